@@ -1,0 +1,1 @@
+// Importing a command module registers it. One line per command.

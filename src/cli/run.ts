@@ -1,0 +1,40 @@
+import { parseArgs } from './args';
+import { commands } from './commands/index';
+import type { CliIO, Command } from './commands/types';
+import './commands/all';
+import { TritscopeError, UsageError } from '../core/errors';
+import { TOOL_VERSION } from '../core/version';
+
+function helpText(): string {
+  const rows = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n');
+  return `tritscope ${TOOL_VERSION} — ternary neural network tools\n\nUsage: tritscope <command> [options]\n\nCommands:\n${rows}\n\nRun 'tritscope <command> --help' for a command's options.\n`;
+}
+
+function commandHelp(c: Command): string {
+  const opts = c.options.map((o) => `  ${o.names.map((n) => (n.length === 1 ? `-${n}` : `--${n}`)).join(', ').padEnd(24)} ${o.description}`).join('\n');
+  return `Usage: tritscope ${c.usage}\n\n${c.summary}\n\nOptions:\n${opts}\n  --debug                  print stack traces\n`;
+}
+
+/** Runs one CLI invocation and returns its exit code; never throws. */
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const debug = argv.includes('--debug');
+  const args = argv.filter((a) => a !== '--debug');
+  const [name, ...rest] = args;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(helpText());
+    return name ? 0 : 2;
+  }
+  if (name === '--version') { io.stdout(`${TOOL_VERSION}\n`); return 0; }
+  const cmd = commands.find((c) => c.name === name);
+  try {
+    if (!cmd) throw new UsageError(`unknown command '${name}' (try: ${commands.map((c) => c.name).join(', ')})`);
+    if (rest.includes('--help') || rest.includes('-h')) { io.stdout(commandHelp(cmd)); return 0; }
+    return await cmd.run(parseArgs(rest, cmd.options, cmd.name), io);
+  } catch (e) {
+    const err = e as Error;
+    if (e instanceof UsageError) { io.stderr(`tritscope: ${err.message}\n`); return 2; }
+    if (e instanceof TritscopeError) { io.stderr(`tritscope: ${err.message}\n${debug ? `${err.stack}\n` : ''}`); return 1; }
+    io.stderr(`tritscope: internal error: ${err?.message ?? String(e)}\n${debug ? `${err?.stack}\n` : '(run with --debug for the stack trace)\n'}`);
+    return 1;
+  }
+}

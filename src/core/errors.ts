@@ -1,0 +1,35 @@
+/**
+ * Error types shared by core, CLI and extension. Every user-facing failure is a
+ * TritscopeError subclass whose message already names the file, the field or
+ * node, and what was expected, so callers print `err.message` and nothing else.
+ */
+export class TritscopeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A `.tnn` file violates the format (docs/tnn-format.md). */
+export class TnnFormatError extends TritscopeError {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    readonly detail: string,
+    readonly offset?: number,
+  ) {
+    super(`${file}: ${field}${offset !== undefined ? ` (byte ${offset})` : ''}: ${detail}`);
+  }
+}
+
+/** A source model (ONNX, TF.js) cannot be imported. */
+export class ImportError extends TritscopeError {}
+
+/** Data set or input tensor missing, malformed or of the wrong shape. */
+export class DataError extends TritscopeError {}
+
+/** The graph cannot be executed (shape mismatch, unsupported layer for an engine). */
+export class ExecutionError extends TritscopeError {}
+
+/** Bad command-line usage (exit code 2 in the CLI). */
+export class UsageError extends TritscopeError {}

@@ -1,0 +1,146 @@
+/**
+ * The graph IR shared by importers, quantizers, the `.tnn` format, the reference
+ * executor and the packed engine. One layer = one op. Layouts are ONNX's:
+ * activations NCHW (batch first), conv weights OIHW, dense weights [out, in]
+ * (y = x·Wᵀ + b). Importers of NHWC formats (TF.js) convert to this layout.
+ */
+import type { Tensor } from '../tensor';
+
+export type OpType =
+  | 'conv2d' // attrs: strides[2], pads[4] (top,left,bottom,right), dilations[2], group; weights: weight, bias?
+  | 'dense' // weights: weight [out,in], bias?
+  | 'batchnorm' // attrs: epsilon; weights: gamma, beta, mean, var
+  | 'relu'
+  | 'prelu' // weights: slope (per channel or scalar)
+  | 'rprelu' // RPReLU (Liu et al. 2020): y = prelu(x - shiftIn) + shiftOut; weights: slope, shiftIn, shiftOut (per channel)
+  | 'leakyrelu' // attrs: alpha
+  | 'clip' // attrs: min, max
+  | 'maxpool' // attrs: kernel[2], strides[2], pads[4]
+  | 'avgpool' // attrs: kernel[2], strides[2], pads[4], countIncludePad (0|1)
+  | 'globalavgpool'
+  | 'flatten' // attrs: axis (default 1)
+  | 'reshape' // attrs: shape (per-sample target shape, batch excluded; may contain one -1)
+  | 'add' // two inputs, numpy broadcasting of equal shapes only
+  | 'softmax' // attrs: axis (default -1)
+  | 'identity';
+
+export type AttrValue = number | number[] | string | boolean;
+
+/**
+ * How a weight tensor is ternarized. Thresholds and scales are in the units of
+ * the layer's float weights: w → +1 when w > thresholds.pos, −1 when
+ * w < thresholds.neg, else 0 (ties go to 0, seed paper Eq. 6). The dequantized
+ * value of +1 is +scale.pos and of −1 is −scale.neg (both magnitudes ≥ 0).
+ */
+export interface WeightQuant {
+  method: 'twn' | 'ttq' | 'asym-uniform' | 'alemdar' | 'stochastic';
+  thresholds: { pos: number; neg: number };
+  scale: { pos: number; neg: number };
+  /** Uniform-distribution normalization (Eq. 9) parameters, asym-uniform only. */
+  gamma: number | null;
+  mu?: number;
+  sigma?: number;
+  /** Name of the packed U8 trits tensor (replaces attrs' float `weight` at run time). */
+  trits: string;
+  /** Name of the stored latent float weights, when kept (for histograms / re-quantization). */
+  latent?: string;
+  options?: Record<string, AttrValue>;
+}
+
+/** Ternarization of a layer's *input* activations (W+A ternary models). */
+export interface ActQuant {
+  thresholds: { pos: number; neg: number };
+  scale: number;
+  gamma: number | null;
+  mu?: number;
+  sigma?: number;
+  /** 'gaussian' or 'half-gaussian' (after ReLU, Eq. 9's note). */
+  variant: 'gaussian' | 'half-gaussian';
+}
+
+export interface Layer {
+  name: string;
+  op: OpType;
+  /** Value names consumed (the graph input name, or a previous layer's output). */
+  inputs: string[];
+  outputs: string[];
+  attrs: Record<string, AttrValue>;
+  /** Role → tensor name, e.g. { weight: 'conv2.weight', bias: 'conv2.bias' }. */
+  weights: Record<string, string>;
+  /** Present when the layer's weights are ternary. */
+  weightQuant?: WeightQuant;
+  /** Present when the layer's input activations are ternarized. */
+  actQuant?: ActQuant;
+}
+
+export interface GraphInput {
+  name: string;
+  /** Per-sample shape without the batch dimension, e.g. [1, 28, 28]. */
+  shape: number[];
+}
+
+export interface Graph {
+  name: string;
+  inputs: GraphInput[];
+  outputs: string[];
+  layers: Layer[];
+  /** Optional class labels for classifier outputs. */
+  labels?: string[];
+}
+
+/** 5-trits-per-byte packed ternary tensor, see docs/tnn-format.md. */
+export interface PackedTrits {
+  kind: 'trits';
+  shape: number[];
+  count: number;
+  bytes: Uint8Array;
+}
+
+export type StoredTensor = Tensor | PackedTrits;
+
+export function isPacked(t: StoredTensor): t is PackedTrits {
+  return (t as PackedTrits).kind === 'trits';
+}
+
+export interface ModelSource {
+  file: string;
+  sha256: string;
+  format: 'onnx' | 'tfjs-layers' | 'tnn' | 'synthetic';
+}
+
+/** A float model as produced by an importer. */
+export interface FloatModel {
+  graph: Graph;
+  tensors: Map<string, Tensor>;
+  source: ModelSource;
+}
+
+export interface Provenance {
+  sourceFile?: string;
+  sourceSha256?: string;
+  method?: string;
+  options?: Record<string, AttrValue>;
+  dataset?: string;
+  floatAccuracy?: number;
+  ternaryAccuracy?: number;
+  toolVersion: string;
+  date: string;
+  [k: string]: unknown;
+}
+
+/** A loaded or to-be-written `.tnn` model. */
+export interface TnnModel {
+  graph: Graph;
+  tensors: Map<string, StoredTensor>;
+  provenance: Provenance;
+  /** Per-layer statistics computed at quantization time (trit counts, entropy, errors). */
+  layerStats?: Record<string, LayerQuantStats>;
+}
+
+export interface LayerQuantStats {
+  trits: { neg: number; zero: number; pos: number };
+  sparsity: number;
+  entropyBits: number;
+  relError: number;
+  cosine: number;
+}
