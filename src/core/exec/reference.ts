@@ -1,0 +1,166 @@
+/**
+ * The reference executor: a plain float interpreter of the IR, the ground truth
+ * the packed engine and the importers are checked against. For a TnnModel each
+ * ternary layer's trits are dequantized to +scale.pos / 0 / −scale.neg and, when
+ * the layer ternarizes its input (W+A models), the input is ternarized first.
+ */
+import { ExecutionError } from '../errors';
+import { unpackTrits } from '../format/index';
+import { isPacked, type ActQuant, type FloatModel, type Layer, type PackedTrits, type StoredTensor, type TnnModel, type WeightQuant } from '../graph/types';
+import { sizeOf, tensor, type Tensor } from '../tensor';
+import { conv2d, dense } from './ops/conv';
+import { add, batchnorm, prelu, rprelu, softmax, unary } from './ops/elementwise';
+import { globalAvgPool, pool2d } from './ops/pool';
+import { layerOutputShape, listAttr, normAxis, numAttr } from './shapes';
+
+export type LayerCallback = (layer: Layer, output: Tensor, index: number) => void;
+
+/**
+ * Dequantized ternary weights (seed paper Eq. 6's ternary values times the
+ * layer scales): trit k of the flattened weight → +scale.pos, 0 or −scale.neg.
+ */
+export function dequantizeTrits(packed: PackedTrits, quant: Pick<WeightQuant, 'scale'>): Tensor {
+  const trits = unpackTrits(packed.bytes, packed.count);
+  if (trits.length !== sizeOf(packed.shape)) {
+    throw new ExecutionError(`trits tensor: ${trits.length} trits do not fill shape [${packed.shape.join(',')}]`);
+  }
+  const out = tensor(packed.shape);
+  const pos = quant.scale.pos, neg = -quant.scale.neg;
+  for (let i = 0; i < trits.length; i++) out.data[i] = trits[i] > 0 ? pos : trits[i] < 0 ? neg : 0;
+  return out;
+}
+
+/**
+ * Ternarizes activations: x > thresholds.pos → +scale, x < thresholds.neg → −scale,
+ * else 0 (ties go to 0, as in seed paper Eq. 6). The comparison is between the
+ * float32 activation and the thresholds as stored (JS numbers); the packed
+ * engine must use exactly this rule.
+ */
+export function ternarizeActivation(x: Tensor, aq: Pick<ActQuant, 'thresholds' | 'scale'>): Tensor {
+  const y = tensor(x.shape);
+  const { pos, neg } = aq.thresholds;
+  const s = aq.scale;
+  for (let i = 0; i < x.data.length; i++) {
+    const v = x.data[i];
+    y.data[i] = v > pos ? s : v < neg ? -s : 0;
+  }
+  return y;
+}
+
+/** Resolves a layer's weight tensors, dequantizing trits where the layer is ternary. */
+class WeightResolver {
+  private readonly cache = new Map<string, Tensor>();
+  constructor(private readonly tensors: Map<string, StoredTensor>) {}
+
+  get(layer: Layer, role: string): Tensor | undefined {
+    const key = `${layer.name}\u0000${role}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    let t: Tensor | undefined;
+    if (role === 'weight' && layer.weightQuant) {
+      const stored = this.tensors.get(layer.weightQuant.trits);
+      if (!stored) throw new ExecutionError(`layer '${layer.name}': trits tensor '${layer.weightQuant.trits}' is missing`);
+      t = isPacked(stored) ? dequantizeTrits(stored, layer.weightQuant) : stored;
+    } else {
+      const name = layer.weights[role];
+      if (name === undefined) return undefined;
+      const stored = this.tensors.get(name);
+      if (!stored) throw new ExecutionError(`layer '${layer.name}': weight '${role}' names tensor '${name}', which is missing`);
+      t = isPacked(stored) ? dequantizeTrits(stored, { scale: { pos: 1, neg: 1 } }) : stored;
+    }
+    this.cache.set(key, t);
+    return t;
+  }
+}
+
+const req = (t: Tensor | undefined): Float32Array => (t as Tensor).data;
+
+function runLayer(layer: Layer, xs: Tensor[], outShape: number[], w: (role: string) => Tensor | undefined): Tensor {
+  const x = xs[0];
+  switch (layer.op) {
+    case 'conv2d':
+      return conv2d(x, w('weight') as Tensor, w('bias')?.data, {
+        strides: listAttr(layer, 'strides', [1, 1]),
+        pads: listAttr(layer, 'pads', [0, 0, 0, 0]),
+        dilations: listAttr(layer, 'dilations', [1, 1]),
+        group: numAttr(layer, 'group', 1),
+      }, outShape);
+    case 'dense':
+      return dense(x, w('weight') as Tensor, w('bias')?.data, outShape);
+    case 'batchnorm':
+      return batchnorm(x, req(w('gamma')), req(w('beta')), req(w('mean')), req(w('var')), numAttr(layer, 'epsilon', 1e-5));
+    case 'relu':
+      return unary(x, (v) => (v > 0 ? v : 0));
+    case 'prelu':
+      return prelu(x, req(w('slope')));
+    case 'rprelu':
+      return rprelu(x, req(w('slope')), req(w('shiftIn')), req(w('shiftOut')));
+    case 'leakyrelu': {
+      const alpha = numAttr(layer, 'alpha', 0.01);
+      return unary(x, (v) => (v >= 0 ? v : v * alpha));
+    }
+    case 'clip': {
+      const lo = numAttr(layer, 'min', -Infinity), hi = numAttr(layer, 'max', Infinity);
+      return unary(x, (v) => (v < lo ? lo : v > hi ? hi : v));
+    }
+    case 'maxpool':
+    case 'avgpool': {
+      const kernel = listAttr(layer, 'kernel', []);
+      return pool2d(layer.op === 'maxpool' ? 'max' : 'avg', x, {
+        kernel,
+        strides: listAttr(layer, 'strides', kernel),
+        pads: listAttr(layer, 'pads', [0, 0, 0, 0]),
+        countIncludePad: numAttr(layer, 'countIncludePad', 0),
+      }, outShape);
+    }
+    case 'globalavgpool':
+      return globalAvgPool(x);
+    case 'flatten':
+    case 'reshape':
+    case 'identity':
+      return { shape: outShape, data: x.data };
+    case 'add':
+      return add(x, xs[1]);
+    case 'softmax':
+      return softmax(x, normAxis(numAttr(layer, 'axis', -1), x.shape.length) as number);
+    default:
+      throw new ExecutionError(`layer '${layer.name}': unknown op '${String(layer.op)}'`);
+  }
+}
+
+/**
+ * Runs a float or ternary model on `input` (batch in dim 0; per-sample shape must
+ * equal graph.inputs[0].shape). `onLayer` sees every layer's output in order.
+ * Returns the value named by graph.outputs[0].
+ */
+export function runReference(model: FloatModel | TnnModel, input: Tensor, onLayer?: LayerCallback): Tensor {
+  const graph = model.graph;
+  const gin = graph.inputs[0];
+  if (!gin) throw new ExecutionError(`graph '${graph.name}' has no input`);
+  const expected = gin.shape.join(',');
+  if (input.shape.length !== gin.shape.length + 1 || input.shape.slice(1).join(',') !== expected) {
+    throw new ExecutionError(`input '${gin.name}': expected shape [N,${expected}], got [${input.shape.join(',')}]`);
+  }
+  if (input.data.length !== sizeOf(input.shape)) {
+    throw new ExecutionError(`input '${gin.name}': ${input.data.length} values do not fill shape [${input.shape.join(',')}]`);
+  }
+  const weights = new WeightResolver(model.tensors as Map<string, StoredTensor>);
+  const values = new Map<string, Tensor>([[gin.name, input]]);
+  graph.layers.forEach((layer, index) => {
+    let xs = layer.inputs.map((n) => {
+      const v = values.get(n);
+      if (!v) throw new ExecutionError(`layer '${layer.name}': input value '${n}' is not produced by the graph input or an earlier layer`);
+      return v;
+    });
+    if (layer.actQuant) xs = xs.map((x) => ternarizeActivation(x, layer.actQuant as ActQuant));
+    const w = (role: string): Tensor | undefined => weights.get(layer, role);
+    const outShape = layerOutputShape(layer, xs.map((x) => x.shape), (role) => w(role)?.shape);
+    const y = runLayer(layer, xs, outShape, w);
+    for (const o of layer.outputs) values.set(o, y);
+    onLayer?.(layer, y, index);
+  });
+  const outName = graph.outputs[0];
+  const out = outName === undefined ? undefined : values.get(outName);
+  if (!out) throw new ExecutionError(`graph output '${outName}' is not produced by any layer`);
+  return out;
+}

@@ -1,0 +1,117 @@
+/**
+ * The guided "Quantize to ternary" flow: a few QuickPicks and InputBoxes that
+ * end in a QuantizeJob. Last choices are remembered per workspace.
+ */
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { QUANT_METHODS, type QuantMethod, type QuantizeJob } from './jobArgs';
+
+const STATE_KEY = 'tritscope.quantize.last';
+
+const METHOD_INFO: Record<QuantMethod, string> = {
+  'asym-uniform': 'seed paper: asymmetric thresholds, symmetric scale, uniform trits (0.43σ rule, learnable γ)',
+  twn: 'Ternary Weight Networks: Δ = 0.7·E|W|, α = mean |W| above Δ',
+  ttq: 'Trained Ternary Quantization: Δ = 0.05·max|W|, separate αp / αn',
+  alemdar: 'greedy dichotomic search of Δp, Δn minimising ‖W − αT‖²',
+  stochastic: 'stochastic ternarization (seed paper Eq. 7), seeded',
+};
+
+type Remembered = Partial<Omit<QuantizeJob, 'model' | 'output' | 'type'>>;
+
+async function pickSource(): Promise<vscode.Uri | undefined> {
+  const found = await vscode.workspace.findFiles('**/{*.onnx,model.json}', '**/node_modules/**', 200);
+  const items: (vscode.QuickPickItem & { uri?: vscode.Uri })[] = found.map((uri) => ({
+    label: vscode.workspace.asRelativePath(uri),
+    description: uri.fsPath.endsWith('.onnx') ? 'ONNX' : 'TF.js Layers',
+    uri,
+  }));
+  items.push({ label: '$(folder-opened) Browse…' });
+  const pick = await vscode.window.showQuickPick(items, { title: 'Quantize to ternary (1/6): source float model', placeHolder: 'an .onnx file or a TF.js model.json' });
+  if (!pick) return undefined;
+  if (pick.uri) return pick.uri;
+  const chosen = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Float models': ['onnx', 'json'] } });
+  return chosen?.[0];
+}
+
+async function pick<T extends string>(title: string, options: { value: T; label: string; detail?: string }[], last?: T): Promise<T | undefined> {
+  const items = options.map((o) => ({ label: o.label, detail: o.detail, value: o.value, picked: o.value === last }));
+  items.sort((a, b) => Number(b.picked) - Number(a.picked));
+  const r = await vscode.window.showQuickPick(items, { title });
+  return r?.value;
+}
+
+export function defaultOutput(model: string, method: string, qat: boolean): string {
+  const dir = path.dirname(model);
+  const base = path.basename(model) === 'model.json' ? path.basename(dir) : path.basename(model).replace(/\.[^.]+$/, '');
+  const outDir = path.basename(model) === 'model.json' ? path.dirname(dir) : dir;
+  return path.join(outDir, `${base}.${method}${qat ? '.qat' : ''}.tnn`);
+}
+
+/** Runs the flow; undefined when the user escapes at any step. */
+export async function runQuantizeFlow(state: vscode.Memento, source?: vscode.Uri): Promise<QuantizeJob | undefined> {
+  const last = state.get<Remembered>(STATE_KEY) ?? {};
+  const src = source ?? (await pickSource());
+  if (!src) return undefined;
+  const method = await pick('Quantize to ternary (2/6): method', QUANT_METHODS.map((m) => ({ value: m, label: m, detail: METHOD_INFO[m] })), last.method);
+  if (!method) return undefined;
+  const mode = await pick('Quantize to ternary (3/6): how', [
+    { value: 'ptq', label: 'Post-training', detail: 'seconds; no training' },
+    { value: 'qat', label: 'Quantization-aware training', detail: 'bi-STE training on a data set (runs as a task, cancellable)' },
+  ], last.qat ? 'qat' : 'ptq');
+  if (!mode) return undefined;
+  const qat = mode === 'qat';
+  const acts = await pick('Quantize to ternary (4/6): what becomes ternary', [
+    { value: 'float', label: 'Weights only', detail: 'activations stay float' },
+    { value: 'ternary', label: 'Weights + activations', detail: 'inputs of ternary layers are ternarized too (calibrated on data)' },
+  ], last.activations ?? 'float');
+  if (!acts) return undefined;
+  const needsData = qat || acts === 'ternary';
+  const dataChoices = [
+    { value: 'fashion-mnist:train', label: 'fashion-mnist:train', detail: 'Debian dataset-fashion-mnist, 60,000 images' },
+    { value: 'fashion-mnist:test', label: 'fashion-mnist:test', detail: '10,000 images' },
+    { value: 'custom', label: 'Other…', detail: 'idx:<images.gz>,<labels.gz> or npy:<x.npy>,<y.npy>' },
+  ];
+  if (!needsData) dataChoices.push({ value: 'none', label: 'None', detail: 'no accuracy measurement' });
+  let data: string | undefined = await pick('Quantize to ternary (5/6): data set', dataChoices, last.data ?? 'fashion-mnist:train');
+  if (!data) return undefined;
+  if (data === 'custom') {
+    data = await vscode.window.showInputBox({ title: 'Data set spec', value: 'idx:', prompt: 'idx:<images.gz>,<labels.gz> or npy:<x.npy>,<y.npy>' });
+    if (!data) return undefined;
+  }
+  if (data === 'none') data = undefined;
+  let epochs: number | undefined;
+  let kd = false;
+  let twoStage = false;
+  if (qat) {
+    const e = await vscode.window.showInputBox({
+      title: 'Epochs', value: String(last.epochs ?? 3),
+      validateInput: (v) => (/^\d+$/.test(v) && Number(v) > 0 ? undefined : 'a positive whole number'),
+    });
+    if (!e) return undefined;
+    epochs = Number(e);
+    const k = await pick('Knowledge distillation (seed paper Eq. 10–11)', [
+      { value: 'none', label: 'None', detail: 'cross-entropy only' },
+      { value: 'one', label: 'One-stage KD', detail: 'λ·KD + (1−λ)·CE, λ = 0.9' },
+      { value: 'two', label: 'Two-stage KD', detail: 'stage 1 ternary activations (KD), stage 2 ternary weights + activations' },
+    ], last.twoStage ? 'two' : last.kd ? 'one' : 'none');
+    if (!k) return undefined;
+    kd = k !== 'none';
+    twoStage = k === 'two';
+  }
+  const output = await vscode.window.showInputBox({
+    title: 'Quantize to ternary (6/6): output .tnn',
+    value: defaultOutput(src.fsPath, method, qat),
+    validateInput: (v) => (!v.endsWith('.tnn') ? 'the output must end in .tnn' : path.resolve(v) === path.resolve(src.fsPath) ? 'the output must not be the source model' : undefined),
+  });
+  if (!output) return undefined;
+  let force = false;
+  if (existsSync(output)) {
+    const ok = await vscode.window.showWarningMessage(`${path.basename(output)} exists. Overwrite it?`, { modal: true }, 'Overwrite');
+    if (ok !== 'Overwrite') return undefined;
+    force = true;
+  }
+  const remembered: Remembered = { method, qat, activations: acts, data, epochs, kd, twoStage };
+  await state.update(STATE_KEY, remembered);
+  return { type: 'tritscope', model: src.fsPath, output, method, qat, activations: acts, data, epochs, kd, twoStage, force };
+}

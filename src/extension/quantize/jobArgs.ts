@@ -1,0 +1,132 @@
+/**
+ * A quantize job as a `tritscope` task definition, and its translation into
+ * `tritscope quantize` arguments. Pure (no `vscode` import) so it is unit tested
+ * in plain Node; the task provider and the guided flow both use it, so a job
+ * saved in tasks.json runs exactly like one started from the palette.
+ */
+export const QUANT_METHODS = ['asym-uniform', 'twn', 'ttq', 'alemdar', 'stochastic'] as const;
+export type QuantMethod = (typeof QUANT_METHODS)[number];
+
+export interface QuantizeJob {
+  type: 'tritscope';
+  /** Source float model (.onnx or TF.js model.json), absolute or workspace-relative. */
+  model: string;
+  /** Output .tnn path. */
+  output: string;
+  method: QuantMethod;
+  qat?: boolean;
+  /** 'float' = weights only, 'ternary' = weights + activations. */
+  activations?: 'float' | 'ternary';
+  data?: string;
+  epochs?: number;
+  kd?: boolean;
+  twoStage?: boolean;
+  lambda?: number;
+  batch?: number;
+  lr?: number;
+  limit?: number;
+  keepFloat?: string;
+  seed?: number;
+  /** Overwrite an existing output (the flow asks first). */
+  force?: boolean;
+}
+
+export class JobError extends Error {}
+
+/** Validates a task definition coming from tasks.json (untrusted shape). */
+export function validateJob(def: Record<string, unknown>): QuantizeJob {
+  const need = (k: string) => {
+    const v = def[k];
+    if (typeof v !== 'string' || !v) throw new JobError(`tritscope task: "${k}" must be a non-empty string`);
+    return v;
+  };
+  const method = (def.method ?? 'asym-uniform') as string;
+  if (!(QUANT_METHODS as readonly string[]).includes(method))
+    throw new JobError(`tritscope task: "method" must be one of ${QUANT_METHODS.join(', ')}, got "${method}"`);
+  const num = (k: string) => {
+    const v = def[k];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new JobError(`tritscope task: "${k}" must be a number`);
+    return v;
+  };
+  const acts = def.activations;
+  if (acts !== undefined && acts !== 'float' && acts !== 'ternary')
+    throw new JobError(`tritscope task: "activations" must be "float" or "ternary"`);
+  return {
+    type: 'tritscope',
+    model: need('model'),
+    output: need('output'),
+    method: method as QuantMethod,
+    qat: def.qat === true,
+    activations: acts as QuantizeJob['activations'],
+    data: typeof def.data === 'string' ? def.data : undefined,
+    epochs: num('epochs'),
+    kd: def.kd === true,
+    twoStage: def.twoStage === true,
+    lambda: num('lambda'),
+    batch: num('batch'),
+    lr: num('lr'),
+    limit: num('limit'),
+    keepFloat: typeof def.keepFloat === 'string' ? def.keepFloat : undefined,
+    seed: num('seed'),
+    force: def.force === true,
+  };
+}
+
+/** `tritscope quantize` argv for a job (progress as JSON lines, which the task parses). */
+export function jobToArgs(job: QuantizeJob): string[] {
+  if (job.qat && !job.data) throw new JobError('quantization-aware training needs a data set ("data")');
+  const a = ['quantize', job.model, '-o', job.output, '--method', job.method, '--progress', 'json'];
+  if (job.activations) a.push('--activations', job.activations);
+  if (job.keepFloat) a.push('--keep-float', job.keepFloat);
+  if (job.data) a.push('--data', job.data);
+  if (job.seed !== undefined) a.push('--seed', String(job.seed));
+  if (job.force) a.push('--force');
+  if (job.qat) {
+    a.push('--qat');
+    if (job.epochs !== undefined) a.push('--epochs', String(job.epochs));
+    if (job.kd) a.push('--kd');
+    if (job.twoStage) a.push('--two-stage');
+    if (job.lambda !== undefined) a.push('--lambda', String(job.lambda));
+    if (job.batch !== undefined) a.push('--batch', String(job.batch));
+    if (job.lr !== undefined) a.push('--lr', String(job.lr));
+    if (job.limit !== undefined) a.push('--limit', String(job.limit));
+  }
+  return a;
+}
+
+/** A short human label for the task list and the progress notification. */
+export function jobLabel(job: QuantizeJob): string {
+  const base = job.model.split(/[\\/]/).pop() ?? job.model;
+  const acts = job.activations === 'ternary' ? 'W+A' : 'W';
+  return `quantize ${base} (${job.method}, ${job.qat ? `QAT ${job.epochs ?? 1} ep` : 'post-training'}, ${acts})`;
+}
+
+/** Progress events the CLI prints with `--progress json`, one JSON object a line. */
+export type ProgressEvent =
+  | { type: 'progress'; stage?: number; epoch?: number; epochs?: number; step?: number; steps?: number; loss?: number; acc?: number; etaSeconds?: number; message?: string }
+  | { type: 'log'; message: string }
+  | { type: 'done'; output: string; accuracy?: number }
+  | { type: 'error'; message: string };
+
+/** Parses one stdout line; non-JSON lines are plain log text. */
+export function parseProgressLine(line: string): ProgressEvent {
+  const t = line.trim();
+  if (t.startsWith('{')) {
+    try {
+      const o = JSON.parse(t) as { type?: unknown };
+      if (o && (o.type === 'progress' || o.type === 'done' || o.type === 'error' || o.type === 'log')) return o as ProgressEvent;
+    } catch {
+      /* fall through: not JSON after all */
+    }
+  }
+  return { type: 'log', message: line };
+}
+
+/** Fraction done in [0,1] over all stages/epochs/steps, when the event says enough. */
+export function progressFraction(e: Extract<ProgressEvent, { type: 'progress' }>, stages = 1): number | undefined {
+  if (!e.epochs || !e.epoch) return e.steps && e.step !== undefined ? e.step / e.steps : undefined;
+  const inEpoch = e.steps ? (e.step ?? 0) / e.steps : 0;
+  const stageIdx = Math.max(0, (e.stage ?? 1) - 1);
+  return Math.min(1, (stageIdx * e.epochs + (e.epoch - 1) + inEpoch) / (stages * e.epochs));
+}

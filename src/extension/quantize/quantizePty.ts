@@ -1,0 +1,123 @@
+/**
+ * The pseudoterminal behind a `tritscope` quantize task: it starts the CLI in a
+ * child process, shows its log live in the terminal, drives a cancellable
+ * progress notification, feeds the live training chart and, on success, opens
+ * the new `.tnn` in the custom editor.
+ */
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { ChildJob } from './childJob';
+import { jobLabel, jobToArgs, progressFraction, type ProgressEvent, type QuantizeJob } from './jobArgs';
+import { jobMonitor } from './jobMonitor';
+import { showTrainingPanel } from './trainingPanel';
+
+const fmt = (n: number | undefined, digits = 4) => (n === undefined ? '' : n.toFixed(digits));
+
+function describe(e: Extract<ProgressEvent, { type: 'progress' }>): string {
+  const parts: string[] = [];
+  if (e.stage) parts.push(`stage ${e.stage}`);
+  if (e.epoch) parts.push(`epoch ${e.epoch}/${e.epochs ?? '?'}`);
+  if (e.step !== undefined && e.steps) parts.push(`step ${e.step}/${e.steps}`);
+  if (e.loss !== undefined) parts.push(`loss ${fmt(e.loss)}`);
+  if (e.acc !== undefined) parts.push(`acc ${(e.acc * 100).toFixed(2)}%`);
+  if (e.etaSeconds !== undefined) parts.push(`ETA ${Math.round(e.etaSeconds)} s`);
+  if (e.message) parts.push(e.message);
+  return parts.join(' · ');
+}
+
+export class QuantizePty implements vscode.Pseudoterminal {
+  private readonly writeEmitter = new vscode.EventEmitter<string>();
+  private readonly closeEmitter = new vscode.EventEmitter<number>();
+  readonly onDidWrite = this.writeEmitter.event;
+  readonly onDidClose = this.closeEmitter.event;
+  private job?: ChildJob;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly def: QuantizeJob,
+    private readonly cwd: string,
+  ) {}
+
+  private write(s: string): void {
+    this.writeEmitter.fire(s.replace(/\r?\n/g, '\r\n'));
+  }
+
+  open(): void {
+    let args: string[];
+    try {
+      args = jobToArgs(this.def);
+    } catch (e) {
+      this.write(`\x1b[31m${(e as Error).message}\x1b[0m\n`);
+      this.closeEmitter.fire(2);
+      return;
+    }
+    const cli = vscode.Uri.joinPath(this.extensionUri, 'dist', 'cli.js').fsPath;
+    this.write(`\x1b[1m${jobLabel(this.def)}\x1b[0m\n$ tritscope ${args.join(' ')}\n`);
+    const job = new ChildJob(cli, args, this.cwd);
+    this.job = job;
+    const panel = this.def.qat ? showTrainingPanel(this.extensionUri, jobLabel(this.def)) : undefined;
+    let done: Extract<ProgressEvent, { type: 'done' }> | undefined;
+    let error: string | undefined;
+
+    const progressDone = new Promise<void>((resolve) => {
+      void vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Tritscope: ${jobLabel(this.def)}`, cancellable: true },
+        (progress, token) => {
+          token.onCancellationRequested(() => {
+            this.write('\x1b[33mcancelling…\x1b[0m\n');
+            job.cancel();
+          });
+          let last = 0;
+          job.on('event', (e) => {
+            if (e.type !== 'progress') return;
+            const frac = progressFraction(e, this.def.twoStage ? 2 : 1);
+            const pct = frac === undefined ? undefined : Math.round(frac * 100);
+            progress.report({ message: describe(e), increment: pct === undefined ? undefined : Math.max(0, pct - last) });
+            if (pct !== undefined) last = Math.max(last, pct);
+          });
+          return new Promise<void>((r) => job.on('exit', () => { r(); resolve(); }));
+        },
+      );
+    });
+
+    job.on('event', (e) => {
+      if (e.type === 'log') this.write(`${e.message}\n`);
+      else if (e.type === 'progress') {
+        this.write(`${describe(e)}\n`);
+        panel?.post(e);
+      } else if (e.type === 'done') done = e;
+      else if (e.type === 'error') {
+        error = e.message;
+        this.write(`\x1b[31m${e.message}\x1b[0m\n`);
+      }
+    });
+    job.on('stderr', (s) => this.write(s));
+    job.on('exit', (code, cancelled) => {
+      void progressDone.then(async () => {
+        const out = done?.output ?? this.def.output;
+        const ok = code === 0 && !cancelled && existsSync(out);
+        jobMonitor.finished({ job: this.def, code, cancelled, ok, error, pid: job.pid });
+        if (cancelled) this.write('\x1b[33mcancelled: no output was written\x1b[0m\n');
+        else if (ok) {
+          this.write(`\x1b[32mwrote ${out}${done?.accuracy !== undefined ? ` (top-1 ${(done.accuracy * 100).toFixed(2)}%)` : ''}\x1b[0m\n`);
+          await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(out), 'tritscope.tnnEditor');
+        } else {
+          void vscode.window.showErrorMessage(`Tritscope: quantization failed: ${error ?? `exit code ${code}`}`);
+        }
+        panel?.finish(ok, cancelled);
+        this.closeEmitter.fire(cancelled ? 130 : code);
+      });
+    });
+    jobMonitor.started(this.def, job);
+    job.start();
+  }
+
+  /** The terminal was closed or the task terminated: stop the child. */
+  close(): void {
+    this.job?.cancel();
+  }
+
+  handleInput(data: string): void {
+    if (data === '\x03') this.job?.cancel(); // Ctrl+C in the task terminal
+  }
+}

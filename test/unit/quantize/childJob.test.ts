@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ChildJob } from '../../../src/extension/quantize/childJob';
+import type { ProgressEvent } from '../../../src/extension/quantize/jobArgs';
+
+// A stand-in CLI: prints progress lines, then either finishes or waits to be cancelled.
+const FAKE_CLI = `
+const out = process.argv[process.argv.indexOf('-o') + 1];
+const slow = process.argv.includes('--slow');
+let step = 0;
+process.on('SIGTERM', () => { console.log(JSON.stringify({ type: 'log', message: 'aborted' })); process.exit(130); });
+const tick = setInterval(() => {
+  step++;
+  console.log(JSON.stringify({ type: 'progress', epoch: 1, epochs: 1, step, steps: 3, loss: 1 / step }));
+  if (!slow && step === 3) {
+    clearInterval(tick);
+    require('fs').writeFileSync(out, 'x');
+    console.log(JSON.stringify({ type: 'done', output: out }));
+  }
+}, 20);
+`;
+
+function setup() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tritscope-job-'));
+  const cli = path.join(dir, 'cli.js');
+  writeFileSync(cli, FAKE_CLI);
+  return { dir, cli, out: path.join(dir, 'out.tnn') };
+}
+
+function collect(job: ChildJob) {
+  const events: ProgressEvent[] = [];
+  job.on('event', (e) => events.push(e));
+  const exit = new Promise<{ code: number; cancelled: boolean }>((r) => job.on('exit', (code, cancelled) => r({ code, cancelled })));
+  return { events, exit };
+}
+
+test('ChildJob streams JSON progress lines and reports the exit', async () => {
+  const { dir, cli, out } = setup();
+  const job = new ChildJob(cli, ['quantize', 'm', '-o', out], dir);
+  const { events, exit } = collect(job);
+  job.start();
+  const r = await exit;
+  assert.equal(r.code, 0);
+  assert.equal(r.cancelled, false);
+  assert.deepEqual(events.filter((e) => e.type === 'progress').map((e) => (e as { step: number }).step), [1, 2, 3]);
+  assert.deepEqual(events.at(-1), { type: 'done', output: out });
+  assert.ok(existsSync(out));
+});
+
+test('ChildJob.cancel stops the child within a second and marks the run cancelled', async () => {
+  const { dir, cli, out } = setup();
+  const job = new ChildJob(cli, ['quantize', 'm', '-o', out, '--slow'], dir);
+  const { events, exit } = collect(job);
+  job.start();
+  await new Promise<void>((r) => job.on('event', (e) => { if (e.type === 'progress') r(); }));
+  const t0 = Date.now();
+  job.cancel();
+  const r = await exit;
+  const elapsed = Date.now() - t0;
+  assert.equal(r.cancelled, true);
+  // Generous bound: SIGKILL follows SIGTERM after 700 ms; precise timing belongs in benchmarks, not tests.
+  assert.ok(elapsed < 5000, `child took ${elapsed} ms to stop`);
+  assert.equal(existsSync(out), false);
+  assert.ok(events.some((e) => e.type === 'log' && e.message === 'aborted'));
+  assert.throws(() => process.kill(job.pid!, 0)); // the process is gone
+});
