@@ -85,9 +85,17 @@ for (const extra of walk(path.join(root, 'webview/entries'), (p) => p.endsWith('
 const testNode = { ...nodeCommon, packages: 'external', external: undefined, sourcemap: 'inline', minify: false };
 const unitTests = walk(path.join(root, 'test/unit'), (p) => p.endsWith('.test.ts'));
 if (unitTests.length) add({ ...testNode, entryPoints: unitTests, outdir: 'out/test/unit', outbase: 'test/unit' });
-const integration = walk(path.join(root, 'test/integration'), (p) => p.endsWith('.ts'));
-if (integration.length) add({ ...testNode, entryPoints: integration, outdir: 'out/test/integration', outbase: 'test/integration' });
-const e2e = walk(path.join(root, 'test/e2e'), (p) => p.endsWith('.ts'));
+// Integration suites and their runner run inside VS Code from a test-only .vsix
+// (test/README.md), where node_modules is absent: bundle everything but `vscode`.
+const testHost = { ...nodeCommon, sourcemap: 'inline', minify: false };
+const integration = walk(path.join(root, 'test/integration/suite'), (p) => p.endsWith('.test.ts'));
+if (integration.length) add({ ...testHost, entryPoints: integration, outdir: 'out/test/integration/suite', outbase: 'test/integration/suite' });
+if (existsSync(path.join(root, 'test/integration/runner-extension/src/runner.ts')))
+  add({ ...testHost, entryPoints: { runner: 'test/integration/runner-extension/src/runner.ts' }, outdir: 'out/test/integration/runner-extension',
+    // mocha's parallel mode (never used here) require.resolve()s worker files lazily.
+    logOverride: { 'require-resolve-not-external': 'silent' } });
+// e2e specs run in plain Node (playwright-core) next to node_modules.
+const e2e = walk(path.join(root, 'test/e2e'), (p) => p.endsWith('.e2e.ts'));
 if (e2e.length) add({ ...testNode, entryPoints: e2e, outdir: 'out/test/e2e', outbase: 'test/e2e' });
 
 function copyAssets() {

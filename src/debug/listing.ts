@@ -53,20 +53,17 @@ const SUBSTEP_LABELS: Record<SubStepKind, string> = {
   op: 'op',
 };
 
-const ACTIVATIONS = new Set(['relu', 'prelu', 'rprelu', 'leakyrelu', 'clip', 'softmax']);
-
-/** The sub-steps the packed engine runs for a layer: quantize input → ternary matmul → scale → bias/BN → activation. */
+/**
+ * The sub-steps the packed engine traces for a ternary conv/dense layer
+ * (src/core/engine/stepper.ts): W+A: quantize input → ternary matmul (popcount
+ * accumulators) → scale → bias/BN; W only: ternary matmul (scales applied) →
+ * bias/BN. BN and activations the engine fuses show in the layers that own them.
+ * Other layers have no sub-steps worth a line (their one sub-step is the output).
+ */
 export function expectedSubSteps(layer: Layer): { kind: SubStepKind; label: string }[] {
-  const out: SubStepKind[] = [];
-  if (layer.op === 'conv2d' || layer.op === 'dense') {
-    if (layer.actQuant) out.push('quantize-input');
-    if (layer.weightQuant) out.push('ternary-matmul', 'scale');
-    else out.push('float-matmul');
-    if (layer.weights.bias) out.push('bias-bn');
-  } else if (layer.op === 'batchnorm') out.push('bias-bn');
-  else if (ACTIVATIONS.has(layer.op)) out.push('activation');
-  else out.push('op');
-  return out.map((kind) => ({ kind, label: kind === 'op' ? layer.op : SUBSTEP_LABELS[kind] }));
+  if ((layer.op !== 'conv2d' && layer.op !== 'dense') || !layer.weightQuant) return [];
+  const kinds: SubStepKind[] = layer.actQuant ? ['quantize-input', 'ternary-matmul', 'scale', 'bias-bn'] : ['ternary-matmul', 'bias-bn'];
+  return kinds.map((kind) => ({ kind, label: SUBSTEP_LABELS[kind] }));
 }
 
 export function subStepLabel(kind: SubStepKind): string {
@@ -132,7 +129,12 @@ export function listingPathFor(modelPath: string): string {
 
 /** The model file a listing path refers to (inverse of listingPathFor; accepts the full URI too). */
 export function modelPathOfListing(listingPath: string): string {
-  let p = listingPath.startsWith(`${LISTING_SCHEME}:`) ? listingPath.slice(LISTING_SCHEME.length + 1) : listingPath;
+  let p = listingPath;
+  if (p.startsWith(`${LISTING_SCHEME}:`)) {
+    // A URI string (as VS Code sends it for breakpoints): strip the scheme and undo percent-encoding.
+    p = p.slice(LISTING_SCHEME.length + 1);
+    try { p = decodeURIComponent(p); } catch { /* keep as is */ }
+  }
   p = p.replace(/\.listing$/, '');
   // Windows paths come back as /C:/dir/model.tnn.
   return /^\/[A-Za-z]:\//.test(p) ? p.slice(1) : p;

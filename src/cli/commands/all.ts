@@ -1,1 +1,7 @@
 // Importing a command module registers it. One line per command.
+import './train';
+import './quantize';
+import './inspect';
+import './eval';
+import './run';
+import './bench';

@@ -32,13 +32,13 @@ export function dequantizeTrits(packed: PackedTrits, quant: Pick<WeightQuant, 's
 
 /**
  * Ternarizes activations: x > thresholds.pos → +scale, x < thresholds.neg → −scale,
- * else 0 (ties go to 0, as in seed paper Eq. 6). The comparison is between the
- * float32 activation and the thresholds as stored (JS numbers); the packed
- * engine must use exactly this rule.
+ * else 0 (ties go to 0, as in seed paper Eq. 6). Both sides are compared as
+ * float32 (thresholds rounded with Math.fround), so a float32 engine comparing
+ * f32 activations with f32 thresholds matches bit for bit.
  */
 export function ternarizeActivation(x: Tensor, aq: Pick<ActQuant, 'thresholds' | 'scale'>): Tensor {
   const y = tensor(x.shape);
-  const { pos, neg } = aq.thresholds;
+  const pos = Math.fround(aq.thresholds.pos), neg = Math.fround(aq.thresholds.neg);
   const s = aq.scale;
   for (let i = 0; i < x.data.length; i++) {
     const v = x.data[i];

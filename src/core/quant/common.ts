@@ -2,7 +2,11 @@
  * Building blocks shared by the post-training weight quantizers: the Eq. 6
  * threshold rule, the L2-optimal symmetric scale and per-layer moments.
  */
+import { TritscopeError } from '../errors';
 import type { WeightQuant } from '../graph/types';
+
+/** Weights or options a quantizer cannot work with; the message names the tensor. */
+export class QuantError extends TritscopeError {}
 
 /** A quantizer's answer: the trits and every WeightQuant field except the tensor name. */
 export interface QuantResult {
@@ -62,8 +66,8 @@ export function meanStd(w: ArrayLike<number>): { mu: number; sigma: number } {
 
 /** Rejects empty or non-finite weights early with a message naming the tensor. */
 export function checkWeights(w: Float32Array, what: string): void {
-  if (w.length === 0) throw new RangeError(`${what}: cannot ternarize an empty weight tensor`);
+  if (w.length === 0) throw new QuantError(`${what}: cannot ternarize an empty weight tensor`);
   for (let i = 0; i < w.length; i++) {
-    if (!Number.isFinite(w[i])) throw new RangeError(`${what}: weight [${i}] is ${w[i]}, expected a finite number`);
+    if (!Number.isFinite(w[i])) throw new QuantError(`${what}: weight [${i}] is ${w[i]}, expected a finite number`);
   }
 }

@@ -1,0 +1,25 @@
+// @vscode/test-cli configuration (`npm run test:desktop`): runs the same
+// integration suites as the code-server harness (test/run-codeserver.mjs), but in
+// desktop VS Code downloaded by @vscode/test-electron. Needs network access to
+// update.code.visualstudio.com (or VSCODE_EXECUTABLE: a local VS Code binary);
+// on Linux without a display run it under `xvfb-run -a`.
+import { defineConfig } from '@vscode/test-cli';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+const userDataDir = path.join(root, '.vscode-test', 'desktop-ud');
+mkdirSync(userDataDir, { recursive: true });
+
+export default defineConfig({
+  label: 'integration',
+  // Bundled by esbuild.mjs from test/integration/suite/*.test.ts (tdd UI: suite/test).
+  files: 'out/test/integration/suite/**/*.test.js',
+  extensionDevelopmentPath: root,
+  workspaceFolder: path.join(root, 'samples'),
+  version: process.env.VSCODE_VERSION ?? 'stable',
+  ...(process.env.VSCODE_EXECUTABLE ? { useInstallation: { fromPath: process.env.VSCODE_EXECUTABLE } } : {}),
+  launchArgs: ['--disable-workspace-trust', '--skip-welcome', '--skip-release-notes', '--user-data-dir', userDataDir],
+  mocha: { ui: 'tdd', timeout: 60_000, color: true },
+});

@@ -1,0 +1,35 @@
+/** `tritscope bench [--json] [--quick]` — packed kernels/engine vs float32 tfjs (wasm backend), same shapes, one run. */
+import { optFlag, type ParsedArgs } from '../args';
+import { registerCommand } from './index';
+import type { CliIO } from './types';
+import { runBench } from '../../core/bench/index';
+
+async function run(args: ParsedArgs, io: CliIO): Promise<number> {
+  const json = optFlag(args, 'json');
+  const report = await runBench({ quick: optFlag(args, 'quick'), signal: io.signal, log: json ? undefined : (l) => io.stderr(`${l}\n`) });
+  if (json) {
+    io.stdout(JSON.stringify(report) + '\n');
+    return 0;
+  }
+  const lines = [`${'case'.padEnd(10)} ${'ours ms'.padStart(10)} ${'tfjs ms'.padStart(10)} ${'ratio'.padStart(7)} ${'goal'.padStart(6)}  check`];
+  for (const r of report.results) {
+    const met = r.goal === undefined ? '' : r.ratio >= r.goal ? ' ok' : ' below goal';
+    lines.push(`${r.name.padEnd(10)} ${r.ours_ms.toFixed(3).padStart(10)} ${r.baseline_ms.toFixed(3).padStart(10)} ${r.ratio.toFixed(2).padStart(6)}x ${r.goal !== undefined ? `${r.goal}x`.padStart(6) : ''.padStart(6)}  ${r.checked ?? ''}${met}`);
+  }
+  lines.push(`bits per trit (.tnn storage): ${report.bitsPerTrit.toFixed(3)} (goal ≤ 1.60)`);
+  lines.push(`runtime weight bytes / float32: ${report.runtimeWeightBytesRatio.toFixed(4)} for the model (row padding to 128 trits), ${report.runtimeWeightBytesRatioUnpadded.toFixed(4)} for unpadded rows (goal ≤ 0.0625)`);
+  lines.push(`model: ${report.model}; kernels: ${report.simd ? 'wasm simd' : 'js fallback'}; baseline: tfjs ${report.backend} float32, 1 thread`);
+  io.stdout(lines.join('\n') + '\n');
+  return 0;
+}
+
+registerCommand({
+  name: 'bench',
+  usage: 'bench [--json] [--quick]',
+  summary: 'benchmark the packed ternary kernels and engine against float32 tfjs (wasm)',
+  options: [
+    { names: ['json'], value: false, description: 'print {"results":[{name,ours_ms,baseline_ms,ratio}],"bitsPerTrit","runtimeWeightBytesRatio"}' },
+    { names: ['quick'], value: false, description: 'fewer repetitions' },
+  ],
+  run,
+});

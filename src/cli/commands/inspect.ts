@@ -1,0 +1,48 @@
+/**
+ * `tritscope inspect <file.tnn> [--json] [--cost <profile>]` — per-layer
+ * quantization summary. The JSON form is a contract (src/core/inspect/summary.ts).
+ * `--cost` is handed to a hook that the cost model installs (setInspectCostHook);
+ * without one the option is refused rather than silently ignored.
+ */
+import { optFlag, optString, type ParsedArgs } from '../args';
+import { registerCommand } from './index';
+import type { CliIO } from './types';
+import { UsageError } from '../../core/errors';
+import type { TnnModel } from '../../core/graph/types';
+import { loadModelFile } from '../../core/inspect/load';
+import { summarizeTnn, type InspectSummary } from '../../core/inspect/summary';
+import { formatSummaryTable } from '../../core/inspect/table';
+
+/** Adds cost numbers for `profile` to a summary; returns the object to print and, for text mode, extra lines. */
+export type InspectCostHook = (summary: InspectSummary, model: TnnModel, profile: string) => Promise<{ summary: object; text?: string }>;
+
+let costHook: InspectCostHook | undefined;
+
+export function setInspectCostHook(hook: InspectCostHook | undefined): void {
+  costHook = hook;
+}
+
+async function run(args: ParsedArgs, io: CliIO): Promise<number> {
+  if (args.positionals.length !== 1) throw new UsageError(`inspect: expected exactly one .tnn file, got ${args.positionals.length}`);
+  const file = args.positionals[0];
+  const profile = optString(args, 'cost');
+  if (profile !== undefined && !costHook) throw new UsageError('inspect: --cost is not available in this build');
+  const loaded = await loadModelFile(file, '.tnn file');
+  if (loaded.kind !== 'tnn') throw new UsageError(`inspect: ${file} is a float model; inspect reads .tnn files (create one with 'tritscope quantize')`);
+  const summary = summarizeTnn(loaded.model, loaded.bytes);
+  const costed = profile !== undefined && costHook ? await costHook(summary, loaded.model, profile) : undefined;
+  if (optFlag(args, 'json')) io.stdout(`${JSON.stringify(costed?.summary ?? summary, null, 2)}\n`);
+  else io.stdout(`${formatSummaryTable(summary)}${costed?.text ? `\n${costed.text}\n` : ''}`);
+  return 0;
+}
+
+registerCommand({
+  name: 'inspect',
+  usage: 'inspect <file.tnn> [--json] [--cost <profile>]',
+  summary: 'per-layer thresholds, scales, trit counts, entropy and error of a .tnn model',
+  options: [
+    { names: ['json'], value: false, description: 'print the summary as JSON (a stable contract)' },
+    { names: ['cost'], value: true, description: 'add hardware cost estimates for a technology profile' },
+  ],
+  run,
+});

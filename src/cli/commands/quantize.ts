@@ -1,0 +1,170 @@
+/**
+ * `tritscope quantize <model> [-o out.tnn] …` — post-training ternary quantization
+ * of a float model (ONNX / TF.js) into a `.tnn` file. Never writes over the input;
+ * writes over an existing output only with --force; writes atomically.
+ *
+ * Extension point: further pipelines (e.g. quantization-aware training with
+ * --qat --epochs --kd …) add their options to QUANTIZE_OPTIONS and register a
+ * QuantizePipeline; the first pipeline whose `selects(args)` is true replaces
+ * the post-training step.
+ */
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { optFlag, optNumber, optString, type OptionSpec, type ParsedArgs } from '../args';
+import { registerCommand } from './index';
+import type { CliIO } from './types';
+import { TritscopeError, UsageError } from '../../core/errors';
+import { loadDataset } from '../../core/data/index';
+import { writeTnnFile } from '../../core/format/index';
+import type { FloatModel, TnnModel } from '../../core/graph/types';
+import { fileSize, isTnnPath, loadModelFile } from '../../core/inspect/load';
+import { isQuantMethod, quantizeModel, QUANT_METHODS, type LabeledSamples, type QuantMethod, type QuantizeProgress } from '../../core/quant/index';
+
+export const DEFAULT_METHOD: QuantMethod = 'asym-uniform';
+
+/** The option table of `quantize`; pipelines append their own options here. */
+export const QUANTIZE_OPTIONS: OptionSpec[] = [
+  { names: ['o', 'out'], value: true, description: 'output .tnn file (default: <model-basename>.<method>.tnn beside the model)' },
+  { names: ['method'], value: true, description: `${QUANT_METHODS.join('|')} (default ${DEFAULT_METHOD}, the seed paper's method)` },
+  { names: ['keep-float'], value: true, description: "weight layers kept float: 'first,last' (default), 'none', or layer names separated by commas" },
+  { names: ['activations'], value: true, description: 'float (default) or ternary (W+A; calibrated on --data)' },
+  { names: ['data'], value: true, description: 'data set for activation calibration and float/ternary accuracy (fashion-mnist[:train|:test], idx:…, npy:…)' },
+  { names: ['seed'], value: true, description: 'PRNG seed for --method stochastic (default 0)' },
+  { names: ['gamma'], value: true, description: "Eq. 9's γ for asym-uniform/stochastic (default 1)" },
+  { names: ['calibration-samples'], value: true, description: 'samples for activation calibration (default 256)' },
+  { names: ['eval-limit'], value: true, description: 'samples for the accuracies recorded in provenance (default 1000)' },
+  { names: ['no-latent'], value: false, description: 'do not store the latent float weights of ternarized layers' },
+  { names: ['force'], value: false, description: 'overwrite an existing output file' },
+  { names: ['progress'], value: true, description: "'json': one JSON progress event per line on stdout" },
+];
+
+/** Everything a quantization pipeline needs, already parsed and validated. */
+export interface QuantizeContext {
+  args: ParsedArgs;
+  io: CliIO;
+  modelFile: string;
+  outFile: string;
+  float: FloatModel;
+  method: QuantMethod;
+  dataset?: LabeledSamples;
+  dataSpec?: string;
+  progress: (p: QuantizeProgress) => void;
+}
+
+export interface QuantizePipeline {
+  name: string;
+  selects(args: ParsedArgs): boolean;
+  run(ctx: QuantizeContext): Promise<TnnModel>;
+}
+
+export const quantizePipelines: QuantizePipeline[] = [];
+
+export function registerQuantizePipeline(p: QuantizePipeline): void {
+  quantizePipelines.push(p);
+}
+
+function intOption(args: ParsedArgs, key: string, min: number): number | undefined {
+  const v = optNumber(args, key, 'quantize');
+  if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new UsageError(`quantize: --${key} expects an integer ≥ ${min}, got '${optString(args, key)}'`);
+  return v;
+}
+
+export function defaultOutput(modelFile: string, method: string): string {
+  const dir = path.dirname(modelFile);
+  const base = path.basename(modelFile).replace(/\.(onnx|json)$/i, '');
+  return path.join(dir, `${base}.${method}.tnn`);
+}
+
+/** Resolves symlinks where the file exists, so `out` can be compared with the input. */
+async function canonical(file: string): Promise<string> {
+  try {
+    return await realpath(file);
+  } catch {
+    return path.resolve(file);
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fileSize(file, 'output');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function run(args: ParsedArgs, io: CliIO): Promise<number> {
+  if (args.positionals.length !== 1) throw new UsageError(`quantize: expected exactly one model file, got ${args.positionals.length}`);
+  const modelFile = args.positionals[0];
+  const methodArg = optString(args, 'method') ?? DEFAULT_METHOD;
+  if (!isQuantMethod(methodArg)) throw new UsageError(`quantize: --method must be one of ${QUANT_METHODS.join(', ')}, got '${methodArg}'`);
+  const activations = optString(args, 'activations') ?? 'float';
+  if (activations !== 'float' && activations !== 'ternary') throw new UsageError(`quantize: --activations must be float or ternary, got '${activations}'`);
+  const progressMode = optString(args, 'progress');
+  if (progressMode !== undefined && progressMode !== 'json') throw new UsageError(`quantize: --progress accepts only 'json', got '${progressMode}'`);
+  const dataSpec = optString(args, 'data');
+  if (activations === 'ternary' && !dataSpec) throw new UsageError('quantize: --activations ternary needs --data for calibration');
+  const seed = intOption(args, 'seed', 0);
+  const gamma = optNumber(args, 'gamma', 'quantize');
+  if (gamma !== undefined && !(gamma > 0)) throw new UsageError(`quantize: --gamma must be > 0, got ${gamma}`);
+  const calibrationSamples = intOption(args, 'calibration-samples', 1);
+  const evalSamples = intOption(args, 'eval-limit', 1);
+  const outFile = optString(args, 'out') ?? defaultOutput(modelFile, methodArg);
+  if (!outFile.toLowerCase().endsWith('.tnn')) throw new UsageError(`quantize: output '${outFile}' must end in .tnn`);
+
+  const json = progressMode === 'json';
+  const emit = (o: object) => io.stdout(`${JSON.stringify(o)}\n`);
+  try {
+    await fileSize(modelFile, 'model');
+    if (isTnnPath(modelFile)) throw new TritscopeError(`${modelFile}: is already a .tnn model; quantize takes a float model (.onnx or TF.js model.json)`);
+    if ((await canonical(outFile)) === (await canonical(modelFile))) throw new TritscopeError(`${outFile}: output would overwrite the input model; choose another -o`);
+    if (!optFlag(args, 'force') && (await exists(outFile))) throw new TritscopeError(`${outFile}: output exists; pass --force to overwrite it`);
+
+    const loaded = await loadModelFile(modelFile);
+    if (loaded.kind !== 'float') throw new TritscopeError(`${modelFile}: expected a float model`);
+    const dataset = dataSpec ? loadDataset(dataSpec) : undefined;
+    const progress = (p: QuantizeProgress) => {
+      if (json) emit({ type: 'progress', step: p.step, steps: p.steps, message: p.message });
+      else io.stderr(`[${p.step}/${p.steps}] ${p.message}\n`);
+    };
+    const ctx: QuantizeContext = { args, io, modelFile, outFile, float: loaded.model, method: methodArg, dataset, dataSpec, progress };
+    const pipeline = quantizePipelines.find((p) => p.selects(args));
+    const model = pipeline
+      ? await pipeline.run(ctx)
+      : await quantizeModel(loaded.model, {
+        method: methodArg,
+        keepFloat: optString(args, 'keep-float'),
+        activations,
+        data: dataSpec,
+        dataset,
+        seed,
+        gamma,
+        storeLatent: !optFlag(args, 'no-latent'),
+        calibrationSamples,
+        evalSamples,
+        onProgress: progress,
+        signal: io.signal,
+      });
+    await writeTnnFile(outFile, model);
+    const ternary = model.graph.layers.filter((l) => l.weightQuant).map((l) => l.name);
+    const acc = model.provenance.ternaryAccuracy;
+    if (json) emit({ type: 'done', output: outFile, ...(typeof acc === 'number' ? { accuracy: acc } : {}) });
+    else {
+      const pct = (v: unknown) => (typeof v === 'number' ? `${(100 * v).toFixed(2)} %` : '-');
+      const accText = typeof acc === 'number' ? `; top-1 float ${pct(model.provenance.floatAccuracy)} → ternary ${pct(acc)}` : '';
+      io.stdout(`wrote ${outFile} (${model.provenance.method}, ${ternary.length} ternary layer${ternary.length === 1 ? '' : 's'}: ${ternary.join(', ') || 'none'}${accText})\n`);
+    }
+    return 0;
+  } catch (e) {
+    if (json) emit({ type: 'error', message: (e as Error).message });
+    throw e;
+  }
+}
+
+registerCommand({
+  name: 'quantize',
+  usage: 'quantize <model.onnx|model.json> [-o out.tnn] [--method M] [--keep-float first,last|none|names] [--activations float|ternary] [--data spec] [--seed N] [--force] [--progress json]',
+  summary: 'ternarize a float model (post-training) into a .tnn file; never overwrites the input',
+  options: QUANTIZE_OPTIONS,
+  run,
+});

@@ -1,0 +1,127 @@
+/**
+ * `tritscope run <file.tnn> --input <spec> [--trace] [--json] [--engine packed|reference]`
+ * — one forward pass: predicted class, top-5 probabilities, and with --trace
+ * each layer's output shape, statistics and divergence from the float reference.
+ */
+import { optFlag, optString, type ParsedArgs } from '../args';
+import { registerCommand } from './index';
+import type { CliIO } from './types';
+import { TritscopeError, UsageError } from '../../core/errors';
+import { parseInputSpec } from '../../core/data/index';
+import { runReference } from '../../core/exec/reference';
+import { loadModelFile } from '../../core/inspect/load';
+import { tensorStats, type Tensor, type TensorStats } from '../../core/tensor';
+import type { Divergence, FinalResult } from '../../core/engine/stepper-types';
+
+const ENGINES = ['packed', 'reference'] as const;
+
+interface TraceRow {
+  index: number;
+  name: string;
+  op: string;
+  shape: number[];
+  stats: TensorStats;
+  divergence?: Divergence;
+  timeMs?: number;
+}
+
+function topFive(p: Float32Array, labels?: string[]): { class: number; label?: string; probability: number }[] {
+  return Array.from(p, (v, i) => ({ i, v }))
+    .sort((a, b) => b.v - a.v || a.i - b.i)
+    .slice(0, 5)
+    .map(({ i, v }) => ({ class: i, ...(labels?.[i] !== undefined ? { label: labels[i] } : {}), probability: v }));
+}
+
+function softmaxRow(t: Tensor, isSoftmax: boolean): Float32Array {
+  const n = t.shape.length > 1 ? t.data.length / t.shape[0] : t.data.length;
+  const row = t.data.subarray(0, n);
+  if (isSoftmax) return Float32Array.from(row);
+  const max = Math.max(...row);
+  const e = Array.from(row, (v) => Math.exp(v - max));
+  const s = e.reduce((a, b) => a + b, 0);
+  return Float32Array.from(e, (v) => v / s);
+}
+
+const fmtNum = (v: number): string => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : v.toFixed(4));
+
+async function run(args: ParsedArgs, io: CliIO): Promise<number> {
+  if (args.positionals.length !== 1) throw new UsageError(`run: expected exactly one model file, got ${args.positionals.length}`);
+  const file = args.positionals[0];
+  const spec = optString(args, 'input');
+  if (!spec) throw new UsageError('run: --input <spec> is required (fashion-mnist:test#3, x.npy, image.png, random[:seed])');
+  const engineName = optString(args, 'engine') ?? 'packed';
+  if (!(ENGINES as readonly string[]).includes(engineName)) throw new UsageError(`run: --engine must be one of ${ENGINES.join(', ')}, got '${engineName}'`);
+  const trace = optFlag(args, 'trace'), json = optFlag(args, 'json');
+
+  const loaded = await loadModelFile(file);
+  const model = loaded.model;
+  const gin = model.graph.inputs[0];
+  if (!gin) throw new TritscopeError(`${file}: graph has no input`);
+  const input = await parseInputSpec(spec, gin.shape);
+  const labels = model.graph.labels;
+  const rows: TraceRow[] = [];
+  let final: FinalResult;
+  let simd: boolean | undefined;
+
+  if (engineName === 'packed') {
+    if (loaded.kind !== 'tnn') throw new TritscopeError(`${file}: the packed engine runs .tnn models; use --engine reference for float models`);
+    const { loadPackedEngine } = await import('../../core/engine/index');
+    const engine = await loadPackedEngine(loaded.model);
+    simd = engine.simd;
+    const stepper = engine.steps(input, { compareFloat: trace });
+    if (trace) {
+      for (let i = 0; i < stepper.layers.length; i++) {
+        const s = stepper.stateAt(i);
+        rows.push({ index: i, name: s.layer.name, op: s.layer.op, shape: s.output.shape, stats: tensorStats(s.output.data), divergence: s.float?.divergence, timeMs: s.timeMs });
+      }
+    }
+    final = stepper.final();
+  } else {
+    const out = runReference(model, input, trace ? (layer, y, index) => rows.push({ index, name: layer.name, op: layer.op, shape: y.shape, stats: tensorStats(y.data) }) : undefined);
+    const producer = model.graph.layers.find((l) => l.outputs.includes(model.graph.outputs[0]));
+    const probabilities = softmaxRow(out, producer?.op === 'softmax');
+    final = { probabilities, predicted: topFive(probabilities)[0].class };
+  }
+
+  const top5 = topFive(final.probabilities, labels);
+  const predictedLabel = labels?.[final.predicted];
+  if (json) {
+    io.stdout(JSON.stringify({
+      file, input: spec, engine: engineName, ...(simd !== undefined ? { simd } : {}),
+      predicted: final.predicted, ...(predictedLabel !== undefined ? { label: predictedLabel } : {}), top5,
+      ...(final.floatPredicted !== undefined ? { floatPredicted: final.floatPredicted, agree: final.agree, topKAgreement: final.topKAgreement } : {}),
+      ...(trace ? { trace: rows } : {}),
+    }) + '\n');
+    return 0;
+  }
+  const lines: string[] = [];
+  if (trace) {
+    lines.push(`${'#'.padStart(3)}  ${'layer'.padEnd(16)} ${'op'.padEnd(13)} ${'shape'.padEnd(16)} ${'min'.padStart(9)} ${'max'.padStart(9)} ${'mean'.padStart(9)} ${'std'.padStart(9)} ${'zeros'.padStart(7)}${engineName === 'packed' ? `  ${'relL2'.padStart(9)} ${'cosine'.padStart(8)}` : ''}`);
+    for (const r of rows) {
+      const s = r.stats;
+      const zeros = `${((100 * s.zeros) / Math.max(1, s.count)).toFixed(1)}%`;
+      const div = r.divergence ? `  ${fmtNum(r.divergence.relL2).padStart(9)} ${r.divergence.cosine.toFixed(5).padStart(8)}` : '';
+      lines.push(`${String(r.index).padStart(3)}  ${r.name.slice(0, 16).padEnd(16)} ${r.op.padEnd(13)} ${`[${r.shape.join(',')}]`.padEnd(16)} ${fmtNum(s.min).padStart(9)} ${fmtNum(s.max).padStart(9)} ${fmtNum(s.mean).padStart(9)} ${fmtNum(s.std).padStart(9)} ${zeros.padStart(7)}${div}`);
+    }
+    lines.push('');
+  }
+  lines.push(`predicted: ${final.predicted}${predictedLabel !== undefined ? ` (${predictedLabel})` : ''}  [${engineName} engine${simd !== undefined ? (simd ? ', wasm simd' : ', js fallback') : ''}]`);
+  if (final.floatPredicted !== undefined) lines.push(`float reference predicts ${final.floatPredicted} (${final.agree ? 'agrees' : 'DIFFERS'}), top-5 overlap ${((final.topKAgreement ?? 0) * 100).toFixed(0)}%`);
+  lines.push('top-5:');
+  for (const t of top5) lines.push(`  ${String(t.class).padStart(4)}  ${(t.probability * 100).toFixed(2).padStart(6)} %${t.label !== undefined ? `  ${t.label}` : ''}`);
+  io.stdout(lines.join('\n') + '\n');
+  return 0;
+}
+
+registerCommand({
+  name: 'run',
+  usage: 'run <file.tnn> --input <spec> [--trace] [--json] [--engine packed|reference]',
+  summary: 'run one input through a model: predicted class, top-5, optional per-layer trace',
+  options: [
+    { names: ['input'], value: true, description: 'fashion-mnist:test#<i>, a .npy file, a PNG/JPEG image, or random[:seed]' },
+    { names: ['trace'], value: false, description: 'print each layer: output shape, min/max/mean/std/zeros, divergence vs float' },
+    { names: ['json'], value: false, description: 'machine-readable output' },
+    { names: ['engine'], value: true, description: 'packed (default, .tnn, ternary kernels) or reference (float interpreter)' },
+  ],
+  run,
+});

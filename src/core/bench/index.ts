@@ -1,0 +1,194 @@
+/**
+ * `tritscope bench`: the packed kernels and engine against float32 matMul /
+ * the same network in @tensorflow/tfjs (wasm backend), same shapes, one process,
+ * interleaved repetitions, medians. ratio = baseline time / our time.
+ */
+import { ExecutionError } from '../errors';
+import { loadPackedEngine } from '../engine/index';
+import { createKernels, type Kernels } from '../engine/kernels';
+import { repackRows, type PlaneMatrix } from '../engine/planes';
+import { isPacked, type TnnModel } from '../graph/types';
+import { tensor, type Tensor } from '../tensor';
+import { loadBenchModel } from './sample-cnn';
+import { initTfWasm, tfForward, type Tf } from './tf-baseline';
+import { timePair } from './timing';
+
+export interface BenchResult {
+  name: string;
+  ours_ms: number;
+  baseline_ms: number;
+  ratio: number;
+  /** Goal from the project brief (ratio ≥ goal). */
+  goal?: number;
+  /** Our output was checked against the baseline's on the timed inputs. */
+  checked?: string;
+}
+
+export interface BenchReport {
+  results: BenchResult[];
+  bitsPerTrit: number;
+  runtimeWeightBytesRatio: number;
+  /** Same ratio for a layer whose rows are multiples of 128 trits (no padding), e.g. the gemm weights. */
+  runtimeWeightBytesRatioUnpadded: number;
+  model: string;
+  simd: boolean;
+  backend: string;
+}
+
+export interface BenchOptions {
+  quick?: boolean;
+  log?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+}
+
+function randomTrits(n: number, seed: number): Int8Array {
+  const r = lcg(seed);
+  return new Int8Array(n).map(() => (r() < 0.33 ? 0 : r() < 0.5 ? 1 : -1));
+}
+
+const result = (name: string, t: { ours_ms: number; baseline_ms: number }, goal: number, checked?: string): BenchResult =>
+  ({ name, ...t, ratio: t.baseline_ms / t.ours_ms, goal, checked });
+
+/** Ternary·ternary GEMM [m×k]·[k×n] (weights [n][k] as planes) including activation packing and the final scale. */
+function ttCase(k: Kernels, w: PlaneMatrix, acts: Int8Array, m: number, scale: number): () => Float32Array {
+  const heap = k.heap;
+  const kLen = w.k, kpad = w.chunks * 128, rowsPad = Math.ceil(m / 4) * 4;
+  return () => {
+    heap.resetScratch();
+    const i8 = heap.alloc(rowsPad * kpad);
+    if (kpad === kLen) heap.i8.set(acts, i8);
+    else for (let r = 0; r < m; r++) heap.i8.set(acts.subarray(r * kLen, (r + 1) * kLen), i8 + r * kpad);
+    const planes = heap.alloc(rowsPad * w.chunks * 32);
+    k.packI8Planes(i8, m === 1 ? 1 : rowsPad, kpad, planes);
+    const out = heap.alloc(m * w.rows * 4);
+    k.ttGemm(w.ptr, w.rows, w.chunks, planes, m, out, 1, w.rows);
+    const acc = heap.i32.subarray(out >>> 2, (out >>> 2) + m * w.rows);
+    const y = new Float32Array(acc.length);
+    for (let i = 0; i < acc.length; i++) y[i] = acc[i] * scale;
+    return y;
+  };
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+  return d;
+}
+
+/** Float copy of trits [rows][k] transposed to [k][rows] (tfjs matMul's B operand). */
+function floatTransposed(trits: Int8Array, rows: number, k: number): Float32Array {
+  const f = new Float32Array(rows * k);
+  for (let r = 0; r < rows; r++) for (let i = 0; i < k; i++) f[i * rows + r] = trits[r * k + i];
+  return f;
+}
+
+function matmulCases(tf: Tf, quick: boolean, log: (s: string) => void): BenchResult[] {
+  const out: BenchResult[] = [];
+  const reps = quick ? 5 : 15;
+  // gemm_tt: 256×1024 activations · 1024×1024 weights
+  {
+    const [m, kLen, n] = [256, 1024, 1024];
+    const k = createKernels(true);
+    const wt = randomTrits(n * kLen, 1), at = randomTrits(m * kLen, 2);
+    const w = repackRows(k.heap, wt, 0, n, kLen);
+    k.heap.sealPersistent();
+    const ours = ttCase(k, w, at, m, 1);
+    const a = tf.tensor2d(Float32Array.from(at), [m, kLen]), b = tf.tensor2d(floatTransposed(wt, n, kLen), [kLen, n]);
+    const base = (): Float32Array => { const c = tf.matMul(a, b); const d = c.dataSync() as Float32Array; c.dispose(); return d; };
+    const diff = maxAbsDiff(ours(), base());
+    if (diff !== 0) throw new ExecutionError(`bench gemm_tt: packed result differs from tfjs matMul by ${diff}`);
+    out.push(result('gemm_tt', timePair(ours, base, reps), 6, 'bit-exact vs tfjs'));
+    log(`gemm_tt  ${m}x${kLen}x${n}: ours ${out.at(-1)!.ours_ms.toFixed(2)} ms, tfjs ${out.at(-1)!.baseline_ms.toFixed(2)} ms`);
+    a.dispose(); b.dispose();
+  }
+  // gemv_tt and gemv_tf: 1×4096 · 4096×4096
+  {
+    const kLen = 4096, n = 4096;
+    const k = createKernels(true);
+    const wt = randomTrits(n * kLen, 3), at = randomTrits(kLen, 4);
+    const w = repackRows(k.heap, wt, 0, n, kLen);
+    k.heap.sealPersistent();
+    const b = tf.tensor2d(floatTransposed(wt, n, kLen), [kLen, n]);
+    const base = (x: import('@tensorflow/tfjs').Tensor2D) => (): Float32Array => { const c = tf.matMul(x, b); const d = c.dataSync() as Float32Array; c.dispose(); return d; };
+    const a = tf.tensor2d(Float32Array.from(at), [1, kLen]);
+    const ours = ttCase(k, w, at, 1, 1);
+    const diff = maxAbsDiff(ours(), base(a)());
+    if (diff !== 0) throw new ExecutionError(`bench gemv_tt: packed result differs from tfjs matMul by ${diff}`);
+    out.push(result('gemv_tt', timePair(ours, base(a), reps * 2), 4, 'bit-exact vs tfjs'));
+    log(`gemv_tt  1x${kLen}x${n}: ours ${out.at(-1)!.ours_ms.toFixed(3)} ms, tfjs ${out.at(-1)!.baseline_ms.toFixed(3)} ms`);
+    // ternary weights × float activations, additions only (subset-sum tables)
+    const r = lcg(5);
+    const xf = new Float32Array(kLen).map(() => r() * 2 - 1);
+    const xt = tf.tensor2d(xf, [1, kLen]);
+    const heap = k.heap;
+    const oursTf = (): Float32Array => {
+      heap.resetScratch();
+      const xp = heap.alloc(w.chunks * 512);
+      heap.f32.set(xf, xp >>> 2);
+      const table = heap.alloc(w.chunks * 16 * 1024);
+      k.lutBuild(xp, w.chunks * 16, table);
+      const o = heap.alloc(n * 4);
+      k.lutGemv(w.ptr, n, w.chunks, table, o, 1, 1);
+      return heap.f32.slice(o >>> 2, (o >>> 2) + n);
+    };
+    const d2 = maxAbsDiff(oursTf(), base(xt)());
+    if (!(d2 < 1e-3)) throw new ExecutionError(`bench gemv_tf: packed result differs from tfjs matMul by ${d2}`);
+    out.push(result('gemv_tf', timePair(oursTf, base(xt), reps * 2), 2, `max |diff| ${d2.toExponential(1)} vs tfjs`));
+    log(`gemv_tf  1x${kLen}x${n}: ours ${out.at(-1)!.ours_ms.toFixed(3)} ms, tfjs ${out.at(-1)!.baseline_ms.toFixed(3)} ms`);
+    a.dispose(); b.dispose(); xt.dispose();
+  }
+  return out;
+}
+
+function argmaxRows(data: Float32Array, rows: number): number[] {
+  const c = data.length / rows;
+  return Array.from({ length: rows }, (_, r) => {
+    let best = 0;
+    for (let i = 1; i < c; i++) if (data[r * c + i] > data[r * c + best]) best = i;
+    return best;
+  });
+}
+
+export function bitsPerTrit(model: TnnModel): number {
+  let bytes = 0, count = 0;
+  for (const t of model.tensors.values()) if (isPacked(t)) { bytes += t.bytes.length; count += t.count; }
+  return count ? (bytes * 8) / count : NaN;
+}
+
+export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
+  const log = opts.log ?? (() => undefined);
+  const quick = Boolean(opts.quick);
+  const tf = await initTfWasm();
+  const results = matmulCases(tf, quick, log);
+  if (opts.signal?.aborted) throw new ExecutionError('bench: interrupted');
+  const { model, source } = await loadBenchModel();
+  const engine = await loadPackedEngine(model);
+  const forward = tfForward(tf, model);
+  const sample = model.graph.inputs[0].shape;
+  for (const batch of [1, 64]) {
+    const r = lcg(batch);
+    const x: Tensor = tensor([batch, ...sample]);
+    for (let i = 0; i < x.data.length; i++) x.data[i] = r();
+    const ours = engine.run(x).data, theirs = forward(x);
+    const agree = argmaxRows(ours, batch).filter((c, i) => c === argmaxRows(theirs, batch)[i]).length;
+    const reps = batch === 1 ? (quick ? 20 : 60) : quick ? 3 : 9;
+    const t = timePair(() => engine.run(x), () => forward(x), reps, batch === 1 ? 5 : 1);
+    results.push(result(`model_b${batch}`, t, batch === 1 ? 3 : 1, `${agree}/${batch} same class as tfjs float`));
+    log(`model_b${batch}: ours ${t.ours_ms.toFixed(2)} ms (${((1000 * batch) / t.ours_ms).toFixed(0)} img/s), tfjs ${t.baseline_ms.toFixed(2)} ms (${((1000 * batch) / t.baseline_ms).toFixed(0)} img/s)`);
+  }
+  const unpadded = 1 / 16; // 2 bits per trit in planes vs 32: exact when a row is a multiple of 128 trits (checked in the engine tests)
+  return {
+    results,
+    bitsPerTrit: bitsPerTrit(model),
+    runtimeWeightBytesRatio: engine.runtimeWeightBytes / engine.fp32WeightBytes,
+    runtimeWeightBytesRatioUnpadded: unpadded,
+    model: source,
+    simd: engine.simd,
+    backend: tf.getBackend(),
+  };
+}

@@ -1,0 +1,205 @@
+/**
+ * Load-time compilation of a TnnModel for the packed engine: validates every
+ * layer, repacks ternary weights into bit-planes, resolves float tensors, and
+ * plans which batchnorm/relu layers fuse into the preceding ternary matmul's
+ * epilogue for `run()` (the stepper runs layers one by one instead).
+ */
+import { ExecutionError } from '../errors';
+import { conv2d, dense } from '../exec/ops/conv';
+import { add, batchnorm, prelu, rprelu, softmax, unary } from '../exec/ops/elementwise';
+import { globalAvgPool, pool2d } from '../exec/ops/pool';
+import { ternarizeActivation } from '../exec/reference';
+import { inferShapes, layerOutputShape, listAttr, normAxis, numAttr } from '../exec/shapes';
+import { unpackTrits } from '../format/index';
+import { isPacked, type Layer, type OpType, type TnnModel } from '../graph/types';
+import { sizeOf, type Tensor } from '../tensor';
+import { makeBatchNorm, plainEpilogue, type Epilogue } from './epilogue';
+import type { Kernels } from './kernels';
+import { TernaryMatmul, type MatmulTrace } from './ternary-layers';
+
+export const SUPPORTED_OPS: readonly OpType[] = [
+  'conv2d', 'dense', 'batchnorm', 'relu', 'prelu', 'rprelu', 'leakyrelu', 'clip', 'maxpool', 'avgpool',
+  'globalavgpool', 'flatten', 'reshape', 'add', 'softmax', 'identity',
+];
+
+export interface CompiledLayer {
+  layer: Layer;
+  index: number;
+  matmul?: TernaryMatmul;
+  /** Bias-only epilogue (stepper, unfused). */
+  epilogue: Epilogue;
+  /** For run(): epilogue with the fused batchnorm/relu, and how many following layers it absorbs. */
+  fused?: { epilogue: Epilogue; absorbs: number };
+  weight(role: string): Tensor | undefined;
+}
+
+export interface CompiledModel {
+  model: TnnModel;
+  layers: CompiledLayer[];
+  runtimeWeightBytes: number;
+  fp32WeightBytes: number;
+}
+
+function fail(layer: Layer, detail: string): never {
+  throw new ExecutionError(`packed engine: layer '${layer.name}' (${layer.op}): ${detail}`);
+}
+
+function floatTensor(model: TnnModel, layer: Layer, role: string): Tensor | undefined {
+  const name = layer.weights[role];
+  if (name === undefined) return undefined;
+  const t = model.tensors.get(name);
+  if (!t) fail(layer, `weight '${role}' names tensor '${name}', which is missing`);
+  if (isPacked(t)) fail(layer, `weight '${role}' (tensor '${name}') is packed trits but the layer has no weightQuant; expected a float tensor`);
+  return t;
+}
+
+function ternaryTrits(model: TnnModel, layer: Layer): { trits: Int8Array; shape: number[] } {
+  const wq = layer.weightQuant;
+  if (!wq) fail(layer, 'has no weightQuant');
+  const t = model.tensors.get(wq.trits);
+  if (!t) fail(layer, `trits tensor '${wq.trits}' is missing`);
+  if (!isPacked(t)) fail(layer, `tensor '${wq.trits}' is a float tensor; expected packed trits (5 per byte)`);
+  if (t.count !== sizeOf(t.shape)) fail(layer, `trits tensor '${wq.trits}' holds ${t.count} trits, shape [${t.shape.join(',')}] needs ${sizeOf(t.shape)}`);
+  let trits: Int8Array;
+  try {
+    trits = unpackTrits(t.bytes, t.count);
+  } catch (e) {
+    fail(layer, `trits tensor '${wq.trits}': ${(e as Error).message}`);
+  }
+  if (!(wq.scale.pos >= 0 && wq.scale.neg >= 0)) fail(layer, `weightQuant scales must be finite and ≥ 0, got pos ${wq.scale.pos}, neg ${wq.scale.neg}`);
+  return { trits, shape: t.shape };
+}
+
+/** Consumers per value name, to decide whether an intermediate can be fused away. */
+function consumerCounts(layers: readonly Layer[], outputs: readonly string[]): Map<string, number> {
+  const n = new Map<string, number>();
+  for (const l of layers) for (const i of l.inputs) n.set(i, (n.get(i) ?? 0) + 1);
+  for (const o of outputs) n.set(o, (n.get(o) ?? 0) + 1);
+  return n;
+}
+
+export function compileModel(model: TnnModel, kernels: Kernels): CompiledModel {
+  const graph = model.graph;
+  for (const layer of graph.layers) {
+    if (!SUPPORTED_OPS.includes(layer.op)) fail(layer, `op '${String(layer.op)}' is not supported (expected one of ${SUPPORTED_OPS.join(', ')})`);
+    if (layer.weightQuant && layer.op !== 'conv2d' && layer.op !== 'dense') fail(layer, 'ternary weights are only supported on conv2d and dense layers');
+  }
+  const ternary = new Map<Layer, { trits: Int8Array; shape: number[] }>();
+  for (const layer of graph.layers) if (layer.weightQuant) ternary.set(layer, ternaryTrits(model, layer));
+  const weightShape = (layer: Layer, role: string): number[] | undefined =>
+    role === 'weight' && layer.weightQuant ? ternary.get(layer)?.shape : floatTensor(model, layer, role)?.shape;
+  inferShapes(graph, weightShape, 1); // rejects graphs whose shapes do not chain, before any packing
+
+  let runtimeWeightBytes = 0, fp32WeightBytes = 0;
+  const layers: CompiledLayer[] = graph.layers.map((layer, index) => {
+    const cache = new Map<string, Tensor | undefined>();
+    const weight = (role: string): Tensor | undefined => {
+      if (!cache.has(role)) cache.set(role, floatTensor(model, layer, role));
+      return cache.get(role);
+    };
+    const c: CompiledLayer = { layer, index, epilogue: plainEpilogue(layer.weightQuant ? weight('bias')?.data : undefined), weight };
+    const tw = ternary.get(layer);
+    if (tw) {
+      const conv = layer.op === 'conv2d'
+        ? { strides: listAttr(layer, 'strides', [1, 1]), pads: listAttr(layer, 'pads', [0, 0, 0, 0]), dilations: listAttr(layer, 'dilations', [1, 1]), group: numAttr(layer, 'group', 1) }
+        : undefined;
+      c.matmul = new TernaryMatmul(kernels, layer, tw.trits, tw.shape, conv);
+      runtimeWeightBytes += c.matmul.runtimeBytes;
+      fp32WeightBytes += c.matmul.fp32Bytes;
+    }
+    return c;
+  });
+  kernels.heap.sealPersistent();
+  planFusion(layers, consumerCounts(graph.layers, graph.outputs));
+  return { model, layers, runtimeWeightBytes, fp32WeightBytes };
+}
+
+/** ternary conv/dense → batchnorm → relu chains whose intermediates nobody else reads run as one epilogue in run(). */
+function planFusion(layers: CompiledLayer[], consumers: Map<string, number>): void {
+  for (let i = 0; i < layers.length; i++) {
+    const head = layers[i];
+    if (!head.matmul) continue;
+    const epi: Epilogue = { ...head.epilogue };
+    let absorbs = 0;
+    const channels = head.matmul.weightShape[0];
+    const canFollow = (next: CompiledLayer | undefined, prev: CompiledLayer): next is CompiledLayer =>
+      !!next && !next.layer.actQuant && next.layer.inputs.length === 1 && next.layer.outputs.length === 1 &&
+      prev.layer.outputs.length === 1 && next.layer.inputs[0] === prev.layer.outputs[0] && consumers.get(prev.layer.outputs[0]) === 1;
+    let prev = head;
+    let next: CompiledLayer | undefined = layers[i + 1];
+    if (canFollow(next, prev) && next.layer.op === 'batchnorm') {
+      const w = (r: string): Float32Array => (next as CompiledLayer).weight(r)?.data as Float32Array;
+      epi.bn = makeBatchNorm(w('gamma'), w('beta'), w('mean'), w('var'), numAttr(next.layer, 'epsilon', 1e-5), channels);
+      absorbs++;
+      prev = next;
+      next = layers[i + 1 + absorbs];
+    }
+    if (canFollow(next, prev) && next.layer.op === 'relu') {
+      epi.relu = true;
+      absorbs++;
+    }
+    if (absorbs) head.fused = { epilogue: epi, absorbs };
+  }
+}
+
+/** The output shape of a layer for the given inputs (the reference executor's shape rules). */
+export function outputShape(c: CompiledLayer, xs: Tensor[]): number[] {
+  const shapes = xs.map((x) => x.shape);
+  return layerOutputShape(c.layer, shapes, (role) => (role === 'weight' && c.matmul ? c.matmul.weightShape : c.weight(role)?.shape));
+}
+
+/** Runs one graph layer unfused (the stepper's unit), filling `trace` for ternary layers when given. */
+export function runLayer(c: CompiledLayer, inputs: Tensor[], trace?: MatmulTrace, epilogue?: Epilogue): Tensor {
+  const layer = c.layer;
+  let xs = inputs;
+  const outShape = outputShape(c, xs);
+  if (c.matmul) return c.matmul.run(xs[0], outShape, epilogue ?? c.epilogue, trace);
+  if (layer.actQuant) xs = xs.map((x) => ternarizeActivation(x, layer.actQuant!));
+  const x = xs[0];
+  const req = (role: string): Float32Array => c.weight(role)!.data;
+  switch (layer.op) {
+    case 'conv2d':
+      return conv2d(x, c.weight('weight')!, c.weight('bias')?.data, {
+        strides: listAttr(layer, 'strides', [1, 1]), pads: listAttr(layer, 'pads', [0, 0, 0, 0]),
+        dilations: listAttr(layer, 'dilations', [1, 1]), group: numAttr(layer, 'group', 1),
+      }, outShape);
+    case 'dense':
+      return dense(x, c.weight('weight')!, c.weight('bias')?.data, outShape);
+    case 'batchnorm':
+      return batchnorm(x, req('gamma'), req('beta'), req('mean'), req('var'), numAttr(layer, 'epsilon', 1e-5));
+    case 'relu':
+      return unary(x, (v) => (v > 0 ? v : 0));
+    case 'prelu':
+      return prelu(x, req('slope'));
+    case 'rprelu':
+      return rprelu(x, req('slope'), req('shiftIn'), req('shiftOut'));
+    case 'leakyrelu': {
+      const alpha = numAttr(layer, 'alpha', 0.01);
+      return unary(x, (v) => (v >= 0 ? v : v * alpha));
+    }
+    case 'clip': {
+      const lo = numAttr(layer, 'min', -Infinity), hi = numAttr(layer, 'max', Infinity);
+      return unary(x, (v) => (v < lo ? lo : v > hi ? hi : v));
+    }
+    case 'maxpool':
+    case 'avgpool': {
+      const kernel = listAttr(layer, 'kernel', []);
+      return pool2d(layer.op === 'maxpool' ? 'max' : 'avg', x, {
+        kernel, strides: listAttr(layer, 'strides', kernel), pads: listAttr(layer, 'pads', [0, 0, 0, 0]),
+        countIncludePad: numAttr(layer, 'countIncludePad', 0),
+      }, outShape);
+    }
+    case 'globalavgpool':
+      return globalAvgPool(x);
+    case 'flatten':
+    case 'reshape':
+    case 'identity':
+      return { shape: outShape, data: x.data };
+    case 'add':
+      return add(x, xs[1]);
+    case 'softmax':
+      return softmax(x, normAxis(numAttr(layer, 'axis', -1), x.shape.length) as number);
+    default:
+      return fail(layer, `op '${String(layer.op)}' is not supported`);
+  }
+}

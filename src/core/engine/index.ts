@@ -1,0 +1,97 @@
+/**
+ * The packed ternary engine: `.tnn` weights repacked into bit-planes at load,
+ * ternary layers run on WebAssembly SIMD kernels (popcount for
+ * ternary·ternary, additions only for ternary·float), everything else in float
+ * with the reference executor's arithmetic, so results match `runReference`.
+ */
+import { DataError, ExecutionError } from '../errors';
+import type { TnnModel } from '../graph/types';
+import { sizeOf, type Tensor } from '../tensor';
+import { compileModel, runLayer, type CompiledModel } from './compile';
+import { createKernels, type Kernels } from './kernels';
+import { PackedStepper } from './stepper';
+import type { StepOptions, Stepper } from './stepper-types';
+
+export type { Stepper, StepOptions, LayerState, SubStep, FinalResult, Divergence } from './stepper-types';
+export { simdSupported } from './kernels';
+
+export interface EngineOptions {
+  /** false forces the TypeScript fallback kernels; default: SIMD when supported. */
+  simd?: boolean;
+}
+
+export interface PackedEngine {
+  run(input: Tensor): Tensor;
+  steps(input: Tensor, opts?: StepOptions): Stepper;
+  /** Bytes of the ternary layers' weights as runtime bit-planes (row padding included). */
+  runtimeWeightBytes: number;
+  /** The same weights as float32. */
+  fp32WeightBytes: number;
+  simd: boolean;
+}
+
+/** Checks the input against graph.inputs[0] (batch in dim 0), as the reference executor does. */
+export function checkInput(model: TnnModel, input: Tensor): void {
+  const gin = model.graph.inputs[0];
+  if (!gin) throw new ExecutionError(`graph '${model.graph.name}' has no input`);
+  if (!input || !(input.data instanceof Float32Array) || !Array.isArray(input.shape)) {
+    throw new DataError(`input '${gin.name}': expected a float32 tensor of shape [N,${gin.shape.join(',')}]`);
+  }
+  if (input.shape.length !== gin.shape.length + 1 || input.shape.slice(1).join(',') !== gin.shape.join(',') || input.shape[0] < 1) {
+    throw new ExecutionError(`input '${gin.name}': expected shape [N,${gin.shape.join(',')}], got [${input.shape.join(',')}]`);
+  }
+  if (input.data.length !== sizeOf(input.shape)) {
+    throw new ExecutionError(`input '${gin.name}': ${input.data.length} values do not fill shape [${input.shape.join(',')}]`);
+  }
+}
+
+/** Runs the whole graph with fused epilogues; returns graph.outputs[0]. */
+export function runCompiled(compiled: CompiledModel, input: Tensor): Tensor {
+  const graph = compiled.model.graph;
+  checkInput(compiled.model, input);
+  const values = new Map<string, Tensor>([[graph.inputs[0].name, input]]);
+  const get = (name: string, layerName: string): Tensor => {
+    const v = values.get(name);
+    if (!v) throw new ExecutionError(`layer '${layerName}': input value '${name}' is not produced by the graph input or an earlier layer`);
+    return v;
+  };
+  for (let i = 0; i < compiled.layers.length; i++) {
+    const c = compiled.layers[i];
+    const xs = c.layer.inputs.map((n) => get(n, c.layer.name));
+    let y: Tensor;
+    let last = c;
+    if (c.fused) {
+      y = runLayer(c, xs, undefined, c.fused.epilogue);
+      i += c.fused.absorbs;
+      last = compiled.layers[i];
+    } else y = runLayer(c, xs);
+    for (const o of last.layer.outputs) values.set(o, y);
+  }
+  const out = values.get(graph.outputs[0]);
+  if (!out) throw new ExecutionError(`graph output '${graph.outputs[0]}' is not produced by any layer`);
+  return out;
+}
+
+class Engine implements PackedEngine {
+  readonly simd: boolean;
+  readonly runtimeWeightBytes: number;
+  readonly fp32WeightBytes: number;
+  constructor(private readonly compiled: CompiledModel, kernels: Kernels) {
+    this.simd = kernels.simd;
+    this.runtimeWeightBytes = compiled.runtimeWeightBytes;
+    this.fp32WeightBytes = compiled.fp32WeightBytes;
+  }
+  run(input: Tensor): Tensor {
+    return runCompiled(this.compiled, input);
+  }
+  steps(input: Tensor, opts: StepOptions = {}): Stepper {
+    checkInput(this.compiled.model, input);
+    return new PackedStepper(this.compiled, input, opts);
+  }
+}
+
+/** Compiles `model` (never modified) for the packed engine. */
+export async function loadPackedEngine(model: TnnModel, opts: EngineOptions = {}): Promise<PackedEngine> {
+  const kernels = createKernels(opts.simd);
+  return new Engine(compileModel(model, kernels), kernels);
+}

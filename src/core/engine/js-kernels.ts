@@ -1,0 +1,103 @@
+/**
+ * Plain TypeScript versions of the kernels in kernels.wat, over the same heap
+ * layout; used when WebAssembly SIMD is unavailable and as the cross-check in
+ * tests. Same arithmetic: integer popcounts for ternary·ternary, additions only
+ * for ternary·float.
+ */
+import type { Heap } from './heap';
+import type { Kernels } from './kernels';
+
+function popcount32(v: number): number {
+  v = v - ((v >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+export class JsKernels implements Kernels {
+  readonly simd = false;
+  constructor(readonly heap: Heap) {}
+
+  packI8Planes(src: number, rows: number, kpad: number, dst: number): void {
+    const i8 = this.heap.i8, u32 = this.heap.u32;
+    const words = kpad >>> 5;
+    for (let r = 0; r < rows; r++) {
+      const s = src + r * kpad;
+      const p = (dst >>> 2) + r * 2 * words;
+      for (let q = 0; q < words; q++) {
+        let plus = 0, minus = 0;
+        for (let b = 0; b < 32; b++) {
+          const t = i8[s + q * 32 + b];
+          if (t === 1) plus |= 1 << b;
+          else if (t === -1) minus |= 1 << b;
+        }
+        u32[p + q] = plus >>> 0;
+        u32[p + words + q] = minus >>> 0;
+      }
+    }
+  }
+
+  ttGemm(w: number, rows: number, chunks: number, a: number, cols: number, out: number, rs: number, cs: number): void {
+    const u32 = this.heap.u32, i32 = this.heap.i32;
+    const words = chunks * 4, rowWords = 2 * words;
+    for (let c = 0; c < cols; c++) {
+      const ap = (a >>> 2) + c * rowWords, am = ap + words;
+      for (let r = 0; r < rows; r++) {
+        const wp = (w >>> 2) + r * rowWords, wm = wp + words;
+        let dot = 0;
+        for (let q = 0; q < words; q++) {
+          const xp = u32[wp + q], xm = u32[wm + q], yp = u32[ap + q], ym = u32[am + q];
+          dot += popcount32((xp & yp) | (xm & ym)) - popcount32((xp & ym) | (xm & yp));
+        }
+        i32[(out >>> 2) + r * rs + c * cs] = dot;
+      }
+    }
+  }
+
+  lutBuild(x: number, groups: number, table: number): void {
+    const f32 = this.heap.f32;
+    for (let j = 0; j < groups; j++) {
+      const t = (table >>> 2) + j * 256, xs = (x >>> 2) + j * 8;
+      f32[t] = 0;
+      for (let m = 1; m < 256; m++) f32[t + m] = f32[t + (m & (m - 1))] + f32[xs + (31 - Math.clz32(m & -m))];
+    }
+  }
+
+  lutGemv(w: number, rows: number, chunks: number, table: number, out: number, sp: number, sn: number): void {
+    const u8 = this.heap.u8, f32 = this.heap.f32;
+    const plane = chunks * 16, t = table >>> 2;
+    for (let r = 0; r < rows; r++) {
+      const wp = w + r * 2 * plane, wm = wp + plane;
+      let accP = 0, accN = 0;
+      for (let j = 0; j < plane; j++) {
+        accP += f32[t + j * 256 + u8[wp + j]];
+        accN += f32[t + j * 256 + u8[wm + j]];
+      }
+      f32[(out >>> 2) + r] = Math.fround(sp) * accP - Math.fround(sn) * accN;
+    }
+  }
+
+  tfGemmCols(w: number, rows: number, chunks: number, x: number, m: number, out: number, sp: number, sn: number): void {
+    const u32 = this.heap.u32, f32 = this.heap.f32;
+    const words = chunks * 4;
+    const accP = new Float64Array(m), accN = new Float64Array(m);
+    const xb = x >>> 2;
+    for (let r = 0; r < rows; r++) {
+      accP.fill(0);
+      accN.fill(0);
+      const wp = (w >>> 2) + r * 2 * words;
+      for (let q = 0; q < words; q++) {
+        for (const [plane, acc] of [[wp + q, accP], [wp + words + q, accN]] as const) {
+          let bits = u32[plane];
+          while (bits !== 0) {
+            const k = q * 32 + (31 - Math.clz32(bits & -bits));
+            bits &= bits - 1;
+            const row = xb + k * m;
+            for (let i = 0; i < m; i++) acc[i] += f32[row + i];
+          }
+        }
+      }
+      const o = (out >>> 2) + r * m;
+      for (let i = 0; i < m; i++) f32[o + i] = Math.fround(sp) * accP[i] - Math.fround(sn) * accN[i];
+    }
+  }
+}

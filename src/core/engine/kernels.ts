@@ -1,0 +1,82 @@
+/**
+ * The packed kernels behind one interface: WebAssembly SIMD (kernels.wat,
+ * assembled at build time) when the runtime validates a SIMD probe, otherwise
+ * the TypeScript fallback (js-kernels.ts) over the same memory layout.
+ * All pointers are byte offsets into `heap.memory`; layouts are described in
+ * kernels.wat.
+ */
+import wasmBytes from './kernels.wat';
+import { Heap } from './heap';
+import { JsKernels } from './js-kernels';
+
+export interface Kernels {
+  readonly simd: boolean;
+  readonly heap: Heap;
+  /** int8 trits [rows][kpad] → planes rows (kpad a multiple of 128). */
+  packI8Planes(src: number, rows: number, kpad: number, dst: number): void;
+  /** Integer ternary·ternary dot products: out[r·rs + c·cs] = Σ_k w[r][k]·a[c][k] (i32). Activation buffer: a multiple of 4 rows. */
+  ttGemm(w: number, rows: number, chunks: number, a: number, cols: number, out: number, rs: number, cs: number): void;
+  /** Subset-sum tables of 8-float groups for lutGemv (groups·256 f32). */
+  lutBuild(x: number, groups: number, table: number): void;
+  /** out[r] = sp·Σ_{w=+1} x − sn·Σ_{w=−1} x for one float vector (via lutBuild's table). */
+  lutGemv(w: number, rows: number, chunks: number, table: number, out: number, sp: number, sn: number): void;
+  /** out[r][m] = sp·Σ_{w=+1} x[k][m] − sn·Σ_{w=−1} x[k][m]; x is [K][m], m a multiple of 16. */
+  tfGemmCols(w: number, rows: number, chunks: number, x: number, m: number, out: number, sp: number, sn: number): void;
+}
+
+/** A minimal module using one v128 op: validates only where WebAssembly SIMD is supported. */
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type: () -> v128
+  0x03, 0x02, 0x01, 0x00, // one function of type 0
+  0x0a, 0x0a, 0x01, 0x08, 0x00, 0x41, 0x00, 0xfd, 0x0f, 0xfd, 0x62, 0x0b, // i32.const 0; i8x16.splat; i8x16.popcnt; end
+]);
+
+export function simdSupported(): boolean {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+interface WasmExports {
+  memory: WebAssembly.Memory;
+  pack_i8_planes(src: number, rows: number, kpad: number, dst: number): void;
+  tt_gemm(w: number, rows: number, chunks: number, a: number, cols: number, out: number, rs: number, cs: number): void;
+  tt_gemv(w: number, rows: number, chunks: number, a: number, out: number, rs: number): void;
+  lut_build(x: number, groups: number, t: number): void;
+  lut_gemv(w: number, rows: number, chunks: number, t: number, out: number, sp: number, sn: number): void;
+  tf_gemm_cols(w: number, rows: number, chunks: number, x: number, m: number, out: number, sp: number, sn: number): void;
+}
+
+class WasmKernels implements Kernels {
+  readonly simd = true;
+  readonly heap: Heap;
+  private readonly x: WasmExports;
+  constructor() {
+    compiled ??= new WebAssembly.Module(wasmBytes as Uint8Array<ArrayBuffer>);
+    this.x = new WebAssembly.Instance(compiled, {}).exports as unknown as WasmExports;
+    this.heap = new Heap(this.x.memory);
+  }
+  packI8Planes(src: number, rows: number, kpad: number, dst: number): void { this.x.pack_i8_planes(src, rows, kpad, dst); }
+  ttGemm(w: number, rows: number, chunks: number, a: number, cols: number, out: number, rs: number, cs: number): void {
+    if (cols === 1) this.x.tt_gemv(w, rows, chunks, a, out, rs);
+    else this.x.tt_gemm(w, rows, chunks, a, cols, out, rs, cs);
+  }
+  lutBuild(x: number, groups: number, table: number): void { this.x.lut_build(x, groups, table); }
+  lutGemv(w: number, rows: number, chunks: number, table: number, out: number, sp: number, sn: number): void {
+    this.x.lut_gemv(w, rows, chunks, table, out, sp, sn);
+  }
+  tfGemmCols(w: number, rows: number, chunks: number, x: number, m: number, out: number, sp: number, sn: number): void {
+    this.x.tf_gemm_cols(w, rows, chunks, x, m, out, sp, sn);
+  }
+}
+
+/** Kernels for a new engine: SIMD WebAssembly unless `simd` is false or unsupported. */
+export function createKernels(simd?: boolean): Kernels {
+  if (simd !== false && simdSupported()) return new WasmKernels();
+  return new JsKernels(new Heap(new WebAssembly.Memory({ initial: 1 })));
+}

@@ -1,0 +1,142 @@
+/**
+ * Layer-by-layer execution for the debugger and `run --trace`: one cached state
+ * per graph layer (fusion is a run() optimization only), optional sub-steps of
+ * each ternary layer, and optional comparison with the float reference executor.
+ */
+import { ExecutionError } from '../errors';
+import { runReference } from '../exec/reference';
+import type { Layer } from '../graph/types';
+import type { Tensor } from '../tensor';
+import { runLayer, type CompiledLayer, type CompiledModel } from './compile';
+import type { MatmulTrace } from './ternary-layers';
+import type { Divergence, FinalResult, LayerState, StepOptions, Stepper, SubStep } from './stepper-types';
+
+export function divergence(a: ArrayLike<number>, ref: ArrayLike<number>): Divergence {
+  let d2 = 0, a2 = 0, b2 = 0, ab = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const x = a[i], y = ref[i];
+    d2 += (x - y) * (x - y);
+    a2 += x * x;
+    b2 += y * y;
+    ab += x * y;
+  }
+  const relL2 = b2 > 0 ? Math.sqrt(d2 / b2) : Math.sqrt(d2);
+  const cosine = a2 > 0 && b2 > 0 ? ab / Math.sqrt(a2 * b2) : a2 === b2 ? 1 : 0;
+  return { relL2, cosine };
+}
+
+/** Softmax of sample 0's output values (unless the output already is a softmax). */
+export function probabilitiesOf(output: Tensor, alreadySoftmax: boolean): Float32Array {
+  const n = output.shape.length > 1 ? output.data.length / output.shape[0] : output.data.length;
+  const row = output.data.subarray(0, n);
+  if (alreadySoftmax) return Float32Array.from(row);
+  let max = -Infinity;
+  for (const v of row) max = Math.max(max, v);
+  let sum = 0;
+  const p = new Float32Array(n);
+  for (let i = 0; i < n; i++) sum += p[i] = Math.exp(row[i] - max);
+  for (let i = 0; i < n; i++) p[i] /= sum;
+  return p;
+}
+
+export function topK(p: ArrayLike<number>, k: number): number[] {
+  return Array.from({ length: p.length }, (_, i) => i).sort((a, b) => p[b] - p[a] || a - b).slice(0, k);
+}
+
+function subStepsOf(c: CompiledLayer, tr: MatmulTrace | undefined, output: Tensor): SubStep[] {
+  if (!c.matmul || !tr) return [{ kind: c.layer.op === 'conv2d' || c.layer.op === 'dense' ? 'float-matmul' : 'op', label: c.layer.op, output, ternary: false }];
+  const steps: SubStep[] = [];
+  if (tr.quantized) steps.push({ kind: 'quantize-input', label: 'ternarize input activations', output: tr.quantized, ternary: true });
+  if (c.layer.actQuant) {
+    steps.push({ kind: 'ternary-matmul', label: 'popcount dot products (integer accumulators)', output: tr.accumulators!, ternary: false });
+    steps.push({ kind: 'scale', label: 'x activation scale x weight scales', output: tr.scaled!, ternary: false });
+  } else {
+    steps.push({ kind: 'ternary-matmul', label: 'ternary weights x float activations (additions only, weight scales applied)', output: tr.scaled!, ternary: false });
+  }
+  steps.push({ kind: 'bias-bn', label: 'bias', output: tr.biased!, ternary: false });
+  return steps;
+}
+
+export class PackedStepper implements Stepper {
+  readonly layers: readonly Layer[];
+  private pos = 0;
+  private readonly states: LayerState[] = [];
+  private readonly values = new Map<string, Tensor>();
+  private readonly floatOutputs?: Tensor[];
+  private readonly floatFinal?: Tensor;
+
+  constructor(private readonly compiled: CompiledModel, input: Tensor, private readonly opts: StepOptions) {
+    const graph = compiled.model.graph;
+    this.layers = graph.layers;
+    this.values.set(graph.inputs[0].name, input);
+    if (opts.compareFloat) {
+      const outs: Tensor[] = [];
+      this.floatFinal = runReference(compiled.model, input, (_l, y, i) => { outs[i] = y; });
+      this.floatOutputs = outs;
+    }
+  }
+
+  get position(): number {
+    return this.pos;
+  }
+
+  private compute(i: number): LayerState {
+    const c = this.compiled.layers[i];
+    const inputs = c.layer.inputs.map((n) => {
+      const v = this.values.get(n);
+      if (!v) throw new ExecutionError(`layer '${c.layer.name}': input value '${n}' is not produced by the graph input or an earlier layer`);
+      return v;
+    });
+    const trace: MatmulTrace | undefined = this.opts.subSteps ? {} : undefined;
+    const t0 = performance.now();
+    const output = runLayer(c, inputs, trace);
+    const timeMs = performance.now() - t0;
+    for (const o of c.layer.outputs) this.values.set(o, output);
+    const state: LayerState = { index: i, layer: c.layer, inputs, output, timeMs };
+    if (this.opts.subSteps) state.subSteps = subStepsOf(c, trace, output);
+    const ref = this.floatOutputs?.[i];
+    if (ref) state.float = { output: ref, divergence: divergence(output.data, ref.data) };
+    return state;
+  }
+
+  stateAt(i: number): LayerState {
+    if (!Number.isInteger(i) || i < 0 || i >= this.layers.length) throw new ExecutionError(`stepper: layer index ${i} out of range 0..${this.layers.length - 1}`);
+    while (this.states.length <= i) this.states.push(this.compute(this.states.length));
+    return this.states[i];
+  }
+
+  step(): LayerState | undefined {
+    if (this.pos >= this.layers.length) return undefined;
+    const s = this.stateAt(this.pos);
+    this.pos++;
+    return s;
+  }
+
+  back(): LayerState | undefined {
+    if (this.pos === 0) return undefined;
+    this.pos--;
+    return this.pos > 0 ? this.states[this.pos - 1] : undefined;
+  }
+
+  final(): FinalResult {
+    if (this.layers.length) this.stateAt(this.layers.length - 1);
+    const graph = this.compiled.model.graph;
+    const outName = graph.outputs[0];
+    const out = this.values.get(outName);
+    if (!out) throw new ExecutionError(`graph output '${outName}' is not produced by any layer`);
+    const producer = graph.layers.find((l) => l.outputs.includes(outName));
+    const isSoftmax = producer?.op === 'softmax';
+    const probabilities = probabilitiesOf(out, isSoftmax);
+    const predicted = topK(probabilities, 1)[0];
+    const result: FinalResult = { probabilities, predicted };
+    if (this.floatFinal) {
+      const fp = probabilitiesOf(this.floatFinal, isSoftmax);
+      result.floatPredicted = topK(fp, 1)[0];
+      result.agree = result.floatPredicted === predicted;
+      const k = Math.min(5, fp.length);
+      const mine = new Set(topK(probabilities, k));
+      result.topKAgreement = topK(fp, k).filter((x) => mine.has(x)).length / k;
+    }
+    return result;
+  }
+}

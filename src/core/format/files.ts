@@ -1,0 +1,70 @@
+/** File-system entry points of the format: read, write (atomic) and header-only peek for huge files. */
+import { open, readFile } from 'node:fs/promises';
+import type { TnnModel } from '../graph/types';
+import { TnnFormatError } from '../errors';
+import { writeFileAtomic } from './atomic';
+import { HEADER_PREFIX_BYTES, parseHeaderJson, readHeaderLength } from './safetensors';
+import { parseTnn, peekTnnBytes, serializeTnn } from './tnn';
+import { checkTnnHeader, type TnnHeader } from './tnn-header';
+
+function readFailure(file: string, err: unknown): TnnFormatError {
+  const e = err as NodeJS.ErrnoException;
+  return new TnnFormatError(file, 'file', `cannot be read: ${e.code ?? e.message}`);
+}
+
+export async function readTnnFile(file: string): Promise<TnnModel> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch (err) {
+    throw readFailure(file, err);
+  }
+  return parseTnn(bytes, file);
+}
+
+/** Serializes first (a bad model throws before anything touches the disk), then writes atomically. */
+export async function writeTnnFile(file: string, model: TnnModel): Promise<void> {
+  const bytes = serializeTnn(model, file);
+  await writeFileAtomic(file, bytes);
+}
+
+/**
+ * Header + metadata only (docs/tnn-format.md §8). Given a path, reads just the
+ * first 8 + N bytes, so opening a multi-GB model costs the header, not the data.
+ * Tensor bytes and the checksum are not verified: parseTnn does that.
+ */
+export async function peekTnnHeader(source: Uint8Array | string, fileName?: string): Promise<TnnHeader> {
+  if (typeof source !== 'string') return peekTnnBytes(source, fileName ?? '(bytes)');
+  const file = fileName ?? source;
+  let handle;
+  try {
+    handle = await open(source, 'r');
+  } catch (err) {
+    throw readFailure(file, err);
+  }
+  try {
+    const { size } = await handle.stat();
+    const prefix = new Uint8Array(HEADER_PREFIX_BYTES);
+    await readFully(handle, prefix, 0, file);
+    const n = readHeaderLength(prefix.subarray(0, Math.min(size, HEADER_PREFIX_BYTES)), size, file);
+    const header = new Uint8Array(n);
+    await readFully(handle, header, HEADER_PREFIX_BYTES, file);
+    return checkTnnHeader(parseHeaderJson(header, size, file, prefix), file, size, prefix);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readFully(handle: import('node:fs/promises').FileHandle, into: Uint8Array, position: number, file: string): Promise<void> {
+  let done = 0;
+  while (done < into.length) {
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await handle.read(into, done, into.length - done, position + done));
+    } catch (err) {
+      throw readFailure(file, err);
+    }
+    if (bytesRead === 0) return; // short file: readHeaderLength reports it against the real size
+    done += bytesRead;
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * The `.tnn` format contract (docs/tnn-format.md, docs/architecture.md).
+ * Other modules import only from here.
+ */
+export { packTrits, unpackTrits, packedLength, countPackedTrits, TRITS_PER_BYTE, ZERO_BYTE } from './pack';
+export { serializeTnn, parseTnn, peekTnnBytes } from './tnn';
+export { readTnnFile, writeTnnFile, peekTnnHeader } from './files';
+export { writeFileAtomic } from './atomic';
+export { computeChecksum } from './decode';
+export { TNN_FORMAT, TNN_VERSION, type TnnHeader, type TnnTensorInfo } from './tnn-header';
+export { DTYPE_SIZES, MAX_HEADER_BYTES, type Dtype } from './safetensors';

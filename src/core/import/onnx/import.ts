@@ -1,0 +1,106 @@
+/** ONNX (opsets 11–21) → FloatModel. Never writes to the source file. */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ImportError } from '../../errors';
+import type { FloatModel } from '../../graph/types';
+import { ImportContext } from './context';
+import { ONNX_CONVERTERS } from './ops';
+import { Attrs, decodeOnnx, dtypeName } from './reader';
+import { DT, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './schema';
+
+/** Op types the importer understands (Constant nodes are folded into constants). */
+export const SUPPORTED_ONNX_OPS: readonly string[] = [...Object.keys(ONNX_CONVERTERS), 'Constant'].sort();
+
+export async function importOnnxFile(file: string): Promise<FloatModel> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch (e) {
+    throw new ImportError(`${file}: cannot read: ${(e as Error).message}`);
+  }
+  return importOnnxBytes(bytes, file);
+}
+
+function defaultOpset(model: OnnxModel, file: string): number {
+  const entry = (model.opset_import ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
+  if (!entry?.version) throw new ImportError(`${file}: opset_import has no entry for the default ONNX domain`);
+  return Number(entry.version);
+}
+
+/** The value of a Constant node as a tensor (value, value_float(s), value_int(s)). */
+function constantValue(ctx: ImportContext, node: OnnxNode): OnnxTensor {
+  const a = new Attrs(node.attribute);
+  const t = a.tensor('value');
+  if (t) return t;
+  const fl = a.has('value_float') ? [a.float('value_float', 0)] : a.floats('value_floats');
+  if (fl) return { dims: a.has('value_float') ? [] : [fl.length], data_type: DT.FLOAT, float_data: fl };
+  const ints = a.has('value_int') ? [a.int('value_int', 0)] : a.ints('value_ints');
+  if (ints) return { dims: a.has('value_int') ? [] : [ints.length], data_type: DT.INT64, int64_data: ints };
+  ctx.fail(node, 'Constant without a supported value attribute (value, value_float(s), value_int(s))');
+}
+
+function inputShape(file: string, vi: OnnxValueInfo): number[] {
+  const tt = vi.type?.tensor_type;
+  if (!tt) throw new ImportError(`${file}: graph input '${vi.name}' is not a tensor`);
+  if (tt.elem_type !== DT.FLOAT) throw new ImportError(`${file}: graph input '${vi.name}' has element type ${dtypeName({ data_type: tt.elem_type })}; expected float32`);
+  const dims = tt.shape?.dim ?? [];
+  if (dims.length < 2) throw new ImportError(`${file}: graph input '${vi.name}' has rank ${dims.length}; expected a batch dimension followed by the sample shape`);
+  return dims.slice(1).map((d, i) => {
+    const v = d.dim_value === undefined ? NaN : Number(d.dim_value);
+    if (!(v > 0)) throw new ImportError(`${file}: graph input '${vi.name}' dimension ${i + 1} is '${d.dim_param ?? '?'}'; only the batch dimension may be symbolic (shapes do not infer)`);
+    return v;
+  });
+}
+
+export function importOnnxBytes(bytes: Uint8Array, file: string): FloatModel {
+  const model = decodeOnnx(bytes, file);
+  const g = model.graph as NonNullable<OnnxModel['graph']>;
+  const opset = defaultOpset(model, file);
+  if (opset < 7 || opset > 21) throw new ImportError(`${file}: default-domain opset ${opset} is outside the supported range 7–21`);
+  const ctx = new ImportContext(file, opset);
+  for (const t of g.initializer ?? []) if (t.name) ctx.consts.set(t.name, t);
+  const inputs = (g.input ?? []).filter((vi) => vi.name && !ctx.consts.has(vi.name));
+  if (inputs.length !== 1) {
+    throw new ImportError(`${file}: the graph has ${inputs.length} inputs (${inputs.map((i) => `'${i.name}'`).join(', ') || 'none'}); only models with exactly one input are supported`);
+  }
+  const inName = inputs[0].name as string;
+  const sampleShape = inputShape(file, inputs[0]);
+  ctx.alias.set(inName, inName);
+  ctx.shapes.set(inName, [1, ...sampleShape]);
+  const nodes = g.node ?? [];
+  for (const n of nodes) for (const i of n.input ?? []) if (i) ctx.readers.set(i, (ctx.readers.get(i) ?? 0) + 1);
+  for (const o of g.output ?? []) if (o.name) ctx.readers.set(o.name, (ctx.readers.get(o.name) ?? 0) + 1);
+
+  for (const node of nodes) {
+    const op = node.op_type ?? '';
+    if (node.domain && node.domain !== 'ai.onnx') {
+      ctx.fail(node, `custom-domain op '${node.domain}.${op}' is not supported; supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`);
+    }
+    if (op === 'Constant') {
+      ctx.consts.set(node.output?.[0] as string, constantValue(ctx, node));
+      continue;
+    }
+    if ((op === 'Identity' || op === 'Dropout') && node.input?.[0] && ctx.isConst(node.input[0])) {
+      ctx.consts.set(node.output?.[0] as string, ctx.consts.get(node.input[0]) as OnnxTensor);
+      continue;
+    }
+    const convert = ONNX_CONVERTERS[op];
+    if (!convert) {
+      throw new ImportError(`${file}: ${ctx.nodeLabel(node)}: unsupported op type '${op}'; supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`);
+    }
+    convert(ctx, node, new Attrs(node.attribute));
+  }
+
+  const outputs = (g.output ?? []).map((o) => {
+    const ir = ctx.alias.get(o.name as string);
+    if (!ir) throw new ImportError(`${file}: graph output '${o.name}' is not computed from the input (constant or missing)`);
+    return ir;
+  });
+  if (outputs.length === 0) throw new ImportError(`${file}: the graph declares no outputs`);
+  return {
+    graph: { name: g.name || path.basename(file, path.extname(file)), inputs: [{ name: inName, shape: sampleShape }], outputs, layers: ctx.layers },
+    tensors: ctx.tensors,
+    source: { file, sha256: createHash('sha256').update(bytes).digest('hex'), format: 'onnx' },
+  };
+}

@@ -1,0 +1,162 @@
+/** The editor's commands: export, open as JSON, re-quantize, step through, compare. */
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { rename, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { EditorAction } from '../../shared/messages';
+import { compareHtmlBody } from './compareView';
+import { tableToCsv, tableToMarkdown } from './exportTable';
+import { InspectClient } from './inspectClient';
+import { configuredProfiles } from './profiles';
+import type { TnnDocument, TnnEditorProvider } from './provider';
+
+export const JSON_SCHEME = 'tritscope-inspect';
+
+/** Never leave a half-written file: write beside the target, then rename over it. */
+async function writeAtomic(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, file);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+}
+
+export class EditorCommands {
+  private readonly jsonContent = new Map<string, string>();
+  private readonly jsonChanged = new vscode.EventEmitter<vscode.Uri>();
+
+  constructor(private readonly context: vscode.ExtensionContext, private readonly provider: TnnEditorProvider) {}
+
+  /** Read-only documents for "Open as JSON". */
+  readonly jsonProvider: vscode.TextDocumentContentProvider = {
+    onDidChange: this.jsonChanged.event,
+    provideTextDocumentContent: (uri) => this.jsonContent.get(uri.toString()) ?? '',
+  };
+
+  /** The document a command applies to: its URI argument or the active Tritscope editor. */
+  private async documentOf(arg: unknown): Promise<TnnDocument> {
+    const uri = arg instanceof vscode.Uri ? arg : undefined;
+    const open = uri ? this.provider.documentFor(uri) : this.provider.activeDocument();
+    if (open) {
+      await open.load();
+      return open;
+    }
+    if (!uri) throw new Error('no .tnn model is open; open one in the Tritscope Model Viewer first');
+    const doc = this.provider.openCustomDocument(uri);
+    await doc.load();
+    return doc; // a short-lived document: its worker is disposed by the caller through dispose() below
+  }
+
+  private async withDocument<T>(arg: unknown, fn: (doc: TnnDocument) => Promise<T>): Promise<T> {
+    const doc = await this.documentOf(arg);
+    const temporary = !(arg instanceof vscode.Uri ? this.provider.documentFor(arg) : this.provider.activeDocument());
+    try {
+      return await fn(doc);
+    } finally {
+      if (temporary) doc.dispose();
+    }
+  }
+
+  async exportSummary(arg?: unknown): Promise<void> {
+    await this.withDocument(arg, async (doc) => {
+      const view = doc.view!;
+      const base = doc.uri.fsPath.replace(/\.tnn$/i, '');
+      const target = await vscode.window.showSaveDialog({
+        defaultUri: vscode.Uri.file(`${base}-summary.md`),
+        filters: { Markdown: ['md'], CSV: ['csv'] },
+        title: 'Export model summary',
+      });
+      if (!target) return;
+      const { profiles, selectedId } = await configuredProfiles();
+      const profileName = profiles.find((p) => p.id === (doc.profileId ?? selectedId))?.name ?? null;
+      const text = /\.csv$/i.test(target.fsPath) ? tableToCsv(view) : tableToMarkdown(view, profileName);
+      await writeAtomic(target.fsPath, text);
+      void vscode.window.showInformationMessage(`Tritscope: summary written to ${path.basename(target.fsPath)}`);
+    });
+  }
+
+  async openAsJson(arg?: unknown): Promise<vscode.TextDocument> {
+    return this.withDocument(arg, async (doc) => {
+      const { profiles, selectedId } = await configuredProfiles();
+      const summary = await doc.client.summary(profiles.find((p) => p.id === (doc.profileId ?? selectedId)) ?? null);
+      const uri = vscode.Uri.from({ scheme: JSON_SCHEME, path: `${doc.uri.path}.json` });
+      this.jsonContent.set(uri.toString(), JSON.stringify(summary, null, 2));
+      this.jsonChanged.fire(uri);
+      const text = await vscode.workspace.openTextDocument(uri);
+      const jsonDoc = await vscode.languages.setTextDocumentLanguage(text, 'json');
+      await vscode.window.showTextDocument(jsonDoc, { preview: false });
+      return jsonDoc;
+    });
+  }
+
+  async requantize(arg?: unknown): Promise<void> {
+    await this.withDocument(arg, async (doc) => {
+      const source = doc.view?.header.sourceFile;
+      const beside = source ? path.join(path.dirname(doc.uri.fsPath), path.basename(source)) : null;
+      let target = beside && existsSync(beside) ? vscode.Uri.file(beside) : source && path.isAbsolute(source) && existsSync(source) ? vscode.Uri.file(source) : null;
+      if (!target) {
+        const picked = await vscode.window.showOpenDialog({
+          canSelectMany: false,
+          defaultUri: vscode.Uri.file(path.dirname(doc.uri.fsPath)),
+          filters: { 'Float models': ['onnx', 'json'] },
+          title: source ? `Source model ${path.basename(source)} not found beside the .tnn: pick it` : 'Pick the float model to re-quantize',
+        });
+        target = picked?.[0] ?? null;
+      }
+      if (target) await vscode.commands.executeCommand('tritscope.quantize', target);
+    });
+  }
+
+  async compare(a?: unknown, b?: unknown): Promise<vscode.WebviewPanel | undefined> {
+    let uris = [a, b].filter((u): u is vscode.Uri => u instanceof vscode.Uri);
+    if (Array.isArray(b) && b.length === 2 && b.every((u) => u instanceof vscode.Uri)) uris = b as vscode.Uri[]; // explorer multi-select
+    if (uris.length < 2) {
+      const picked = await vscode.window.showOpenDialog({ canSelectMany: true, filters: { 'Ternary models': ['tnn'] }, title: 'Pick two .tnn models to compare' });
+      if (!picked) return undefined;
+      uris = [...uris, ...picked].slice(0, 2);
+      if (uris.length < 2) throw new Error('compare needs two .tnn models');
+    }
+    const clients = uris.map(() => new InspectClient(this.context.extensionUri.fsPath));
+    try {
+      const [va, vb] = await Promise.all(uris.map((u, i) => clients[i].load(u.fsPath, null)));
+      const panel = vscode.window.createWebviewPanel('tritscope.compare', `${va.header.fileName} ↔ ${vb.header.fileName}`, vscode.ViewColumn.Active, {
+        enableScripts: false,
+        localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist')],
+      });
+      const css = panel.webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview.css'));
+      panel.webview.html = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${panel.webview.cspSource}; img-src ${panel.webview.cspSource} data:; font-src ${panel.webview.cspSource}">
+<link rel="stylesheet" href="${css}"></head><body class="compare-page">${compareHtmlBody(va, vb)}</body></html>`;
+      return panel;
+    } finally {
+      clients.forEach((c) => c.dispose());
+    }
+  }
+
+  async run(action: EditorAction, doc: TnnDocument): Promise<void> {
+    switch (action) {
+      case 'stepThrough':
+        await vscode.commands.executeCommand('tritscope.stepThrough', doc.uri);
+        break;
+      case 'requantize':
+        await this.requantize(doc.uri);
+        break;
+      case 'exportSummary':
+        await this.exportSummary(doc.uri);
+        break;
+      case 'openAsJson':
+        await this.openAsJson(doc.uri);
+        break;
+      case 'reopenDefault':
+        await vscode.commands.executeCommand('vscode.openWith', doc.uri, 'default');
+        break;
+      case 'compare':
+        await this.compare(doc.uri);
+        break;
+    }
+  }
+}

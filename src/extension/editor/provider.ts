@@ -1,0 +1,183 @@
+/**
+ * The `.tnn` custom editor (viewType `tritscope.tnnEditor`): a read-only editor
+ * whose document parses the model in a worker (InspectClient) and whose webview
+ * (webview/main.ts) speaks src/shared/messages.ts. Nothing here throws into the
+ * extension host: load failures become a LoadError message shown in the editor.
+ */
+import * as vscode from 'vscode';
+import { webviewHtml } from '../webviewHtml';
+import { tritscopeLog } from '../safeCommand';
+import {
+  FromWebview, ToWebview, isFromWebview,
+  type EditorAction, type FromWebviewMessage, type ModelView, type ToWebviewMessage,
+} from '../../shared/messages';
+import { InspectClient, WorkerError } from './inspectClient';
+import { configuredProfiles, profileView } from './profiles';
+
+export const VIEW_TYPE = 'tritscope.tnnEditor';
+
+export class TnnDocument implements vscode.CustomDocument {
+  readonly client: InspectClient;
+  view: ModelView | null = null;
+  profileId: string | null = null;
+  private loading: Promise<void> | null = null;
+
+  constructor(readonly uri: vscode.Uri, extensionPath: string) {
+    this.client = new InspectClient(extensionPath);
+  }
+
+  /** Parse once (or again after a change on disk); concurrent callers share the parse. */
+  load(force = false): Promise<void> {
+    if (force || !this.loading) {
+      this.loading = (async () => {
+        this.view = null;
+        const { profiles, selectedId } = await configuredProfiles();
+        const id = this.profileId ?? selectedId;
+        this.view = await this.client.load(this.uri.fsPath, profiles.find((p) => p.id === id) ?? null);
+      })();
+      this.loading.catch(() => { this.loading = null; });
+    }
+    return this.loading;
+  }
+
+  dispose(): void {
+    this.client.dispose();
+  }
+}
+
+/** Messages posted to webviews, recorded for integration tests (tritscope.test.editorMessages). */
+export interface PostedMessage {
+  uri: string;
+  message: ToWebviewMessage;
+}
+
+export class TnnEditorProvider implements vscode.CustomReadonlyEditorProvider<TnnDocument> {
+  readonly posted: PostedMessage[] = [];
+  readonly received: Array<{ uri: string; message: FromWebviewMessage }> = [];
+  private readonly panels = new Map<TnnDocument, Set<vscode.WebviewPanel>>();
+  private active: { doc: TnnDocument; panel: vscode.WebviewPanel } | null = null;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly runAction: (action: EditorAction, doc: TnnDocument) => Promise<void>,
+  ) {}
+
+  openCustomDocument(uri: vscode.Uri): TnnDocument {
+    return new TnnDocument(uri, this.context.extensionUri.fsPath);
+  }
+
+  /** The document of the focused (or last focused) Tritscope editor. */
+  activeDocument(): TnnDocument | null {
+    return this.active?.doc ?? null;
+  }
+
+  documentFor(uri: vscode.Uri): TnnDocument | null {
+    for (const d of this.panels.keys()) if (d.uri.toString() === uri.toString()) return d;
+    return null;
+  }
+
+  resolveCustomEditor(doc: TnnDocument, panel: vscode.WebviewPanel): void {
+    const dist = vscode.Uri.joinPath(this.context.extensionUri, 'dist');
+    panel.webview.options = { enableScripts: true, localResourceRoots: [dist] };
+    panel.webview.html = webviewHtml(panel.webview, this.context.extensionUri, 'webview', doc.uri.path.split('/').pop() ?? 'model');
+    const set = this.panels.get(doc) ?? new Set();
+    set.add(panel);
+    this.panels.set(doc, set);
+    this.active = { doc, panel };
+
+    const subs: vscode.Disposable[] = [];
+    subs.push(panel.onDidChangeViewState((e) => { if (e.webviewPanel.active) this.active = { doc, panel }; }));
+    subs.push(panel.webview.onDidReceiveMessage((m: unknown) => { void this.onMessage(doc, panel, m); }));
+    // Re-render when the file changes on disk (the model is re-parsed once for all panels).
+    const folder = vscode.Uri.joinPath(doc.uri, '..');
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, doc.uri.path.split('/').pop() ?? '*'));
+    let timer: NodeJS.Timeout | undefined;
+    const reload = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => { void this.sendModel(doc, panel, true); }, 200);
+    };
+    subs.push(watcher, watcher.onDidChange(reload), watcher.onDidCreate(reload));
+    panel.onDidDispose(() => {
+      clearTimeout(timer);
+      subs.forEach((s) => s.dispose());
+      set.delete(panel);
+      if (!set.size) this.panels.delete(doc);
+      if (this.active?.panel === panel) this.active = null;
+    });
+  }
+
+  private post(panel: vscode.WebviewPanel, doc: TnnDocument, message: ToWebviewMessage): void {
+    this.posted.push({ uri: doc.uri.toString(), message });
+    if (this.posted.length > 500) this.posted.splice(0, this.posted.length - 500);
+    void Promise.resolve(panel.webview.postMessage(message)).catch(() => undefined);
+  }
+
+  private async sendModel(doc: TnnDocument, panel: vscode.WebviewPanel, reload: boolean): Promise<void> {
+    this.post(panel, doc, { type: ToWebview.Loading, fileName: doc.uri.path.split('/').pop() ?? '' });
+    try {
+      await doc.load(reload);
+      const conf = await configuredProfiles();
+      this.post(panel, doc, {
+        type: ToWebview.Model,
+        model: doc.view!,
+        profiles: conf.profiles.map(profileView),
+        profileId: doc.profileId ?? conf.selectedId,
+        profileError: conf.error,
+      });
+    } catch (err) {
+      const error = err instanceof WorkerError
+        ? err.view
+        : { message: (err as Error).message ?? String(err), file: doc.uri.fsPath, kind: (err as Error).name ?? 'Error' };
+      tritscopeLog().appendLine(`[editor] ${doc.uri.fsPath}: ${error.message}`);
+      this.post(panel, doc, { type: ToWebview.LoadError, error });
+    }
+  }
+
+  private async onMessage(doc: TnnDocument, panel: vscode.WebviewPanel, m: unknown): Promise<void> {
+    if (!isFromWebview(m)) return;
+    this.received.push({ uri: doc.uri.toString(), message: m });
+    try {
+      switch (m.type) {
+        case FromWebview.Ready:
+          await this.sendModel(doc, panel, false);
+          break;
+        case FromWebview.SelectProfile: {
+          const { profiles } = await configuredProfiles();
+          const profile = profiles.find((p) => p.id === m.profileId);
+          if (!profile) throw new Error(`cost profile "${m.profileId}" not found`);
+          await doc.load();
+          const r = await doc.client.cost(profile);
+          doc.profileId = profile.id;
+          this.post(panel, doc, { type: ToWebview.Cost, inReplyTo: m.messageId, profileId: r.profileId, layers: r.layers, totals: r.totals });
+          break;
+        }
+        case FromWebview.RequestHistogram: {
+          await doc.load();
+          const h = await doc.client.histogram(m.layer);
+          const row = doc.view?.layers.find((l) => l.name === m.layer);
+          if (!h) break;
+          this.post(panel, doc, {
+            type: ToWebview.Histogram, inReplyTo: m.messageId, layer: m.layer, counts: h.counts,
+            min: h.min, max: h.max, deltaP: row?.deltaP ?? null, deltaN: row?.deltaN ?? null,
+          });
+          break;
+        }
+        case FromWebview.RunAction:
+          await this.runAction(m.action, doc);
+          break;
+        case FromWebview.Rendered:
+          tritscopeLog().appendLine(`[editor] ${doc.uri.fsPath}: rendered ${m.rows} rows in ${m.ms.toFixed(0)} ms`);
+          break;
+      }
+    } catch (err) {
+      const text = err instanceof Error ? err.message : String(err);
+      tritscopeLog().appendLine(`[editor] ${doc.uri.fsPath}: ${m.type}: ${text}`);
+      this.post(panel, doc, { type: ToWebview.Notice, text, level: 'error' });
+    }
+  }
+
+  /** Re-send the model to every open panel (settings changed). */
+  refreshAll(): void {
+    for (const [doc, set] of this.panels) for (const p of set) void this.sendModel(doc, p, false);
+  }
+}

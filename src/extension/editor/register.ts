@@ -1,0 +1,37 @@
+/**
+ * Registers the `.tnn` custom editor, its commands, the read-only JSON view and
+ * a test hook (`tritscope.test.editorMessages`, not in the palette) that returns
+ * the messages posted to and received from editor webviews.
+ */
+import * as vscode from 'vscode';
+import { registerSafeCommand } from '../safeCommand';
+import { EditorCommands, JSON_SCHEME } from './commands';
+import { TnnEditorProvider, VIEW_TYPE } from './provider';
+
+function serializable(v: unknown): unknown {
+  return JSON.parse(JSON.stringify(v, (_k, x) => (x instanceof ArrayBuffer ? { byteLength: x.byteLength } : x)));
+}
+
+export function registerEditor(context: vscode.ExtensionContext): void {
+  let commands: EditorCommands | undefined;
+  const provider = new TnnEditorProvider(context, (action, doc) => commands!.run(action, doc));
+  commands = new EditorCommands(context, provider);
+  context.subscriptions.push(
+    vscode.window.registerCustomEditorProvider(VIEW_TYPE, provider, {
+      supportsMultipleEditorsPerDocument: true,
+      webviewOptions: { retainContextWhenHidden: false },
+    }),
+    vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, commands.jsonProvider),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('tritscope.costProfile') || e.affectsConfiguration('tritscope.costProfilesFile')) provider.refreshAll();
+    }),
+  );
+  const c = commands;
+  registerSafeCommand(context, 'tritscope.exportSummary', 'exporting the model summary', (uri) => c.exportSummary(uri));
+  registerSafeCommand(context, 'tritscope.openAsJson', 'opening the model as JSON', (uri) => c.openAsJson(uri));
+  registerSafeCommand(context, 'tritscope.requantize', 're-quantizing the model', (uri) => c.requantize(uri));
+  registerSafeCommand(context, 'tritscope.compare', 'comparing models', (a, b) => c.compare(a, b));
+  context.subscriptions.push(
+    vscode.commands.registerCommand('tritscope.test.editorMessages', () => serializable({ posted: provider.posted, received: provider.received })),
+  );
+}

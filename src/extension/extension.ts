@@ -1,0 +1,43 @@
+/**
+ * Extension entry point. Each feature registers itself; a feature that fails to
+ * register is logged and reported without taking the others down.
+ */
+import * as vscode from 'vscode';
+import { TOOL_VERSION } from '../core/version';
+import { registerEditor } from './editor/register';
+import { registerDebugger } from './debug/register';
+import { registerQuantize } from './quantize/register';
+import { registerSampleCommands } from './sample';
+import { reportError, tritscopeLog } from './safeCommand';
+
+/** What `activate` returns; integration tests read it via `extension.exports`. */
+export interface TritscopeApi {
+  version: string;
+  /** Feature name → whether its registration succeeded. */
+  features: Record<string, boolean>;
+}
+
+export function activate(context: vscode.ExtensionContext): TritscopeApi {
+  const features: Record<string, boolean> = {};
+  const registrations: Array<[string, (c: vscode.ExtensionContext) => void]> = [
+    ['editor', registerEditor],
+    ['debug', registerDebugger],
+    ['quantize', registerQuantize],
+    ['sample', registerSampleCommands],
+  ];
+  for (const [name, register] of registrations) {
+    try {
+      register(context);
+      features[name] = true;
+    } catch (err) {
+      features[name] = false;
+      reportError(`activating the ${name} feature`, err);
+    }
+  }
+  tritscopeLog().appendLine(`Tritscope ${TOOL_VERSION} activated in VS Code ${vscode.version}`);
+  return { version: TOOL_VERSION, features };
+}
+
+export function deactivate(): void {
+  // Subscriptions are disposed by VS Code; nothing else holds resources.
+}

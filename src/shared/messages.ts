@@ -1,0 +1,150 @@
+/**
+ * The typed protocol between the `.tnn` custom editor's extension host side
+ * (src/extension/editor) and its webview (webview/main.ts). One union per
+ * direction; requests carry `messageId`, their replies `inReplyTo`. Histogram
+ * data travels as an ArrayBuffer (transferable, not serialized element-wise).
+ * No runtime dependencies: both bundles import this file.
+ */
+
+/** Cost numbers of one layer or the totals, as the UI shows them. */
+export interface CostView {
+  macKind: 'tt' | 'tf' | 'ff' | null;
+  macs: { tt: number; tf: number; ff: number; total: number };
+  additions: number;
+  memoryBits: number;
+  skippableMacs: number;
+  weightZeroFraction: number | null;
+  energyPj: number;
+  energySkipPj: number;
+}
+
+export interface LayerRow {
+  index: number;
+  name: string;
+  op: string;
+  /** Weight shape for conv/dense, else output shape. */
+  shape: number[];
+  outputShape: number[] | null;
+  ternary: boolean;
+  actTernary: boolean;
+  method: string | null;
+  deltaP: number | null;
+  deltaN: number | null;
+  alphaP: number | null;
+  alphaN: number | null;
+  gamma: number | null;
+  trits: { neg: number; zero: number; pos: number } | null;
+  sparsity: number | null;
+  /** Entropy of the trit distribution in bits (max log2 3 ≈ 1.585). */
+  entropyBits: number | null;
+  relError: number | null;
+  hasLatent: boolean;
+  cost: CostView | null;
+}
+
+export interface HeaderView {
+  fileName: string;
+  filePath: string;
+  modelName: string;
+  method: string | null;
+  options: Record<string, string>;
+  provenance: Record<string, string>;
+  params: number;
+  ternaryParams: number;
+  fileBytes: number;
+  float32Bytes: number;
+  bitsPerTrit: number | null;
+  floatAccuracy: number | null;
+  ternaryAccuracy: number | null;
+  sourceFile: string | null;
+}
+
+export interface ProfileNumberView {
+  value: number;
+  source: string;
+  assumption: boolean;
+}
+
+export interface ProfileView {
+  id: string;
+  name: string;
+  description: string;
+  weightEncoding: string;
+  ops: Record<'macTT' | 'macTF' | 'macFF' | 'add', { transistors: ProfileNumberView; energyPj: ProfileNumberView }>;
+}
+
+export interface ModelView {
+  header: HeaderView;
+  layers: LayerRow[];
+  totals: CostView | null;
+  /** Milliseconds spent parsing (in the worker). */
+  parseMs: number;
+}
+
+export interface ErrorView {
+  message: string;
+  file: string;
+  field?: string;
+  offset?: number;
+  /** Class name of the error (TnnFormatError, …). */
+  kind: string;
+}
+
+export const ToWebview = {
+  Loading: 'loading',
+  Model: 'model',
+  LoadError: 'loadError',
+  Cost: 'cost',
+  Histogram: 'histogram',
+  Notice: 'notice',
+} as const;
+
+export const FromWebview = {
+  Ready: 'ready',
+  SelectProfile: 'selectProfile',
+  RequestHistogram: 'requestHistogram',
+  RunAction: 'runAction',
+  Rendered: 'rendered',
+} as const;
+
+export type EditorAction = 'stepThrough' | 'requantize' | 'exportSummary' | 'openAsJson' | 'reopenDefault' | 'compare';
+
+export type ToWebviewMessage =
+  | { type: typeof ToWebview.Loading; fileName: string }
+  | { type: typeof ToWebview.Model; model: ModelView; profiles: ProfileView[]; profileId: string; profileError?: string }
+  | { type: typeof ToWebview.LoadError; error: ErrorView }
+  | { type: typeof ToWebview.Cost; inReplyTo?: number; profileId: string; layers: Array<CostView | null>; totals: CostView | null }
+  | {
+      type: typeof ToWebview.Histogram;
+      inReplyTo: number;
+      layer: string;
+      /** Float64Array of bin counts, as its ArrayBuffer. */
+      counts: ArrayBuffer;
+      min: number;
+      max: number;
+      deltaP: number | null;
+      deltaN: number | null;
+    }
+  | { type: typeof ToWebview.Notice; text: string; level: 'info' | 'error' };
+
+export type FromWebviewMessage =
+  | { type: typeof FromWebview.Ready }
+  | { type: typeof FromWebview.SelectProfile; messageId: number; profileId: string }
+  | { type: typeof FromWebview.RequestHistogram; messageId: number; layer: string }
+  | { type: typeof FromWebview.RunAction; action: EditorAction }
+  | { type: typeof FromWebview.Rendered; rows: number; ms: number };
+
+/** Webview state kept with getState/setState across hide/show. */
+export interface EditorViewState {
+  selected: string | null;
+  sortKey: string;
+  sortDir: 1 | -1;
+  filter: string;
+  profileId: string | null;
+  page: number;
+}
+
+export function isFromWebview(m: unknown): m is FromWebviewMessage {
+  const t = (m as { type?: unknown } | null)?.type;
+  return typeof t === 'string' && (Object.values(FromWebview) as string[]).includes(t);
+}

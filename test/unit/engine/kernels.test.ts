@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createKernels, simdSupported, type Kernels } from '../../../src/core/engine/kernels';
+import { repackRows } from '../../../src/core/engine/planes';
+import { randomTrits, rng } from './random-model';
+
+const both = (): Kernels[] => [createKernels(true), createKernels(false)];
+
+test('SIMD is detected in this Node and the fallback is selectable', () => {
+  assert.equal(simdSupported(), true);
+  const [w, j] = both();
+  assert.equal(w.simd, true);
+  assert.equal(j.simd, false);
+});
+
+/** Writes int8 activation rows padded to kpad and packs them with the kernel under test. */
+function packActs(k: Kernels, acts: Int8Array, cols: number, kLen: number, chunks: number): number {
+  const kpad = chunks * 128, colsPad = Math.ceil(cols / 4) * 4;
+  const i8 = k.heap.alloc(colsPad * kpad);
+  for (let c = 0; c < cols; c++) k.heap.i8.set(acts.subarray(c * kLen, (c + 1) * kLen), i8 + c * kpad);
+  const planes = k.heap.alloc(colsPad * chunks * 32);
+  k.packI8Planes(i8, colsPad, kpad, planes);
+  return planes;
+}
+
+for (const [rows, cols, kLen] of [[5, 3, 7], [7, 1, 2100], [9, 6, 128], [17, 5, 300], [3, 9, 2100], [4, 4, 4096]]) {
+  test(`ttGemm ${rows}x${kLen} · ${cols} columns is bit-exact against a naive integer loop (SIMD and fallback)`, () => {
+    const r = rng(rows * 1000 + kLen);
+    const w = randomTrits(r, rows * kLen), a = randomTrits(r, cols * kLen, 0.5);
+    const naive = new Int32Array(rows * cols);
+    for (let i = 0; i < rows; i++) for (let c = 0; c < cols; c++) {
+      let s = 0;
+      for (let k = 0; k < kLen; k++) s += w[i * kLen + k] * a[c * kLen + k];
+      naive[i * cols + c] = s;
+    }
+    for (const k of both()) {
+      const m = repackRows(k.heap, w, 0, rows, kLen);
+      const planes = packActs(k, a, cols, kLen, m.chunks);
+      const out = k.heap.alloc(rows * cols * 4);
+      k.ttGemm(m.ptr, rows, m.chunks, planes, cols, out, cols, 1);
+      assert.deepEqual(Array.from(k.heap.i32.subarray(out >>> 2, (out >>> 2) + rows * cols)), Array.from(naive), `simd=${k.simd}`);
+    }
+  });
+}
+
+test('ttGemm with all-+1 rows saturates no i8 lane over long rows (K = 8192)', () => {
+  const kLen = 8192;
+  const w = new Int8Array(kLen).fill(1), a = new Int8Array(4 * kLen).fill(-1);
+  for (const k of both()) {
+    const m = repackRows(k.heap, w, 0, 1, kLen);
+    const planes = packActs(k, a, 4, kLen, m.chunks);
+    const out = k.heap.alloc(16);
+    k.ttGemm(m.ptr, 1, m.chunks, planes, 4, out, 1, 1);
+    assert.deepEqual(Array.from(k.heap.i32.subarray(out >>> 2, (out >>> 2) + 4)), [-kLen, -kLen, -kLen, -kLen]);
+  }
+});
+
+function naiveTf(w: Int8Array, x: Float32Array, rows: number, kLen: number, sp: number, sn: number, col = 0, m = 1): Float64Array {
+  const out = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let p = 0, n = 0;
+    for (let k = 0; k < kLen; k++) {
+      const t = w[i * kLen + k], v = x[k * m + col];
+      if (t > 0) p += v; else if (t < 0) n += v;
+    }
+    out[i] = Math.fround(sp) * p - Math.fround(sn) * n;
+  }
+  return out;
+}
+
+const close = (a: number, b: number, scale: number): boolean => Math.abs(a - b) <= 1e-5 * scale;
+
+for (const kLen of [5, 130, 1000]) {
+  test(`lutGemv and tfGemmCols (K=${kLen}) match a naive additions loop (SIMD and fallback)`, () => {
+    const r = rng(kLen);
+    const rows = 13, m = 19, mPad = 32;
+    const w = randomTrits(r, rows * kLen);
+    const x = new Float32Array(kLen * m).map(() => r() * 2 - 1);
+    const sp = 0.37, sn = 0.51;
+    for (const k of both()) {
+      const mat = repackRows(k.heap, w, 0, rows, kLen);
+      // GEMV on column 0
+      const xp = k.heap.alloc(mat.chunks * 512);
+      for (let i = 0; i < kLen; i++) k.heap.f32[(xp >>> 2) + i] = x[i * m];
+      const table = k.heap.alloc(mat.chunks * 16 * 1024);
+      k.lutBuild(xp, mat.chunks * 16, table);
+      const out = k.heap.alloc(rows * 4);
+      k.lutGemv(mat.ptr, rows, mat.chunks, table, out, sp, sn);
+      const want = naiveTf(w, x, rows, kLen, sp, sn, 0, m);
+      for (let i = 0; i < rows; i++) assert.ok(close(k.heap.f32[(out >>> 2) + i], want[i], Math.sqrt(kLen)), `gemv simd=${k.simd} row ${i}`);
+      // GEMM over columns laid out [K][mPad]
+      const xt = k.heap.alloc(kLen * mPad * 4);
+      for (let i = 0; i < kLen; i++) for (let c = 0; c < m; c++) k.heap.f32[(xt >>> 2) + i * mPad + c] = x[i * m + c];
+      const o2 = k.heap.alloc(rows * mPad * 4);
+      k.tfGemmCols(mat.ptr, rows, mat.chunks, xt, mPad, o2, sp, sn);
+      for (let c = 0; c < m; c++) {
+        const wc = naiveTf(w, x, rows, kLen, sp, sn, c, m);
+        for (let i = 0; i < rows; i++) assert.ok(close(k.heap.f32[(o2 >>> 2) + i * mPad + c], wc[i], Math.sqrt(kLen)), `gemm simd=${k.simd} r${i} c${c}`);
+      }
+    }
+  });
+}

@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseTnn, peekTnnHeader, readTnnFile, serializeTnn, writeFileAtomic, writeTnnFile } from '../../../src/core/format/index';
+import { TnnFormatError } from '../../../src/core/errors';
+import { baseModel } from './helpers';
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'tnn-files-'));
+  try {
+    await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('writeTnnFile + readTnnFile round trip; peekTnnHeader reads the header from a path', () =>
+  withDir(async (dir) => {
+    const file = path.join(dir, 'm.tnn');
+    await writeTnnFile(file, baseModel());
+    assert.deepEqual(await readdir(dir), ['m.tnn']);
+    const back = await readTnnFile(file);
+    assert.deepStrictEqual(back.graph, baseModel().graph);
+    const bytes = await readFile(file);
+    const peek = await peekTnnHeader(file);
+    assert.equal(peek.file, file);
+    assert.equal(peek.fileSize, bytes.length);
+    assert.deepStrictEqual(peek, await peekTnnHeader(new Uint8Array(bytes), file));
+    assert.deepEqual(peek.tensors.map((t) => t.name).sort(), [...baseModel().tensors.keys()].sort());
+  }));
+
+test('peekTnnHeader does not read tensor data: corrupt data peeks fine but fails a full parse', () =>
+  withDir(async (dir) => {
+    const file = path.join(dir, 'c.tnn');
+    const bytes = serializeTnn(baseModel());
+    bytes[bytes.length - 1] ^= 0x55;
+    await writeFile(file, bytes);
+    const peek = await peekTnnHeader(file);
+    assert.equal(peek.graph.name, 'tiny');
+    await assert.rejects(readTnnFile(file), (e: unknown) => e instanceof TnnFormatError && e.file === file && /checksum|not a 5-trit code/.test(e.message));
+    assert.throws(() => parseTnn(bytes, 'c.tnn'), TnnFormatError);
+  }));
+
+test('peekTnnHeader and readTnnFile reject short, missing and foreign files with TnnFormatError', () =>
+  withDir(async (dir) => {
+    const short = path.join(dir, 'short.tnn');
+    await writeFile(short, Uint8Array.of(1, 2, 3));
+    await assert.rejects(peekTnnHeader(short), (e: unknown) => e instanceof TnnFormatError && e.file === short && e.field === 'header length');
+    const huge = path.join(dir, 'huge.tnn');
+    const prefix = new Uint8Array(16);
+    new DataView(prefix.buffer).setUint32(0, 99_000_000, true); // claims a header far beyond the file
+    await writeFile(huge, prefix);
+    await assert.rejects(peekTnnHeader(huge), /header length .*exceeds/);
+    const missing = path.join(dir, 'nope.tnn');
+    await assert.rejects(readTnnFile(missing), (e: unknown) => e instanceof TnnFormatError && /cannot be read: ENOENT/.test(e.message) && e.message.startsWith(missing));
+    await assert.rejects(peekTnnHeader(missing), (e: unknown) => e instanceof TnnFormatError && /ENOENT/.test(e.message));
+  }));
+
+test('writeFileAtomic replaces the target in one step', () =>
+  withDir(async (dir) => {
+    const file = path.join(dir, 'a.bin');
+    await writeFileAtomic(file, Uint8Array.of(1, 2, 3));
+    await writeFileAtomic(file, Uint8Array.of(9));
+    assert.deepEqual([...(await readFile(file))], [9]);
+    assert.deepEqual(await readdir(dir), ['a.bin']);
+  }));
+
+test('a failing rename (target is a non-empty directory) leaves no temp file and the target intact', () =>
+  withDir(async (dir) => {
+    const target = path.join(dir, 'model.tnn');
+    await mkdir(target);
+    await writeFile(path.join(target, 'keep'), 'x');
+    await assert.rejects(writeFileAtomic(target, Uint8Array.of(1, 2, 3)));
+    assert.deepEqual(await readdir(dir), ['model.tnn']);
+    assert.deepEqual(await readdir(target), ['keep']);
+  }));
+
+test('a failing open (directory missing) creates nothing', () =>
+  withDir(async (dir) => {
+    await assert.rejects(writeFileAtomic(path.join(dir, 'no/such/dir/x.tnn'), Uint8Array.of(1)), /ENOENT/);
+    assert.deepEqual(await readdir(dir), []);
+  }));
+
+test('writeTnnFile with a model that fails serialization writes nothing and keeps the old file', () =>
+  withDir(async (dir) => {
+    const file = path.join(dir, 'm.tnn');
+    await writeTnnFile(file, baseModel());
+    const before = await readFile(file);
+    const bad = baseModel();
+    bad.graph.layers[1].inputs = ['undefined-value'];
+    await assert.rejects(writeTnnFile(file, bad), (e: unknown) => e instanceof TnnFormatError && e.file === file && e.field === '__metadata__.graph.layers[1].inputs[0]');
+    assert.deepEqual(await readdir(dir), ['m.tnn']);
+    assert.deepEqual(await readFile(file), before);
+    await assert.rejects(writeTnnFile(path.join(dir, 'new.tnn'), bad), TnnFormatError);
+    assert.deepEqual(await readdir(dir), ['m.tnn']);
+  }));
