@@ -8,7 +8,7 @@ import {
   type ChartConfiguration, type Plugin,
 } from 'chart.js';
 import type { CostView, LayerRow, ProfileView } from '../src/shared/messages';
-import { LOG2_3 } from './table';
+import { fmtEnergy, LOG2_3 } from './table';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Legend, Tooltip);
 
@@ -82,6 +82,7 @@ export function entropyChartConfig(rows: LayerRow[], c: Colors): ChartConfigurat
 /** Energy per layer split by operation kind, from MAC counts × the profile's per-op energy. */
 export function costChartConfig(rows: LayerRow[], profile: ProfileView | undefined, c: Colors): ChartConfiguration<'bar'> {
   const t = rows.filter((r) => r.cost && r.cost.energyPj > 0);
+  // Split by kind needs the profile's per-op energies; without them everything shows as one total.
   const e = (cost: CostView, k: 'tt' | 'tf' | 'ff') => cost.macs[k] * (profile?.ops[k === 'tt' ? 'macTT' : k === 'tf' ? 'macTF' : 'macFF'].energyPj.value ?? 0);
   const adds = (cost: CostView) => Math.max(0, cost.energyPj - e(cost, 'tt') - e(cost, 'tf') - e(cost, 'ff'));
   return {
@@ -92,10 +93,13 @@ export function costChartConfig(rows: LayerRow[], profile: ProfileView | undefin
         { label: 'ternary×ternary MACs', data: t.map((r) => e(r.cost!, 'tt')), backgroundColor: c.pos },
         { label: 'ternary×float MACs', data: t.map((r) => e(r.cost!, 'tf')), backgroundColor: c.green },
         { label: 'float×float MACs', data: t.map((r) => e(r.cost!, 'ff')), backgroundColor: c.neg },
-        { label: 'additions', data: t.map((r) => adds(r.cost!)), backgroundColor: c.yellow },
+        { label: profile ? 'additions' : 'total (no profile)', data: t.map((r) => adds(r.cost!)), backgroundColor: c.yellow },
       ],
     },
-    options: { ...base(c), scales: axes(c, true, 'energy per sample (pJ)') },
+    options: {
+      ...base(c),
+      scales: { ...axes(c, true, 'energy per sample'), y: { ...axes(c, true, 'energy per sample').y, ticks: { color: c.fg, callback: (v: string | number) => fmtEnergy(Number(v)) } } },
+    },
   };
 }
 

@@ -30,6 +30,7 @@ const state: EditorViewState = { selected: null, sortKey: 'index', sortDir: 1, f
 const saveState = () => vscode.setState(state);
 
 let model: ModelView | null = null;
+let diffWith: string | undefined;
 let profiles: ProfileView[] = [];
 let nextId = 1;
 const charts = new Map<string, Chart>();
@@ -159,6 +160,7 @@ function renderModel(): void {
     renderHeader(model.header, model.totals),
     actions,
     el('div', { id: 'notice', role: 'status' }),
+    diffWith ? el('p', { class: 'diff-banner', id: 'diff-banner' }, `Opened in a diff view with ${diffWith}. `, action('Show per-layer deltas', 'compare', `Compare with ${diffWith}`)) : '',
     profileNote(),
     el('section', { class: 'main-grid' }, table.element, el('aside', { id: 'details', class: 'details', 'aria-live': 'polite' })),
     el('section', { id: 'charts', class: 'charts' }),
@@ -177,6 +179,7 @@ window.addEventListener('message', (ev: MessageEvent<ToWebviewMessage>) => {
     case ToWebview.Model: {
       model = m.model;
       profiles = m.profiles;
+      diffWith = m.diffWith;
       if (!state.profileId || !profiles.some((p) => p.id === state.profileId)) state.profileId = m.profileId;
       saveState();
       renderModel();

@@ -21,7 +21,8 @@ export function renderHeader(h: HeaderView, totals: CostView | null): HTMLElemen
   const facts = el('dl', { class: 'facts', id: 'header-facts' },
     ...fact('method', h.method ?? '–', 'fact-method'),
     ...fact('parameters', `${fmtCount(h.params)} (${fmtCount(h.ternaryParams)} trits)`, 'fact-params'),
-    ...fact('file size', `${fmtBytes(h.fileBytes)} — ${ratio ? `${ratio.toFixed(1)}× smaller than float32 (${fmtBytes(h.float32Bytes)})` : ''}`, 'fact-size'),
+    ...fact('file size', `${fmtBytes(h.fileBytes)} — float32 weights would take ${fmtBytes(h.float32Bytes)}${
+      ratio >= 1 ? ` (${ratio.toFixed(1)}× more)` : ratio > 0 ? ' (the file is larger: it keeps latent float weights)' : ''}`, 'fact-size'),
     ...fact('bits per trit', h.bitsPerTrit === null ? '–' : h.bitsPerTrit.toFixed(3), 'fact-bits'),
     ...(h.floatAccuracy !== null || h.ternaryAccuracy !== null
       ? fact('accuracy (float / ternary)', `${fmtPercent(h.floatAccuracy)} / ${fmtPercent(h.ternaryAccuracy)}`, 'fact-accuracy') : []),
@@ -42,8 +43,8 @@ export function renderHeader(h: HeaderView, totals: CostView | null): HTMLElemen
 /** −1 / 0 / +1 proportions as a tiny stacked bar (widths set through CSSOM, allowed by the CSP). */
 export function tritBar(row: LayerRow): HTMLElement {
   const f = tritFractions(row.trits);
+  if (!f) return el('span', { class: 'trit-bar-none' });
   const bar = el('span', { class: 'trit-bar', role: 'img' });
-  if (!f) return bar;
   bar.setAttribute('aria-label', `−1 ${fmtPercent(f[0])}, 0 ${fmtPercent(f[1])}, +1 ${fmtPercent(f[2])}`);
   bar.title = bar.getAttribute('aria-label')!;
   (['neg', 'zero', 'pos'] as const).forEach((k, i) => {

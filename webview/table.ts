@@ -35,6 +35,7 @@ export function fmtPercent(f: number | null | undefined, digits = 1): string {
 /** Energy in pJ with a readable unit. */
 export function fmtEnergy(pj: number | null | undefined): string {
   if (pj === null || pj === undefined) return '–';
+  if (pj === 0) return '0';
   const units: Array<[number, string]> = [[1e12, 'J'], [1e9, 'mJ'], [1e6, 'µJ'], [1e3, 'nJ']];
   for (const [s, u] of units) if (Math.abs(pj) >= s) return `${(pj / s).toPrecision(3)} ${u}`;
   return `${pj.toPrecision(3)} pJ`;

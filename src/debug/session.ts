@@ -104,8 +104,10 @@ export class TritscopeDebugSession extends DebugSession {
       });
       this.applyFilter();
     } catch (e) {
-      this.sendErrorResponse(response, 1001, `Tritscope debugger: ${(e as Error).message}`);
-      return this.fail(e, false);
+      // Not an error response: VS Code shows those as a modal dialog. The session ends with the
+      // message on stderr (debug console) and a `tritscope/error` event (the extension's notification).
+      this.sendResponse(response);
+      return this.fail(e, true);
     }
     this.sendEvent(new InitializedEvent());
     await Promise.race([this.configurationDone, new Promise((r) => setTimeout(r, 2000))]);

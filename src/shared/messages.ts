@@ -111,7 +111,15 @@ export type EditorAction = 'stepThrough' | 'requantize' | 'exportSummary' | 'ope
 
 export type ToWebviewMessage =
   | { type: typeof ToWebview.Loading; fileName: string }
-  | { type: typeof ToWebview.Model; model: ModelView; profiles: ProfileView[]; profileId: string; profileError?: string }
+  | {
+      type: typeof ToWebview.Model;
+      model: ModelView;
+      profiles: ProfileView[];
+      profileId: string;
+      profileError?: string;
+      /** File name of the other side when this editor is one side of a diff view. */
+      diffWith?: string;
+    }
   | { type: typeof ToWebview.LoadError; error: ErrorView }
   | { type: typeof ToWebview.Cost; inReplyTo?: number; profileId: string; layers: Array<CostView | null>; totals: CostView | null }
   | {

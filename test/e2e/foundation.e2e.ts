@@ -18,9 +18,26 @@ e2eTest('workbench loads with the samples folder', async (wb) => {
   await wb.screenshot('01-workbench');
 });
 
+e2eTest('Tritscope is listed among the running (activated) extensions', async (wb) => {
+  await wb.runCommand('Developer: Show Running Extensions');
+  const rows = wb.page.locator('.runtime-extensions-editor .monaco-list-row');
+  await rows.first().waitFor({ state: 'visible', timeout: 30_000 });
+  const ours = rows.filter({ hasText: 'Tritscope — Ternary Neural Networks' });
+  if (!(await ours.count())) {
+    // The list is virtualized: bring the last rows into view.
+    await rows.first().click();
+    await wb.page.keyboard.press('End');
+  }
+  await ours.first().waitFor({ state: 'visible', timeout: 30_000 });
+  const text = (await ours.first().innerText()).replace(/\s+/g, ' ');
+  await wb.screenshot('02-running-extensions');
+  assert.match(text, /Activation: \d+/, `row text: ${text}`);
+  await wb.closeAllEditors();
+});
+
 e2eTest('F1 "Quantize to ternary" lists the Tritscope command', async (wb) => {
   const rows = await wb.searchCommands('Quantize to ternary');
-  await wb.screenshot('02-palette-quantize');
+  await wb.screenshot('03-palette-quantize');
   await wb.closeQuickInput();
   assert.ok(rows.some((r) => r.includes('Tritscope: Quantize to ternary')), `palette rows: ${rows.join(' | ')}`);
 });
@@ -35,7 +52,7 @@ e2eTest('Open Sample Model runs inside the activated extension', async (wb) => {
     // No trained sample in this checkout: the command must say so (proves our handler ran).
     await wb.waitForNotification(/sample model not found/);
   }
-  await wb.screenshot('03-open-sample');
+  await wb.screenshot('04-open-sample');
   await wb.closeAllEditors();
 });
 
@@ -49,6 +66,6 @@ e2eTest('a .tnn opens in the Tritscope custom editor', async (wb) => {
   await wb.waitForWebview();
   const textEditors = await wb.page.locator('.editor-group-container.active .editor-instance .monaco-editor').count();
   assert.equal(textEditors, 0, 'the .tnn opened in a text editor instead of the custom editor');
-  await wb.screenshot('04-tnn-custom-editor');
+  await wb.screenshot('05-tnn-custom-editor');
   await wb.closeAllEditors();
 });

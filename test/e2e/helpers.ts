@@ -82,9 +82,7 @@ export class Workbench {
 
   private async searchCommandsOnce(text: string): Promise<string[]> {
     await this.closeQuickInput();
-    await this.page.keyboard.press('F1');
-    const box = this.page.locator(QUICK_INPUT_BOX);
-    await box.waitFor({ state: 'visible', timeout: 15_000 });
+    const box = await this.openQuickInput('F1');
     await box.fill(`>${text}`);
     const rows = this.page.locator(QUICK_INPUT_ROWS);
     // The list filters asynchronously; wait for a row whose label contains the text.
@@ -101,6 +99,27 @@ export class Workbench {
     await this.page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
   }
 
+  /**
+   * Presses `key` (F1, Control+P) until the quick input shows. A key press can
+   * be lost when focus sits nowhere (e.g. right after a modal editor closed), so
+   * focus is moved back into the workbench between attempts.
+   */
+  async openQuickInput(key: string): Promise<Locator> {
+    const box = this.page.locator(QUICK_INPUT_BOX);
+    for (let attempt = 1; ; attempt++) {
+      await this.page.keyboard.press(key);
+      try {
+        await box.waitFor({ state: 'visible', timeout: 5_000 });
+        return box;
+      } catch (err) {
+        if (attempt >= 4) throw err;
+        await this.page.keyboard.press('Escape');
+        await this.page.locator('.part.statusbar').click({ position: { x: 600, y: 5 }, force: true }).catch(() => undefined);
+        await this.page.locator('.part.editor').click({ position: { x: 50, y: 200 }, force: true }).catch(() => undefined);
+      }
+    }
+  }
+
   /** Closes any open quick input (palette, quick open). */
   async closeQuickInput(): Promise<void> {
     if (await this.page.locator(QUICK_INPUT).isVisible()) {
@@ -114,10 +133,7 @@ export class Workbench {
     const abs = path.join(this.ctx.workspaceDir, relPath);
     if (!existsSync(abs)) throw new Error(`openFile: ${abs} does not exist`);
     await this.closeQuickInput();
-    await this.page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, force: true }).catch(() => undefined);
-    await this.page.keyboard.press('Control+P');
-    const box = this.page.locator(QUICK_INPUT_BOX);
-    await box.waitFor({ state: 'visible', timeout: 15_000 });
+    const box = await this.openQuickInput('Control+P');
     await box.fill(relPath);
     const name = path.basename(relPath);
     const row = this.page.locator(QUICK_INPUT_ROWS).filter({ hasText: name }).first();

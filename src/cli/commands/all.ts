@@ -2,6 +2,8 @@
 import './train';
 import './quantize';
 import './inspect';
+import './inspect-cost';
 import './eval';
 import './run';
 import './bench';
+import './qat-options';

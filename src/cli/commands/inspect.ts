@@ -7,7 +7,7 @@
 import { optFlag, optString, type ParsedArgs } from '../args';
 import { registerCommand } from './index';
 import type { CliIO } from './types';
-import { UsageError } from '../../core/errors';
+import { TritscopeError, UsageError } from '../../core/errors';
 import type { TnnModel } from '../../core/graph/types';
 import { loadModelFile } from '../../core/inspect/load';
 import { summarizeTnn, type InspectSummary } from '../../core/inspect/summary';
@@ -28,7 +28,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
   const profile = optString(args, 'cost');
   if (profile !== undefined && !costHook) throw new UsageError('inspect: --cost is not available in this build');
   const loaded = await loadModelFile(file, '.tnn file');
-  if (loaded.kind !== 'tnn') throw new UsageError(`inspect: ${file} is a float model; inspect reads .tnn files (create one with 'tritscope quantize')`);
+  if (loaded.kind !== 'tnn') throw new TritscopeError(`${file}: is a float model; inspect reads .tnn files (create one with 'tritscope quantize')`);
   const summary = summarizeTnn(loaded.model, loaded.bytes);
   const costed = profile !== undefined && costHook ? await costHook(summary, loaded.model, profile) : undefined;
   if (optFlag(args, 'json')) io.stdout(`${JSON.stringify(costed?.summary ?? summary, null, 2)}\n`);

@@ -29,8 +29,11 @@ export const QUANTIZE_OPTIONS: OptionSpec[] = [
   { names: ['keep-float'], value: true, description: "weight layers kept float: 'first,last' (default), 'none', or layer names separated by commas" },
   { names: ['activations'], value: true, description: 'float (default) or ternary (W+A; calibrated on --data)' },
   { names: ['data'], value: true, description: 'data set for activation calibration and float/ternary accuracy (fashion-mnist[:train|:test], idx:…, npy:…)' },
+  { names: ['act-thresholds'], value: true, description: "with --activations ternary: uniform (equal trit populations, Eq. 9; default) or l2 (least squares)" },
   { names: ['seed'], value: true, description: 'PRNG seed for --method stochastic (default 0)' },
   { names: ['gamma'], value: true, description: "Eq. 9's γ for asym-uniform/stochastic (default 1)" },
+  { names: ['twn-factor'], value: true, description: "TWN's Δ = factor·E|W| (Eq. 3, default 0.7)" },
+  { names: ['ttq-t'], value: true, description: "TTQ's Δ = t·max|W| (Eq. 4, default 0.05)" },
   { names: ['calibration-samples'], value: true, description: 'samples for activation calibration (default 256)' },
   { names: ['eval-limit'], value: true, description: 'samples for the accuracies recorded in provenance (default 1000)' },
   { names: ['no-latent'], value: false, description: 'do not store the latent float weights of ternarized layers' },
@@ -104,9 +107,15 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
   if (progressMode !== undefined && progressMode !== 'json') throw new UsageError(`quantize: --progress accepts only 'json', got '${progressMode}'`);
   const dataSpec = optString(args, 'data');
   if (activations === 'ternary' && !dataSpec) throw new UsageError('quantize: --activations ternary needs --data for calibration');
+  const actThresholds = optString(args, 'act-thresholds') ?? 'uniform';
+  if (actThresholds !== 'uniform' && actThresholds !== 'l2') throw new UsageError(`quantize: --act-thresholds must be uniform or l2, got '${actThresholds}'`);
   const seed = intOption(args, 'seed', 0);
   const gamma = optNumber(args, 'gamma', 'quantize');
   if (gamma !== undefined && !(gamma > 0)) throw new UsageError(`quantize: --gamma must be > 0, got ${gamma}`);
+  const twnFactor = optNumber(args, 'twn-factor', 'quantize');
+  if (twnFactor !== undefined && !(twnFactor >= 0)) throw new UsageError(`quantize: --twn-factor must be ≥ 0, got ${twnFactor}`);
+  const ttqT = optNumber(args, 'ttq-t', 'quantize');
+  if (ttqT !== undefined && !(ttqT >= 0 && ttqT <= 1)) throw new UsageError(`quantize: --ttq-t must be in [0, 1], got ${ttqT}`);
   const calibrationSamples = intOption(args, 'calibration-samples', 1);
   const evalSamples = intOption(args, 'eval-limit', 1);
   const outFile = optString(args, 'out') ?? defaultOutput(modelFile, methodArg);
@@ -135,10 +144,13 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
         method: methodArg,
         keepFloat: optString(args, 'keep-float'),
         activations,
+        actThresholds,
         data: dataSpec,
         dataset,
         seed,
         gamma,
+        twnFactor,
+        ttqT,
         storeLatent: !optFlag(args, 'no-latent'),
         calibrationSamples,
         evalSamples,

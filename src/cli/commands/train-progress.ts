@@ -19,8 +19,8 @@ export function progressMode(value: string | undefined, io: CliIO): ProgressMode
   return io.isTTY ? 'bar' : 'lines';
 }
 
+/** 'lines' prints nothing here: the training loops already log one line per epoch. */
 export function makeProgressPrinter(mode: ProgressMode, io: CliIO): (p: TrainProgress) => void {
-  let lastEpoch = -1;
   return (p) => {
     if (mode === 'json') { io.stdout(JSON.stringify(p) + '\n'); return; }
     if (mode === 'bar') {
@@ -28,10 +28,6 @@ export function makeProgressPrinter(mode: ProgressMode, io: CliIO): (p: TrainPro
       const filled = Math.round((p.step / p.steps) * width);
       io.stderr(`\rstage ${p.stage} epoch ${p.epoch}/${p.epochs} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] loss ${p.loss.toFixed(3)} acc ${(p.acc * 100).toFixed(1)}% eta ${p.etaSeconds}s ${p.step === p.steps ? '\n' : ''}`);
       return;
-    }
-    if (p.step === p.steps && p.epoch !== lastEpoch) {
-      lastEpoch = p.epoch;
-      io.stderr(`stage ${p.stage} epoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(4)} acc ${(p.acc * 100).toFixed(2)}%\n`);
     }
   };
 }

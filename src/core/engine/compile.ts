@@ -5,7 +5,6 @@
  * epilogue for `run()` (the stepper runs layers one by one instead).
  */
 import { ExecutionError } from '../errors';
-import { conv2d, dense } from '../exec/ops/conv';
 import { add, batchnorm, prelu, rprelu, softmax, unary } from '../exec/ops/elementwise';
 import { globalAvgPool, pool2d } from '../exec/ops/pool';
 import { ternarizeActivation } from '../exec/reference';
@@ -15,7 +14,8 @@ import { isPacked, type Layer, type OpType, type TnnModel } from '../graph/types
 import { sizeOf, type Tensor } from '../tensor';
 import { makeBatchNorm, plainEpilogue, type Epilogue } from './epilogue';
 import type { Kernels } from './kernels';
-import { TernaryMatmul, type MatmulTrace } from './ternary-layers';
+import { MatmulLayer, type MatmulTrace } from './matmul';
+import { maxPoolNoPad } from './pool';
 
 export const SUPPORTED_OPS: readonly OpType[] = [
   'conv2d', 'dense', 'batchnorm', 'relu', 'prelu', 'rprelu', 'leakyrelu', 'clip', 'maxpool', 'avgpool',
@@ -25,7 +25,7 @@ export const SUPPORTED_OPS: readonly OpType[] = [
 export interface CompiledLayer {
   layer: Layer;
   index: number;
-  matmul?: TernaryMatmul;
+  matmul?: MatmulLayer;
   /** Bias-only epilogue (stepper, unfused). */
   epilogue: Epilogue;
   /** For run(): epilogue with the fused batchnorm/relu, and how many following layers it absorbs. */
@@ -98,12 +98,15 @@ export function compileModel(model: TnnModel, kernels: Kernels): CompiledModel {
       return cache.get(role);
     };
     const c: CompiledLayer = { layer, index, epilogue: plainEpilogue(layer.weightQuant ? weight('bias')?.data : undefined), weight };
-    const tw = ternary.get(layer);
-    if (tw) {
+    if (layer.op === 'conv2d' || layer.op === 'dense') {
+      const tw = ternary.get(layer);
       const conv = layer.op === 'conv2d'
         ? { strides: listAttr(layer, 'strides', [1, 1]), pads: listAttr(layer, 'pads', [0, 0, 0, 0]), dilations: listAttr(layer, 'dilations', [1, 1]), group: numAttr(layer, 'group', 1) }
         : undefined;
-      c.matmul = new TernaryMatmul(kernels, layer, tw.trits, tw.shape, conv);
+      const fw = tw ? undefined : weight('weight');
+      if (!tw && !fw) fail(layer, "missing weight 'weight'");
+      c.matmul = new MatmulLayer(kernels, layer, tw ? tw.shape : (fw as Tensor).shape,
+        { trits: tw?.trits, float: fw?.data, bias: weight('bias')?.data }, conv);
       runtimeWeightBytes += c.matmul.runtimeBytes;
       fp32WeightBytes += c.matmul.fp32Bytes;
     }
@@ -118,7 +121,7 @@ export function compileModel(model: TnnModel, kernels: Kernels): CompiledModel {
 function planFusion(layers: CompiledLayer[], consumers: Map<string, number>): void {
   for (let i = 0; i < layers.length; i++) {
     const head = layers[i];
-    if (!head.matmul) continue;
+    if (!head.matmul) continue; // float and ternary conv/dense alike
     const epi: Epilogue = { ...head.epilogue };
     let absorbs = 0;
     const channels = head.matmul.weightShape[0];
@@ -153,18 +156,11 @@ export function runLayer(c: CompiledLayer, inputs: Tensor[], trace?: MatmulTrace
   const layer = c.layer;
   let xs = inputs;
   const outShape = outputShape(c, xs);
-  if (c.matmul) return c.matmul.run(xs[0], outShape, epilogue ?? c.epilogue, trace);
-  if (layer.actQuant) xs = xs.map((x) => ternarizeActivation(x, layer.actQuant!));
+  if (layer.actQuant && !c.matmul?.ternary) xs = xs.map((x) => ternarizeActivation(x, layer.actQuant!));
+  if (c.matmul) return c.matmul.run(xs[0], outShape, epilogue ?? c.epilogue, c.matmul.ternary ? trace : undefined);
   const x = xs[0];
   const req = (role: string): Float32Array => c.weight(role)!.data;
   switch (layer.op) {
-    case 'conv2d':
-      return conv2d(x, c.weight('weight')!, c.weight('bias')?.data, {
-        strides: listAttr(layer, 'strides', [1, 1]), pads: listAttr(layer, 'pads', [0, 0, 0, 0]),
-        dilations: listAttr(layer, 'dilations', [1, 1]), group: numAttr(layer, 'group', 1),
-      }, outShape);
-    case 'dense':
-      return dense(x, c.weight('weight')!, c.weight('bias')?.data, outShape);
     case 'batchnorm':
       return batchnorm(x, req('gamma'), req('beta'), req('mean'), req('var'), numAttr(layer, 'epsilon', 1e-5));
     case 'relu':
@@ -184,6 +180,8 @@ export function runLayer(c: CompiledLayer, inputs: Tensor[], trace?: MatmulTrace
     case 'maxpool':
     case 'avgpool': {
       const kernel = listAttr(layer, 'kernel', []);
+      const pads = listAttr(layer, 'pads', [0, 0, 0, 0]);
+      if (layer.op === 'maxpool' && pads.every((p) => p === 0)) return maxPoolNoPad(x, kernel, listAttr(layer, 'strides', kernel), outShape);
       return pool2d(layer.op === 'maxpool' ? 'max' : 'avg', x, {
         kernel, strides: listAttr(layer, 'strides', kernel), pads: listAttr(layer, 'pads', [0, 0, 0, 0]),
         countIncludePad: numAttr(layer, 'countIncludePad', 0),

@@ -100,4 +100,38 @@ export class JsKernels implements Kernels {
       for (let i = 0; i < m; i++) f32[o + i] = Math.fround(sp) * accP[i] - Math.fround(sn) * accN[i];
     }
   }
+
+  f64GemmCols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void {
+    const f64 = this.heap.f64, f32 = this.heap.f32;
+    const acc = new Float64Array(m);
+    for (let r = 0; r < rows; r++) {
+      acc.fill(0);
+      for (let kk = 0; kk < k; kk++) {
+        const wv = f64[(w >>> 3) + r * k + kk], row = (x >>> 2) + kk * m;
+        for (let i = 0; i < m; i++) acc[i] += wv * f32[row + i];
+      }
+      const b = f64[(bias >>> 3) + r], o = (out >>> 2) + r * m;
+      for (let i = 0; i < m; i++) f32[o + i] = acc[i] + b;
+    }
+  }
+
+  epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number): void {
+    const h = this.heap;
+    const arr = kind === 0 ? h.f32 : kind === 1 ? h.i32 : h.f64;
+    const base = kind === 2 ? src >>> 3 : src >>> 2;
+    const f64 = h.f64, f32 = h.f32;
+    for (let r = 0; r < rows; r++) {
+      const p = (params >>> 3) + r * 6;
+      const [mul, bias, gamma, mean, sd, beta] = [f64[p], f64[p + 1], f64[p + 2], f64[p + 3], f64[p + 4], f64[p + 5]];
+      for (let b = 0; b < n; b++) {
+        const s = base + r * rowStride + b * M, d = (out >>> 2) + (b * O + o0 + r) * M;
+        for (let m = 0; m < M; m++) {
+          let v = Math.fround(arr[s + m] * mul + bias);
+          if (flags & 1) v = Math.fround((gamma * (v - mean)) / sd + beta);
+          if (flags & 2) v = v > 0 ? v : 0;
+          f32[d + m] = v;
+        }
+      }
+    }
+  }
 }

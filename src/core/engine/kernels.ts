@@ -22,6 +22,14 @@ export interface Kernels {
   lutGemv(w: number, rows: number, chunks: number, table: number, out: number, sp: number, sn: number): void;
   /** out[r][m] = sp·Σ_{w=+1} x[k][m] − sn·Σ_{w=−1} x[k][m]; x is [K][m], m a multiple of 16. */
   tfGemmCols(w: number, rows: number, chunks: number, x: number, m: number, out: number, sp: number, sn: number): void;
+  /** Float GEMM, f64 accumulation in k order: out[r][m] = f32(Σ_k w[r][k]·x[k][m] + bias[r]); w, bias f64; m a multiple of 8. */
+  f64GemmCols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void;
+  /**
+   * Bias, batchnorm (flags & 1) and relu (flags & 2) of `rows` output channels in the reference's arithmetic;
+   * src kind 0 f32 / 1 i32 / 2 f64 at src[r·rowStride + b·M + m]; params 6 f64 per row (mul, bias, gamma, mean, sd, beta);
+   * out f32 [n][O][M] at channel o0 + r.
+   */
+  epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number): void;
 }
 
 /** A minimal module using one v128 op: validates only where WebAssembly SIMD is supported. */
@@ -50,6 +58,8 @@ interface WasmExports {
   lut_build(x: number, groups: number, t: number): void;
   lut_gemv(w: number, rows: number, chunks: number, t: number, out: number, sp: number, sn: number): void;
   tf_gemm_cols(w: number, rows: number, chunks: number, x: number, m: number, out: number, sp: number, sn: number): void;
+  f64_gemm_cols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void;
+  epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number): void;
 }
 
 class WasmKernels implements Kernels {
@@ -72,6 +82,12 @@ class WasmKernels implements Kernels {
   }
   tfGemmCols(w: number, rows: number, chunks: number, x: number, m: number, out: number, sp: number, sn: number): void {
     this.x.tf_gemm_cols(w, rows, chunks, x, m, out, sp, sn);
+  }
+  f64GemmCols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void {
+    this.x.f64_gemm_cols(w, rows, k, x, m, bias, out);
+  }
+  epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number): void {
+    this.x.epilogue(src, kind, rowStride, rows, n, M, O, o0, params, flags, out);
   }
 }
 

@@ -326,4 +326,105 @@
             (br $rl)))
         (local.set $mb (i32.add (local.get $mb) (i32.const 16)))
         (br $ml))))
+
+  ;; f64_gemm_cols: float layers (first/last, not ternarized) as im2col GEMM:
+  ;; out[r][m] = f32(sum_k w[r][k] * x[k][m] + bias[r]) with w, bias f64 and x
+  ;; f32 laid out [K][M], M a multiple of 8. Products of two f32 are exact in
+  ;; f64 and the sum runs in k order like the reference executor's loop, so the
+  ;; result is bit-identical to it (padding cells contribute exact zeros).
+  (func (export "f64_gemm_cols") (param $w i32) (param $rows i32) (param $k i32) (param $x i32)
+    (param $m i32) (param $bias i32) (param $out i32)
+    (local $mb i32) (local $r i32) (local $kk i32) (local $p i32) (local $wr i32) (local $rowStride i32)
+    (local $wv v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $b v128) (local $o i32)
+    (local.set $rowStride (i32.shl (local.get $m) (i32.const 2)))
+    (block $mdone
+      (loop $ml
+        (br_if $mdone (i32.ge_u (local.get $mb) (local.get $m)))
+        (local.set $r (i32.const 0))
+        (block $rdone
+          (loop $rl
+            (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+            (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
+            (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
+            (local.set $wr (i32.add (local.get $w) (i32.shl (i32.mul (local.get $r) (local.get $k)) (i32.const 3))))
+            (local.set $p (i32.add (local.get $x) (i32.shl (local.get $mb) (i32.const 2))))
+            (local.set $kk (i32.const 0))
+            (block $kdone
+              (loop $kl
+                (br_if $kdone (i32.ge_u (local.get $kk) (local.get $k)))
+                (local.set $wv (f64x2.splat (f64.load (i32.add (local.get $wr) (i32.shl (local.get $kk) (i32.const 3))))))
+                (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $wv) (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p))))))
+                (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $wv) (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $p))))))
+                (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (local.get $wv) (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $p))))))
+                (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (local.get $wv) (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 (local.get $p))))))
+                (local.set $p (i32.add (local.get $p) (local.get $rowStride)))
+                (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
+                (br $kl)))
+            (local.set $b (f64x2.splat (f64.load (i32.add (local.get $bias) (i32.shl (local.get $r) (i32.const 3))))))
+            (local.set $o (i32.add (local.get $out)
+              (i32.add (i32.mul (local.get $r) (local.get $rowStride)) (i32.shl (local.get $mb) (i32.const 2)))))
+            (v128.store64_lane 0 (local.get $o) (f32x4.demote_f64x2_zero (f64x2.add (local.get $a0) (local.get $b))))
+            (v128.store64_lane offset=8 0 (local.get $o) (f32x4.demote_f64x2_zero (f64x2.add (local.get $a1) (local.get $b))))
+            (v128.store64_lane offset=16 0 (local.get $o) (f32x4.demote_f64x2_zero (f64x2.add (local.get $a2) (local.get $b))))
+            (v128.store64_lane offset=24 0 (local.get $o) (f32x4.demote_f64x2_zero (f64x2.add (local.get $a3) (local.get $b))))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $rl)))
+        (local.set $mb (i32.add (local.get $mb) (i32.const 8)))
+        (br $ml))))
+
+  ;; epilogue: per output channel, value = src*mul + bias rounded to f32, then
+  ;; (flags bit 0) batchnorm (gamma*(v-mean))/sd + beta rounded to f32, then
+  ;; (flags bit 1) relu -- the reference executor's arithmetic, in its order.
+  ;; src kind: 0 f32, 1 i32, 2 f64; src[(r*rowStride + b*M + m)];
+  ;; params: 6 f64 per row (mul, bias, gamma, mean, sd, beta);
+  ;; out: f32 NCHW, out[((b*O + o0 + r)*M + m)].
+  (func (export "epilogue") (param $src i32) (param $kind i32) (param $rowStride i32) (param $rows i32)
+    (param $n i32) (param $M i32) (param $O i32) (param $o0 i32) (param $params i32) (param $flags i32) (param $out i32)
+    (local $r i32) (local $b i32) (local $m i32) (local $s i32) (local $d i32) (local $pp i32) (local $esz i32)
+    (local $mul f64) (local $bias f64) (local $gamma f64) (local $mean f64) (local $sd f64) (local $beta f64)
+    (local $x f64) (local $v f32)
+    (local.set $esz (select (i32.const 8) (i32.const 4) (i32.eq (local.get $kind) (i32.const 2))))
+    (block $rdone
+      (loop $rl
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $pp (i32.add (local.get $params) (i32.mul (local.get $r) (i32.const 48))))
+        (local.set $mul (f64.load (local.get $pp)))
+        (local.set $bias (f64.load offset=8 (local.get $pp)))
+        (local.set $gamma (f64.load offset=16 (local.get $pp)))
+        (local.set $mean (f64.load offset=24 (local.get $pp)))
+        (local.set $sd (f64.load offset=32 (local.get $pp)))
+        (local.set $beta (f64.load offset=40 (local.get $pp)))
+        (local.set $b (i32.const 0))
+        (block $bdone
+          (loop $bl
+            (br_if $bdone (i32.ge_u (local.get $b) (local.get $n)))
+            (local.set $s (i32.add (local.get $src) (i32.mul (local.get $esz)
+              (i32.add (i32.mul (local.get $r) (local.get $rowStride)) (i32.mul (local.get $b) (local.get $M))))))
+            (local.set $d (i32.add (local.get $out) (i32.shl (i32.mul (i32.add (i32.mul (local.get $b) (local.get $O))
+              (i32.add (local.get $o0) (local.get $r))) (local.get $M)) (i32.const 2))))
+            (local.set $m (i32.const 0))
+            (block $mdone
+              (loop $ml
+                (br_if $mdone (i32.ge_u (local.get $m) (local.get $M)))
+                (if (i32.eqz (local.get $kind))
+                  (then (local.set $x (f64.promote_f32 (f32.load (local.get $s)))))
+                  (else (if (i32.eq (local.get $kind) (i32.const 1))
+                    (then (local.set $x (f64.convert_i32_s (i32.load (local.get $s)))))
+                    (else (local.set $x (f64.load (local.get $s)))))))
+                (local.set $v (f32.demote_f64 (f64.add (f64.mul (local.get $x) (local.get $mul)) (local.get $bias))))
+                (if (i32.and (local.get $flags) (i32.const 1))
+                  (then (local.set $v (f32.demote_f64 (f64.add
+                    (f64.div (f64.mul (local.get $gamma) (f64.sub (f64.promote_f32 (local.get $v)) (local.get $mean))) (local.get $sd))
+                    (local.get $beta))))))
+                (if (i32.and (local.get $flags) (i32.const 2))
+                  (then (local.set $v (select (local.get $v) (f32.const 0) (f32.gt (local.get $v) (f32.const 0))))))
+                (f32.store (local.get $d) (local.get $v))
+                (local.set $s (i32.add (local.get $s) (local.get $esz)))
+                (local.set $d (i32.add (local.get $d) (i32.const 4)))
+                (local.set $m (i32.add (local.get $m) (i32.const 1)))
+                (br $ml)))
+            (local.set $b (i32.add (local.get $b) (i32.const 1)))
+            (br $bl)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rl))))
 )

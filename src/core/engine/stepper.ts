@@ -8,7 +8,7 @@ import { runReference } from '../exec/reference';
 import type { Layer } from '../graph/types';
 import type { Tensor } from '../tensor';
 import { runLayer, type CompiledLayer, type CompiledModel } from './compile';
-import type { MatmulTrace } from './ternary-layers';
+import type { MatmulTrace } from './matmul';
 import type { Divergence, FinalResult, LayerState, StepOptions, Stepper, SubStep } from './stepper-types';
 
 export function divergence(a: ArrayLike<number>, ref: ArrayLike<number>): Divergence {
@@ -44,7 +44,7 @@ export function topK(p: ArrayLike<number>, k: number): number[] {
 }
 
 function subStepsOf(c: CompiledLayer, tr: MatmulTrace | undefined, output: Tensor): SubStep[] {
-  if (!c.matmul || !tr) return [{ kind: c.layer.op === 'conv2d' || c.layer.op === 'dense' ? 'float-matmul' : 'op', label: c.layer.op, output, ternary: false }];
+  if (!c.matmul?.ternary || !tr) return [{ kind: c.layer.op === 'conv2d' || c.layer.op === 'dense' ? 'float-matmul' : 'op', label: c.layer.op, output, ternary: false }];
   const steps: SubStep[] = [];
   if (tr.quantized) steps.push({ kind: 'quantize-input', label: 'ternarize input activations', output: tr.quantized, ternary: true });
   if (c.layer.actQuant) {

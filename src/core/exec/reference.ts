@@ -30,6 +30,11 @@ export function dequantizeTrits(packed: PackedTrits, quant: Pick<WeightQuant, 's
   return out;
 }
 
+function scaleTrits(t: Tensor, quant: Pick<WeightQuant, 'scale'>): Tensor {
+  const pos = quant.scale.pos, neg = -quant.scale.neg;
+  return { shape: t.shape, data: t.data.map((v) => (v > 0 ? pos : v < 0 ? neg : 0)) };
+}
+
 /**
  * Ternarizes activations: x > thresholds.pos → +scale, x < thresholds.neg → −scale,
  * else 0 (ties go to 0, as in seed paper Eq. 6). Both sides are compared as
@@ -60,7 +65,8 @@ class WeightResolver {
     if (role === 'weight' && layer.weightQuant) {
       const stored = this.tensors.get(layer.weightQuant.trits);
       if (!stored) throw new ExecutionError(`layer '${layer.name}': trits tensor '${layer.weightQuant.trits}' is missing`);
-      t = isPacked(stored) ? dequantizeTrits(stored, layer.weightQuant) : stored;
+      // Unpacked trits (a float tensor of −1/0/+1) are scaled the same way as packed ones.
+      t = isPacked(stored) ? dequantizeTrits(stored, layer.weightQuant) : scaleTrits(stored, layer.weightQuant);
     } else {
       const name = layer.weights[role];
       if (name === undefined) return undefined;

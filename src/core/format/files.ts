@@ -1,10 +1,10 @@
 /** File-system entry points of the format: read, write (atomic) and header-only peek for huge files. */
 import { open, readFile } from 'node:fs/promises';
-import type { TnnModel } from '../graph/types';
+import type { StoredTensor, TnnModel } from '../graph/types';
 import { TnnFormatError } from '../errors';
 import { writeFileAtomic } from './atomic';
 import { HEADER_PREFIX_BYTES, parseHeaderJson, readHeaderLength } from './safetensors';
-import { parseTnn, peekTnnBytes, serializeTnn } from './tnn';
+import { decodeTensor, parseTnn, peekTnnBytes, serializeTnn } from './tnn';
 import { checkTnnHeader, type TnnHeader } from './tnn-header';
 
 function readFailure(file: string, err: unknown): TnnFormatError {
@@ -50,6 +50,31 @@ export async function peekTnnHeader(source: Uint8Array | string, fileName?: stri
     const header = new Uint8Array(n);
     await readFully(handle, header, HEADER_PREFIX_BYTES, file);
     return checkTnnHeader(parseHeaderJson(header, size, file, prefix), file, size, prefix);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Loads one tensor of a file described by peekTnnHeader without reading the
+ * rest (the editor's lazy path for huge models). Packed bytes are validated;
+ * the checksum is not (it covers the whole data region).
+ */
+export async function readTnnTensor(header: TnnHeader, name: string, path: string = header.file): Promise<StoredTensor> {
+  const info = header.tensors.find((t) => t.name === name);
+  if (!info) throw new TnnFormatError(header.file, `tensor ${JSON.stringify(name)}`, 'not in this file');
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    throw readFailure(header.file, err);
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size !== header.fileSize) throw new TnnFormatError(header.file, 'file', `size changed from ${header.fileSize} to ${size} bytes since its header was read`);
+    const payload = new Uint8Array(info.end - info.begin);
+    await readFully(handle, payload, info.offset, header.file);
+    return decodeTensor(info, payload, header.file);
   } finally {
     await handle.close();
   }

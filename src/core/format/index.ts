@@ -4,7 +4,7 @@
  */
 export { packTrits, unpackTrits, packedLength, countPackedTrits, TRITS_PER_BYTE, ZERO_BYTE } from './pack';
 export { serializeTnn, parseTnn, peekTnnBytes } from './tnn';
-export { readTnnFile, writeTnnFile, peekTnnHeader } from './files';
+export { readTnnFile, writeTnnFile, peekTnnHeader, readTnnTensor } from './files';
 export { writeFileAtomic } from './atomic';
 export { computeChecksum } from './decode';
 export { TNN_FORMAT, TNN_VERSION, type TnnHeader, type TnnTensorInfo } from './tnn-header';

@@ -169,7 +169,12 @@ function checkTiling(sorted: TensorEntry[], dataLength: number, dataStart: numbe
 }
 
 function truncJson(v: unknown): string {
-  const s = JSON.stringify(v) ?? String(v);
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? String(v);
+  } catch {
+    s = Array.isArray(v) ? 'a deeply nested array' : typeof v; // e.g. nesting beyond the stack
+  }
   return s.length > 80 ? s.slice(0, 77) + '...' : s;
 }
 

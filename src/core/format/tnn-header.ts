@@ -85,7 +85,7 @@ export function checkTnnHeader(sh: SafetensorsHeader, file: string, fileSize: nu
   if (meta === null)
     throw new TnnFormatError(file, METADATA_KEY, `missing: a safetensors file but not a Tritscope .tnn file (${foreignFormatHint(prefix)})`);
   if (meta.format !== TNN_FORMAT)
-    c.fail(M('format'), `${meta.format === undefined ? 'missing' : `is ${JSON.stringify(meta.format)}`}: not a Tritscope .tnn file (Tencent TNN uses the same extension); expected "tnn"`);
+    c.fail(M('format'), `${meta.format === undefined ? 'missing' : `is ${JSON.stringify(meta.format)}`}: a safetensors file, but not a Tritscope .tnn file (Tencent TNN uses the same extension); expected "tnn"`);
   const version = requireKey(c, meta, 'tnn_version');
   if (version !== TNN_VERSION) c.fail(M('tnn_version'), `unsupported version ${JSON.stringify(version)}, this reader supports "${TNN_VERSION}"`);
   const checksum = requireKey(c, meta, 'checksum');

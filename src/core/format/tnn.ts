@@ -10,41 +10,51 @@ import { TnnFormatError } from '../errors';
 import { computeChecksum, decodeToFloat32, float32Bytes } from './decode';
 import { findPackingViolation, packedLength } from './pack';
 import { DTYPE_SIZES, parseSafetensorsHeader, serializeSafetensors, type TensorPayload } from './safetensors';
-import { checkTnnHeader, TNN_FORMAT, TNN_VERSION, type TnnHeader } from './tnn-header';
+import { checkTnnHeader, TNN_FORMAT, TNN_VERSION, type TnnHeader, type TnnTensorInfo } from './tnn-header';
+
+/** Node Buffers' slice() aliases memory and their prototype differs; views as a plain Uint8Array avoid both. */
+function plainBytes(b: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(b) === Uint8Array.prototype ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
 
 /** Header and metadata of an in-memory file, validated, without decoding tensors or hashing data. */
-export function peekTnnBytes(bytes: Uint8Array, fileName: string): TnnHeader {
+export function peekTnnBytes(input: Uint8Array, fileName: string): TnnHeader {
+  const bytes = plainBytes(input);
   const sh = parseSafetensorsHeader(bytes, fileName);
   return checkTnnHeader(sh, fileName, bytes.length, bytes);
 }
 
 /** Parses and fully validates a `.tnn` file; throws TnnFormatError for any violation. */
-export function parseTnn(bytes: Uint8Array, fileName: string): TnnModel {
+export function parseTnn(input: Uint8Array, fileName: string): TnnModel {
+  const bytes = plainBytes(input);
   const header = peekTnnBytes(bytes, fileName);
   const data = bytes.subarray(header.dataStart);
   const actual = computeChecksum(data);
   if (actual !== header.checksum)
     throw new TnnFormatError(fileName, '__metadata__.checksum', `data region hash ${actual} does not match the stored ${header.checksum} (file corrupted or modified)`, header.dataStart);
   const tensors = new Map<string, StoredTensor>();
-  for (const t of header.tensors) {
-    const payload = data.subarray(t.begin, t.end);
-    if (t.trits !== undefined) {
-      const violation = findPackingViolation(payload, t.trits);
-      if (violation)
-        throw new TnnFormatError(fileName, `tensor ${JSON.stringify(t.name)}`, violation.detail, t.offset + violation.byteIndex);
-      const packed: PackedTrits = { kind: 'trits', shape: [...t.shape], count: t.trits, bytes: payload.slice() };
-      tensors.set(t.name, packed);
-    } else {
-      const count = payload.length / DTYPE_SIZES[t.dtype];
-      tensors.set(t.name, { shape: [...t.shape], data: decodeToFloat32(payload, t.dtype, count) });
-    }
-  }
+  for (const t of header.tensors) tensors.set(t.name, decodeTensor(t, data.subarray(t.begin, t.end), fileName));
   return {
     graph: header.graph,
     tensors,
     provenance: header.provenance,
     ...(header.layerStats ? { layerStats: header.layerStats } : {}),
   };
+}
+
+/**
+ * Decodes one tensor's payload (exactly its data_offsets span) into a fresh
+ * copy, so a model never pins the file buffer. Packed tensors are checked
+ * byte by byte (§3); the error offset is the absolute file offset.
+ */
+export function decodeTensor(t: TnnTensorInfo, payload: Uint8Array, fileName: string): StoredTensor {
+  if (t.trits !== undefined) {
+    const violation = findPackingViolation(payload, t.trits);
+    if (violation) throw new TnnFormatError(fileName, `tensor ${JSON.stringify(t.name)}`, violation.detail, t.offset + violation.byteIndex);
+    const packed: PackedTrits = { kind: 'trits', shape: [...t.shape], count: t.trits, bytes: new Uint8Array(payload) };
+    return packed;
+  }
+  return { shape: [...t.shape], data: decodeToFloat32(payload, t.dtype, payload.length / DTYPE_SIZES[t.dtype]) };
 }
 
 function payloadOf(name: string, t: StoredTensor, file: string): TensorPayload {

@@ -9,5 +9,5 @@ export { createRng, type Rng } from './rng';
 export { quantStats, dequantize, entropyBits } from './stats';
 export { quantizeWeights, isQuantMethod, type MethodOptions } from './methods';
 export { quantizeModel, resolveKeepFloat, weightLayers, type QuantizeModelOptions, type QuantizeProgress } from './model';
-export { calibrateActivations, fitActQuant } from './calibrate';
+export { calibrateActivations, fitActQuant, fitActQuantL2, type CalibrateOptions } from './calibrate';
 export { evaluateAccuracy, sampleBatch, type Accuracy, type LabeledSamples, type EvaluateOptions } from './evaluate';

@@ -10,7 +10,7 @@ import { loadDataset } from '../data/index';
 import { packTrits } from '../format/index';
 import type { AttrValue, FloatModel, Layer, LayerQuantStats, StoredTensor, TnnModel } from '../graph/types';
 import { TOOL_VERSION } from '../version';
-import { calibrateActivations } from './calibrate';
+import { calibrateActivations, fitActQuant, fitActQuantL2 } from './calibrate';
 import { QuantError, type QuantMethod } from './common';
 import { evaluateAccuracy, sampleBatch, checkSamplesFit, type LabeledSamples } from './evaluate';
 import { quantizeWeights } from './methods';
@@ -34,12 +34,18 @@ export interface QuantizeModelOptions {
   seed?: number;
   /** Keep the float weights of ternarized layers as latent tensors (default true). */
   storeLatent?: boolean;
+  /** Activation thresholds: 'uniform' (equal trit populations, seed paper Eq. 9; default) or 'l2' (least-squares). */
+  actThresholds?: 'uniform' | 'l2';
   /** Samples used for activation calibration (default 256). */
   calibrationSamples?: number;
   /** Samples used for the accuracies in provenance (default 1000). */
   evalSamples?: number;
   /** Eq. 9's γ for asym-uniform / stochastic (default 1). */
   gamma?: number;
+  /** TWN's Δ factor (Eq. 3, default 0.7). */
+  twnFactor?: number;
+  /** TTQ's threshold fraction t of max|W| (Eq. 4, default 0.05). */
+  ttqT?: number;
   onProgress?: (p: QuantizeProgress) => void;
   signal?: AbortSignal;
 }
@@ -97,7 +103,7 @@ export async function quantizeModel(float: FloatModel, opts: QuantizeModelOption
     const wName = layer.weights.weight;
     const w = float.tensors.get(wName);
     if (!w) throw new QuantError(`${float.source.file}: layer '${layer.name}': weight tensor '${wName}' is missing`);
-    const { trits, quant } = quantizeWeights(opts.method, w.data, { seed: opts.seed, gamma: opts.gamma, name: `layer '${layer.name}' tensor '${wName}'` });
+    const { trits, quant } = quantizeWeights(opts.method, w.data, { seed: opts.seed, gamma: opts.gamma, twnFactor: opts.twnFactor, ttqT: opts.ttqT, name: `layer '${layer.name}' tensor '${wName}'` });
     const tritsName = uniqueName(`${wName}.trits`, tensors);
     tensors.set(tritsName, { kind: 'trits', shape: [...w.shape], count: trits.length, bytes: packTrits(trits) });
     // Kept, the float weights stay under their own name as the latent tensor.
@@ -114,7 +120,7 @@ export async function quantizeModel(float: FloatModel, opts: QuantizeModelOption
     // Calibrate on the last samples: accuracy is measured on the first ones, so
     // the two do not overlap unless the data set is smaller than both together.
     const n = Math.min(ds.n, opts.calibrationSamples ?? 256);
-    calibrateActivations(model, sampleBatch(ds, ds.n - n, n));
+    calibrateActivations(model, sampleBatch(ds, ds.n - n, n), { fit: opts.actThresholds === 'l2' ? fitActQuantL2 : fitActQuant });
     progress(`calibrated input activations of ${targets.length} layers on ${n} samples`);
   }
 
@@ -125,7 +131,12 @@ export async function quantizeModel(float: FloatModel, opts: QuantizeModelOption
   };
   if (opts.seed !== undefined) options.seed = opts.seed;
   if (opts.gamma !== undefined) options.gamma = opts.gamma;
-  if (activations === 'ternary') options.calibrationSamples = Math.min(ds?.n ?? 0, opts.calibrationSamples ?? 256);
+  if (opts.twnFactor !== undefined) options.twnFactor = opts.twnFactor;
+  if (opts.ttqT !== undefined) options.ttqT = opts.ttqT;
+  if (activations === 'ternary') {
+    options.calibrationSamples = Math.min(ds?.n ?? 0, opts.calibrationSamples ?? 256);
+    options.actThresholds = opts.actThresholds ?? 'uniform';
+  }
   model.provenance = {
     sourceFile: basename(float.source.file),
     sourceSha256: float.source.sha256,

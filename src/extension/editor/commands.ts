@@ -155,7 +155,7 @@ export class EditorCommands {
         await vscode.commands.executeCommand('vscode.openWith', doc.uri, 'default');
         break;
       case 'compare':
-        await this.compare(doc.uri);
+        await this.compare(doc.uri, doc.diffPartner ?? undefined);
         break;
     }
   }

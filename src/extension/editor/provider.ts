@@ -16,10 +16,25 @@ import { configuredProfiles, profileView } from './profiles';
 
 export const VIEW_TYPE = 'tritscope.tnnEditor';
 
+/** When `uri` is one side of an open diff tab, the other side's URI (a .tnn). */
+export function diffPartnerOf(uri: vscode.Uri): vscode.Uri | null {
+  const key = uri.toString();
+  for (const group of vscode.window.tabGroups.all)
+    for (const tab of group.tabs) {
+      const input = tab.input;
+      if (!(input instanceof vscode.TabInputTextDiff)) continue;
+      const other = input.original.toString() === key ? input.modified : input.modified.toString() === key ? input.original : null;
+      if (other && other.path.toLowerCase().endsWith('.tnn')) return other;
+    }
+  return null;
+}
+
 export class TnnDocument implements vscode.CustomDocument {
   readonly client: InspectClient;
   view: ModelView | null = null;
   profileId: string | null = null;
+  /** The other model when this document is one side of a diff view (vscode.diff of two .tnn). */
+  diffPartner: vscode.Uri | null = null;
   private loading: Promise<void> | null = null;
 
   constructor(readonly uri: vscode.Uri, extensionPath: string) {
@@ -117,12 +132,14 @@ export class TnnEditorProvider implements vscode.CustomReadonlyEditorProvider<Tn
     try {
       await doc.load(reload);
       const conf = await configuredProfiles();
+      doc.diffPartner = diffPartnerOf(doc.uri);
       this.post(panel, doc, {
         type: ToWebview.Model,
         model: doc.view!,
         profiles: conf.profiles.map(profileView),
         profileId: doc.profileId ?? conf.selectedId,
         profileError: conf.error,
+        ...(doc.diffPartner ? { diffWith: doc.diffPartner.path.split('/').pop() } : {}),
       });
     } catch (err) {
       const error = err instanceof WorkerError

@@ -44,6 +44,16 @@ async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 
   }
 }
 
+/** Where "Open Sample Model" should find the sample, or undefined when there is none. */
+function expectedSample(): string | undefined {
+  const candidates = [
+    path.join(workspaceDir(), 'models', 'fashion-cnn.tnn'),
+    path.join(workspaceDir(), 'samples', 'models', 'fashion-cnn.tnn'),
+    path.join(extension().extensionPath, 'media', 'samples', 'fashion-cnn.tnn'),
+  ];
+  return candidates.find((c) => existsSync(c));
+}
+
 suite('Tritscope foundation', () => {
   test('extension is installed and activates with every feature registered', async () => {
     const ext = extension();
@@ -91,6 +101,27 @@ suite('Tritscope foundation', () => {
       return tab && tab.input && (tab.input as { uri?: vscode.Uri }).uri?.fsPath === uri.fsPath ? tab.input : undefined;
     }, 'the .tnn tab');
     assert.ok(input instanceof vscode.TabInputCustom, `expected a custom editor, got ${input?.constructor?.name}`);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('Open Sample Model opens the sample in the custom editor, or fails without throwing', async () => {
+    await extension().activate();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const expected = expectedSample();
+    // The handler catches and shows errors: the command itself never rejects.
+    const opened = (await vscode.commands.executeCommand('tritscope.openSample')) as vscode.Uri | undefined;
+    if (expected) {
+      assert.equal(opened?.fsPath, expected);
+      const input = await waitFor(() => {
+        const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+        return tab?.input instanceof vscode.TabInputCustom ? tab.input : undefined;
+      }, 'the sample in a custom editor');
+      assert.equal(input.uri.fsPath, expected);
+      assert.equal(input.viewType, 'tritscope.tnnEditor');
+    } else {
+      assert.equal(opened, undefined);
+      assert.equal(vscode.window.tabGroups.activeTabGroup.activeTab, undefined);
+    }
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });

@@ -33,7 +33,6 @@ export function fixtureDir(n = 40): { dir: string; onnx: string; data: string } 
   const x = path.join(dir, 'x.npy');
   const y = path.join(dir, 'y.npy');
   writeFileSync(x, encodeNpy({ dtype: '<f4', shape: [n, 1, 8, 8], data: d.images }));
-  // uint8 labels: parseNpy's <i4/<i8 paths view Buffer.slice's pooled ArrayBuffer at offset 0 (reported).
-  writeFileSync(y, encodeNpy({ dtype: '|u1', shape: [n], data: Uint8Array.from(d.labels) }));
+  writeFileSync(y, encodeNpy({ dtype: '<i4', shape: [n], data: d.labels }));
   return { dir, onnx, data: `npy:${x},${y}` };
 }

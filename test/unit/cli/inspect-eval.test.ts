@@ -6,6 +6,7 @@ import { readTnnFile } from '../../../src/core/format/index';
 import { importModel } from '../../../src/core/import/index';
 import { evaluateAccuracy } from '../../../src/core/quant/index';
 import { cli, fixtureDir } from './cli-helpers';
+import { tinyData } from '../quant/models';
 
 test('inspect --json has the contract keys; text mode prints a table; errors', async () => {
   const { dir, onnx } = fixtureDir(4);
@@ -31,7 +32,8 @@ test('inspect --json has the contract keys; text mode prints a table; errors', a
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /none\.tnn/);
   const float = await cli('inspect', onnx);
-  assert.equal(float.code, 2);
+  assert.equal(float.code, 1);
+  assert.match(float.stderr, /tiny\.onnx: is a float model/);
 });
 
 test('eval reports top-1/top-5 of float and ternary models with the reference engine', async () => {
@@ -39,6 +41,7 @@ test('eval reports top-1/top-5 of float and ternary models with the reference en
   const out = path.join(dir, 'm.tnn');
   assert.equal((await cli('quantize', onnx, '-o', out, '--keep-float', 'none')).code, 0);
   const ds = loadDataset(data);
+  assert.deepEqual(Array.from(ds.labels), Array.from(tinyData(30).labels));
   for (const [file, model] of [[onnx, await importModel(onnx)], [out, await readTnnFile(out)]] as const) {
     const r = await cli('eval', file, '--data', data, '--json', '--limit', '20');
     assert.equal(r.code, 0, r.stderr);

@@ -21,6 +21,7 @@ test('quantize: usage errors exit 2', async () => {
     ['quantize', onnx, '--activations', 'ternary'],
     ['quantize', onnx, '--seed', '1.5'],
     ['quantize', onnx, '--progress', 'xml'],
+    ['quantize', onnx, '--act-thresholds', 'max'],
     ['quantize', onnx, '-o', 'out.onnx'],
     ['quantize', onnx, '--bogus'],
   ]) {
@@ -44,11 +45,11 @@ test('quantize writes a .tnn equal to quantizeModel, refuses to overwrite withou
   const { dir, onnx } = fixtureDir(4);
   const input = fileState(onnx);
   const out = path.join(dir, 'tiny.tnn');
-  const r = await cli('quantize', onnx, '-o', out, '--method', 'twn');
+  const r = await cli('quantize', onnx, '-o', out, '--method', 'twn', '--twn-factor', '0.6');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /wrote .*tiny\.tnn \(twn, 2 ternary layers: \S*conv2\S*, \S*fc1\S*\)/);
   const m = await readTnnFile(out);
-  const expected = await quantizeModel(await importModel(onnx), { method: 'twn' });
+  const expected = await quantizeModel(await importModel(onnx), { method: 'twn', twnFactor: 0.6 });
   for (const l of expected.graph.layers.filter((x) => x.weightQuant)) {
     const got = m.graph.layers.find((x) => x.name === l.name)!.weightQuant!;
     assert.deepEqual(got.thresholds, l.weightQuant!.thresholds);
@@ -57,6 +58,7 @@ test('quantize writes a .tnn equal to quantizeModel, refuses to overwrite withou
     assert.deepEqual(unpackTrits(a.bytes, a.count), unpackTrits(b.bytes, b.count));
   }
   assert.equal(m.provenance.sourceFile, 'tiny.onnx');
+  assert.equal(m.provenance.options?.twnFactor, 0.6);
   const written = fileState(out);
 
   const again = await cli('quantize', onnx, '-o', out, '--method', 'ttq');

@@ -196,16 +196,30 @@ test('restart with a new input stops on entry again', async () => {
   });
 });
 
-test('a bad model ends the session cleanly: error response, stderr output, terminated', async () => {
+test('a bad model ends the session cleanly: stderr output, error event, terminated', async () => {
   await withClient(async (dc) => {
     const outputs: DebugProtocol.OutputEvent[] = [];
     dc.on('output', (e: DebugProtocol.OutputEvent) => outputs.push(e));
     const terminated = dc.waitForEvent('terminated');
     await dc.initializeRequest();
-    await assert.rejects(dc.launch({ model: path.join(dir, 'missing.tnn'), input: 'random' }), /missing\.tnn/);
+    const errorEvent = dc.waitForEvent('tritscope/error');
+    await dc.launch({ model: path.join(dir, 'missing.tnn'), input: 'random' });
     await terminated;
+    assert.match(String((await errorEvent).body.message), /missing\.tnn/);
     const err = outputs.find((o) => o.body.category === 'stderr');
     assert.ok(err, 'a stderr output event');
     assert.match(err.body.output, /missing\.tnn/);
+  });
+});
+
+test('a bad input spec ends the session the same way, naming the input', async () => {
+  await withClient(async (dc) => {
+    const outputs: DebugProtocol.OutputEvent[] = [];
+    dc.on('output', (e: DebugProtocol.OutputEvent) => outputs.push(e));
+    const terminated = dc.waitForEvent('terminated');
+    await dc.initializeRequest();
+    await dc.launch({ model: modelPath, input: path.join(dir, 'nope.npy') });
+    await terminated;
+    assert.match(outputs.filter((o) => o.body.category === 'stderr').map((o) => o.body.output).join(''), /nope\.npy/);
   });
 });

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseTnn, peekTnnHeader, readTnnFile, serializeTnn, writeFileAtomic, writeTnnFile } from '../../../src/core/format/index';
+import { parseTnn, peekTnnHeader, readTnnFile, readTnnTensor, serializeTnn, writeFileAtomic, writeTnnFile } from '../../../src/core/format/index';
 import { TnnFormatError } from '../../../src/core/errors';
+import { isPacked } from '../../../src/core/graph/types';
 import { baseModel } from './helpers';
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -22,13 +23,30 @@ test('writeTnnFile + readTnnFile round trip; peekTnnHeader reads the header from
     await writeTnnFile(file, baseModel());
     assert.deepEqual(await readdir(dir), ['m.tnn']);
     const back = await readTnnFile(file);
-    assert.deepStrictEqual(back.graph, baseModel().graph);
+    const model = baseModel();
+    assert.deepStrictEqual(back.graph, model.graph);
+    // Tensors come back as plain Uint8Array/Float32Array copies, not views of Node's file Buffer.
+    assert.deepStrictEqual(back.tensors, model.tensors);
     const bytes = await readFile(file);
     const peek = await peekTnnHeader(file);
     assert.equal(peek.file, file);
     assert.equal(peek.fileSize, bytes.length);
     assert.deepStrictEqual(peek, await peekTnnHeader(new Uint8Array(bytes), file));
     assert.deepEqual(peek.tensors.map((t) => t.name).sort(), [...baseModel().tensors.keys()].sort());
+    for (const name of model.tensors.keys()) assert.deepStrictEqual(await readTnnTensor(peek, name), model.tensors.get(name), name);
+    await assert.rejects(readTnnTensor(peek, 'nope'), /tensor "nope": not in this file/);
+  }));
+
+test('readTnnTensor validates the packed bytes it loads and names the file offset', () =>
+  withDir(async (dir) => {
+    const file = path.join(dir, 'p.tnn');
+    const bytes = serializeTnn(baseModel());
+    const peek = await peekTnnHeader(new Uint8Array(bytes), file);
+    const info = peek.tensors.find((t) => t.name === 'fc1.trits')!;
+    bytes[info.offset + 1] = 244;
+    await writeFile(file, bytes);
+    await assert.rejects(readTnnTensor(peek, 'fc1.trits'), (e: unknown) => e instanceof TnnFormatError && e.offset === info.offset + 1 && e.file === file);
+    assert.ok(!isPacked(await readTnnTensor(peek, 'fc1.bias')));
   }));
 
 test('peekTnnHeader does not read tensor data: corrupt data peeks fine but fails a full parse', () =>

@@ -115,6 +115,9 @@ function mutate(file: Uint8Array, kind: Kind, rand: () => number): Uint8Array {
   }
 }
 
+// TNN_FUZZ_RUNS raises the count for a longer local soak; the default keeps the suite fast.
+const RUNS = Number(process.env.TNN_FUZZ_RUNS) || 6000;
+
 test('mutation fuzz: every mutant parses or throws TnnFormatError, never anything else', () => {
   const bases = [serializeTnn(baseModel()), ...fc.sample(modelArbitrary, { numRuns: 30, seed: 7 }).map((m) => serializeTnn(m))].filter((b) => b.length > 0);
   const outcomes: Record<string, { parsed: number; rejected: number }> = {};
@@ -140,11 +143,11 @@ test('mutation fuzz: every mutant parses or throws TnnFormatError, never anythin
       peekTnnBytes(mutant, 'mutant.tnn');
       parseTnn(serializeTnn(model), 'again.tnn');
     }),
-    { numRuns: 6000 },
+    { numRuns: RUNS },
   );
   const summary = Object.entries(outcomes).map(([k, v]) => `${k} ${v.rejected}/${v.parsed + v.rejected} rejected`).join(', ');
   console.log(`mutation fuzz: ${total} mutants of ${bases.length} valid files; ${summary}`);
-  assert.equal(total, 6000);
+  assert.equal(total, RUNS);
   // Sanity: the fuzz is not vacuous, most mutants are rejected.
   const rejected = Object.values(outcomes).reduce((s, v) => s + v.rejected, 0);
   assert.ok(rejected > total / 2, `only ${rejected} of ${total} rejected`);
@@ -156,4 +159,23 @@ test('exhaustive truncation of one file: every prefix is rejected with TnnFormat
     assert.throws(() => parseTnn(file.subarray(0, n), 'cut.tnn'), TnnFormatError, `prefix ${n}`);
   }
   console.log(`truncation: ${file.length} prefixes rejected`);
+});
+
+test('random bytes and random JSON headers: only TnnFormatError', () => {
+  let cases = 0;
+  const onlyFormatErrors = (bytes: Uint8Array) => {
+    cases++;
+    try {
+      parseTnn(bytes, 'random.tnn');
+    } catch (e) {
+      if (!(e instanceof TnnFormatError)) throw e;
+      return;
+    }
+    assert.fail('random input parsed as a model');
+  };
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 256 }), onlyFormatErrors), { numRuns: 500 });
+  const metaLike = fc.record({ format: fc.constantFrom('tnn', 'x'), tnn_version: fc.constantFrom('1', '2'), graph: fc.json(), trit_tensors: fc.json(), latent_tensors: fc.json(), provenance: fc.json(), checksum: fc.string() }, { requiredKeys: [] });
+  const header = fc.oneof(fc.jsonValue(), fc.dictionary(fc.string(), fc.jsonValue()), fc.record({ __metadata__: fc.oneof(metaLike, fc.jsonValue()) }));
+  fc.assert(fc.property(header, fc.uint8Array({ maxLength: 32 }), fc.boolean(), (h, data, pad) => onlyFormatErrors(joinFile(h, data, pad))), { numRuns: 1500 });
+  console.log(`random inputs: ${cases} rejected with TnnFormatError`);
 });

@@ -22,7 +22,7 @@ export function baseModel(): TnnModel {
       outputs: ['probs'],
       layers: [
         {
-          name: 'fc1', op: 'dense', inputs: ['x'], outputs: ['h1'], attrs: {}, weights: { bias: 'fc1.bias' },
+          name: 'fc1', op: 'dense', inputs: ['x'], outputs: ['h1'], attrs: {}, weights: { weight: 'fc1.trits', bias: 'fc1.bias' }, // as the quantizer writes it
           weightQuant: { method: 'twn', thresholds: { pos: 0.3, neg: -0.3 }, scale: { pos: 0.6, neg: 0.6 }, gamma: null, trits: 'fc1.trits', latent: 'fc1.latent' },
         },
         { name: 'act1', op: 'relu', inputs: ['h1'], outputs: ['a1'], attrs: {}, weights: {} },

@@ -156,8 +156,9 @@ test('tensors a layer names: present, right dtype, packed where required, latent
   const g = (edit: (graph: any) => void) => parse(editMeta(b, 'graph', (graph) => (edit(graph), graph)));
   expectFormatError(g((x) => (x.layers[2].weights.weight = 'missing.w')), { field: '__metadata__.graph.layers[2].weights.weight', detail: /"missing.w", which is not in the file/ });
   expectFormatError(g((x) => (x.layers[2].weights.weight = 'fc1.trits')), { field: '__metadata__.graph.layers[2].weights.weight', detail: /packed trits/ });
-  expectFormatError(g((x) => (x.layers[0].weightQuant.trits = 'fc1.bias')), { field: '__metadata__.graph.layers[0].weightQuant.trits', detail: /not listed in __metadata__.trit_tensors/ });
-  expectFormatError(g((x) => (x.layers[0].weightQuant.trits = 'gone')), { field: '__metadata__.graph.layers[0].weightQuant.trits', detail: /not in the file/ });
+  expectFormatError(g((x) => (x.layers[0].weightQuant.trits = 'fc1.bias')), { field: '__metadata__.graph.layers[0].weights.weight', detail: /only allowed as the layer's weightQuant.trits/ });
+  expectFormatError(g((x) => ((x.layers[0].weightQuant.trits = 'fc1.bias'), delete x.layers[0].weights.weight)), { field: '__metadata__.graph.layers[0].weightQuant.trits', detail: /not listed in __metadata__.trit_tensors/ });
+  expectFormatError(g((x) => ((x.layers[0].weightQuant.trits = 'gone'), delete x.layers[0].weights.weight)), { field: '__metadata__.graph.layers[0].weightQuant.trits', detail: /not in the file/ });
   expectFormatError(g((x) => (x.layers[0].weightQuant.latent = 'fc2.weight')), { field: '__metadata__.graph.layers[0].weightQuant.latent', detail: /not listed in __metadata__.latent_tensors/ });
   expectFormatError(parse(editMeta(b, 'latent_tensors', () => ['fc1.trits'])), { field: '__metadata__.latent_tensors[0]', detail: /must be F32/ });
   // A weight role stored as F64 is rejected (the graph requires F32).
@@ -251,4 +252,21 @@ test('header without 8-byte padding and with integer-like tensor names is read b
   const t = m.tensors.get('0')!;
   assert.ok(!isPacked(t));
   assert.deepEqual([...t.data], [7.5]);
+});
+
+test('pathological JSON (deep nesting, huge numbers) is rejected as TnnFormatError, not a crash', () => {
+  const deep = '['.repeat(200_000) + ']'.repeat(200_000);
+  const b = valid();
+  const nested = editFile(b, (f) => (f.header['fc1.bias'].shape = 'PLACEHOLDER'));
+  const text = new TextDecoder().decode(nested.subarray(8, dataStartOf(nested))).trimEnd().replace('"PLACEHOLDER"', deep);
+  const f = splitFile(nested);
+  const h = new TextEncoder().encode(text);
+  const file = new Uint8Array(8 + h.length + f.data.length);
+  new DataView(file.buffer).setUint32(0, h.length, true);
+  file.set(h, 8);
+  file.set(f.data, 8 + h.length);
+  expectFormatError(parse(file), { field: /header/ });
+  const g = (edit: (graph: any) => void) => parse(editMeta(b, 'graph', (graph) => (edit(graph), graph)));
+  expectFormatError(g((x) => (x.inputs[0].shape = [1e300])), { field: '__metadata__.graph.inputs[0].shape[0]' });
+  expectFormatError(parse(editFile(b, (f2) => (f2.header['fc1.bias'].shape = [2 ** 40, 2 ** 40]))), { field: 'header["fc1.bias"].data_offsets' });
 });

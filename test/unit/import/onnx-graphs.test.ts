@@ -139,3 +139,38 @@ test('clear errors: multiple inputs, non-float32 weights, dynamic weights, missi
   await rejects(write('sym.onnx', modelBytes(base({ input: [vi('x', ['N', 'features'])] }))), /dimension 1 is 'features'/);
   await rejects(write('garbage.onnx', Uint8Array.from([0xff, 0xff, 0xff, 0x01, 0x02])), /garbage\.onnx/);
 });
+
+test('initializers also listed as graph inputs (IR < 4 style) are not model inputs; unfoldable constant Add is rejected', async () => {
+  const graph = {
+    name: 'old', input: [vi('x', ['N', 4]), vi('W', [4, 2])], output: [vi('y', ['N', 2])],
+    initializer: [f32('W', [4, 2], randVals(8))],
+    node: [node('MatMul', ['x', 'W'], ['h']), node('Relu', ['h'], ['y'])],
+  };
+  await crossCheck('old', graph, [4]);
+  const twice = { ...graph, initializer: [f32('W', [4, 2], randVals(8)), f32('b', [2], [1, 2])], node: [node('MatMul', ['x', 'W'], ['h']), node('Add', ['h', 'b'], ['y']), node('Relu', ['h'], ['z'])] };
+  await rejects(write('twice.onnx', modelBytes(twice)), /bias of a preceding Conv\/MatMul\/Gemm that has none and feeds only this Add/);
+  const sm = { ...graph, output: [vi('y', ['N', 2, 2])], input: [vi('x', ['N', 2, 4])], node: [node('MatMul', ['x', 'W'], ['h']), node('Softmax', ['h'], ['y'], [aInt('axis', 1)])] };
+  await rejects(write('sm11.onnx', modelBytes(sm, 11)), /opset 11 Softmax with axis 1 on a rank-3 input is not supported/);
+});
+
+test("PyTorch's x.view(x.size(0), -1) (Shape → Gather → Unsqueeze → Concat → Reshape) folds to a reshape", async () => {
+  const graph = {
+    name: 'view', input: [vi('x', ['N', 2, 3, 3])], output: [vi('y', ['N', 4])],
+    initializer: [f32('W', [4, 18], randVals(72)), f32('b', [4], randVals(4)), i64('idx0', [0]), i64('minus1', [-1])],
+    node: [
+      node('Relu', ['x'], ['r']),
+      node('Shape', ['r'], ['s']),
+      node('Constant', [], ['zero'], [aTensor('value', { dims: [], data_type: 7, int64_data: [0] })]),
+      node('Gather', ['s', 'zero'], ['n'], [aInt('axis', 0)]),
+      node('Constant', [], ['axes'], [aTensor('value', i64('', [0]))]),
+      node('Unsqueeze', ['n', 'axes'], ['n1']),
+      node('Concat', ['n1', 'minus1'], ['shape'], [aInt('axis', 0)]),
+      node('Reshape', ['r', 'shape'], ['flat']),
+      node('Gemm', ['flat', 'W', 'b'], ['y'], [aInt('transB', 1)]),
+    ],
+  };
+  const m = await importModel(write('view.onnx', modelBytes(graph)));
+  assert.deepEqual(m.graph.layers.map((l) => l.op), ['relu', 'reshape', 'dense']);
+  assert.deepEqual(m.graph.layers[1].attrs.shape, [18]);
+  await crossCheck('view', graph, [2, 3, 3]);
+});

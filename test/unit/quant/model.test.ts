@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { unpackTrits, serializeTnn, parseTnn } from '../../../src/core/format/index';
 import { runReference } from '../../../src/core/exec/reference';
 import { isPacked } from '../../../src/core/graph/types';
-import { quantizeModel, quantizeWeights, quantStats, evaluateAccuracy, fitActQuant, QuantError } from '../../../src/core/quant/index';
+import { quantizeModel, quantizeWeights, quantStats, evaluateAccuracy, fitActQuant, fitActQuantL2, QuantError } from '../../../src/core/quant/index';
 import { TOOL_VERSION } from '../../../src/core/version';
 import { gaussian } from './helpers';
 import { snapshot, tinyCnn, tinyData } from './models';
+import { fixtureDir } from '../cli/cli-helpers';
 
 test('quantizeModel keeps the first and last weight layers float by default and never touches the source', async () => {
   const float = tinyCnn();
@@ -135,11 +136,35 @@ test('evaluateAccuracy counts top-1 and top-5 on a model with known outputs', as
 });
 
 test('quantizeModel loads the data set named by `data` when no samples are passed', async () => {
-  const { fixtureDir } = await import('../cli/cli-helpers');
   const { data } = fixtureDir(20);
   const m = await quantizeModel(tinyCnn(), { method: 'twn', data, evalSamples: 10 });
   assert.equal(m.provenance.dataset, data);
   assert.equal(m.provenance.evalSamples, 10);
   assert.equal(typeof m.provenance.ternaryAccuracy, 'number');
   await assert.rejects(quantizeModel(tinyCnn(), { method: 'twn', data: 'npy:/missing/x.npy,/missing/y.npy' }), /\/missing\/x\.npy/);
+});
+
+test('fitActQuantL2 never has a larger squared error than the equal-population fit', () => {
+  const sq = (x: Float32Array, a: ReturnType<typeof fitActQuant>) => x.reduce((e, v) => {
+    const q = v > a.thresholds.pos ? a.scale : v < a.thresholds.neg ? -a.scale : 0;
+    return e + (v - q) ** 2;
+  }, 0);
+  for (const [i, x] of [gaussian(5000, 0.2, 1, 1), gaussian(5000, 0.2, 1, 2).map((v) => Math.max(0, v))].entries()) {
+    const l2 = fitActQuantL2(x);
+    const uni = fitActQuant(x);
+    assert.equal(l2.variant, uni.variant, `case ${i}`);
+    assert.ok(sq(x, l2) <= sq(x, uni) + 1e-9, `case ${i}: ${sq(x, l2)} > ${sq(x, uni)}`);
+    assert.ok(l2.thresholds.pos >= 0 && l2.thresholds.neg <= 0);
+  }
+});
+
+test("quantizeModel actThresholds 'l2' changes the activation thresholds and is recorded", async () => {
+  const data = tinyData(40);
+  const uni = await quantizeModel(tinyCnn(), { method: 'twn', activations: 'ternary', dataset: data, evalSamples: 5 });
+  const l2 = await quantizeModel(tinyCnn(), { method: 'twn', activations: 'ternary', dataset: data, evalSamples: 5, actThresholds: 'l2' });
+  assert.equal(uni.provenance.options?.actThresholds, 'uniform');
+  assert.equal(l2.provenance.options?.actThresholds, 'l2');
+  const th = (m: typeof uni) => m.graph.layers.filter((l) => l.actQuant).map((l) => l.actQuant!.thresholds.pos);
+  assert.equal(th(l2).length, 2);
+  assert.notDeepEqual(th(l2), th(uni));
 });

@@ -24,20 +24,20 @@ export function conv2d(x: Tensor, w: Tensor, bias: Float32Array | undefined, p: 
       const g = Math.floor(oc / og);
       const bv = bias ? bias[oc] : 0;
       for (let oy = 0; oy < oh; oy++) {
+        // Kernel rows/cols that land inside the input (the rest read zero padding).
+        const y0 = oy * sh - pt;
+        const kyLo = Math.max(0, Math.ceil(-y0 / dh)), kyHi = Math.min(kh, Math.floor((h - 1 - y0) / dh) + 1);
         for (let ox = 0; ox < ow; ox++) {
+          const x0 = ox * sw - pl;
+          const kxLo = Math.max(0, Math.ceil(-x0 / dw)), kxHi = Math.min(kw, Math.floor((wd - 1 - x0) / dw) + 1);
           let acc = 0;
           for (let ic = 0; ic < ig; ic++) {
-            const xc = g * ig + ic;
-            const xBase = (b * c + xc) * h * wd;
+            const xBase = (b * c + g * ig + ic) * h * wd;
             const wBase = (oc * ig + ic) * kh * kw;
-            for (let ky = 0; ky < kh; ky++) {
-              const iy = oy * sh - pt + ky * dh;
-              if (iy < 0 || iy >= h) continue;
-              for (let kx = 0; kx < kw; kx++) {
-                const ix = ox * sw - pl + kx * dw;
-                if (ix < 0 || ix >= wd) continue;
-                acc += xd[xBase + iy * wd + ix] * wdata[wBase + ky * kw + kx];
-              }
+            for (let ky = kyLo; ky < kyHi; ky++) {
+              const xRow = xBase + (y0 + ky * dh) * wd + x0;
+              const wRow = wBase + ky * kw;
+              for (let kx = kxLo; kx < kxHi; kx++) acc += xd[xRow + kx * dw] * wdata[wRow + kx];
             }
           }
           yd[((b * o + oc) * oh + oy) * ow + ox] = acc + bv;

@@ -1,12 +1,15 @@
 /** Per-element and per-channel ops of the reference executor. Channel = axis 1 (NCHW or [N, C]). */
 import { tensor, type Tensor } from '../../tensor';
 
-/** Calls f(index, channel) for every element; channel is axis 1 (0 for rank-1 tensors). */
+/** Applies f(value, channel) to every element; channel is axis 1 (0 for rank-1 tensors). */
 function mapChannels(x: Tensor, f: (v: number, ch: number) => number): Tensor {
   const y = tensor(x.shape);
   const c = x.shape.length > 1 ? x.shape[1] : 1;
   const inner = x.shape.length > 2 ? x.data.length / (x.shape[0] * c) : 1;
-  for (let i = 0; i < x.data.length; i++) y.data[i] = f(x.data[i], Math.floor(i / inner) % c);
+  for (let start = 0, plane = 0; start < x.data.length; start += inner, plane++) {
+    const ch = plane % c;
+    for (let i = start; i < start + inner; i++) y.data[i] = f(x.data[i], ch);
+  }
   return y;
 }
 

@@ -6,11 +6,12 @@ import { ImportError } from '../../errors';
 import type { FloatModel } from '../../graph/types';
 import { ImportContext } from './context';
 import { ONNX_CONVERTERS } from './ops';
+import { foldShapeOp, SHAPE_FOLDING_OPS } from './shape-folding';
 import { Attrs, decodeOnnx, dtypeName } from './reader';
 import { DT, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './schema';
 
-/** Op types the importer understands (Constant nodes are folded into constants). */
-export const SUPPORTED_ONNX_OPS: readonly string[] = [...Object.keys(ONNX_CONVERTERS), 'Constant'].sort();
+/** Op types the importer understands (Constant and shape-arithmetic nodes are folded into constants). */
+export const SUPPORTED_ONNX_OPS: readonly string[] = [...Object.keys(ONNX_CONVERTERS), 'Constant', ...SHAPE_FOLDING_OPS].sort();
 
 export async function importOnnxFile(file: string): Promise<FloatModel> {
   let bytes: Uint8Array;
@@ -85,6 +86,7 @@ export function importOnnxBytes(bytes: Uint8Array, file: string): FloatModel {
       ctx.consts.set(node.output?.[0] as string, ctx.consts.get(node.input[0]) as OnnxTensor);
       continue;
     }
+    if (foldShapeOp(ctx, node)) continue;
     const convert = ONNX_CONVERTERS[op];
     if (!convert) {
       throw new ImportError(`${file}: ${ctx.nodeLabel(node)}: unsupported op type '${op}'; supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`);

@@ -2,6 +2,7 @@
 import { sizeOf, type Tensor } from '../../tensor';
 import type { ImportContext } from './context';
 import { Attrs } from './reader';
+import { BATCH_DIM } from './shape-folding';
 import type { OnnxNode } from './schema';
 
 type Converter = (ctx: ImportContext, node: OnnxNode, a: Attrs) => void;
@@ -171,7 +172,8 @@ const flatten: Converter = (ctx, node, a) => {
 const reshape: Converter = (ctx, node, a) => {
   const x = ctx.dynamic(node, 0);
   const xs = ctx.shapeOf(node, 0);
-  const target = ctx.opset < 5 ? (a.ints('shape') ?? []) : ctx.constInts(node, 1, 'shape');
+  const target = (ctx.opset < 5 ? (a.ints('shape') ?? []) : ctx.constInts(node, 1, 'shape')).map((d, i) => (d === BATCH_DIM && i === 0 ? 0 : d));
+  if (target.includes(BATCH_DIM)) ctx.fail(node, 'the batch size may only be the leading dim of the target shape');
   if (a.int('allowzero', 0) && target.includes(0)) ctx.fail(node, 'allowzero=1 with a 0 in the target shape is not supported');
   if (target.length === 0) ctx.fail(node, 'target shape is empty');
   // The first target dim is the batch: 0 (copy), -1, or the batch size 1 of a traced model.
@@ -181,7 +183,8 @@ const reshape: Converter = (ctx, node, a) => {
   const resolved = rest.map((d, i) => (d === 0 ? xs[i + 1] : d));
   if (first !== 0 && first !== -1 && first !== 1) ctx.fail(node, `target shape [${target}] changes the batch dimension; only 0, -1 or 1 are supported there`);
   if (first === -1 && sizeOf(resolved) !== perSample) ctx.fail(node, `target shape [${target}] does not keep the batch dimension of input [${xs}]`);
-  ctx.addLayer(node, 'reshape', [x], { shape: resolved }, {});
+  const layer = ctx.addLayer(node, 'reshape', [x], { shape: resolved }, {});
+  layer.attrs.shape = (ctx.shapes.get(layer.outputs[0]) as number[]).slice(1); // -1 resolved, for simpler consumers
 };
 
 const softmax: Converter = (ctx, node, a) => {

@@ -154,11 +154,13 @@ export function dequantFolded(w: Float32Array, q: FoldedQuant): Float32Array {
 }
 
 /**
- * Ternarizes a layer's input activations. μ and σ are running statistics
- * (EMA, momentum 0.9) of the activations, treated as constants by the gradient.
- * 'half-gaussian' (input after ReLU, seed paper §3.3's note): the activations are
- * one half of a zero-centred Gaussian, so μ = 0 and σ is their RMS (the
- * half-normal's scale); only the +1 and 0 codes occur.
+ * Ternarizes a layer's input activations with Eq. 9's normalization taken about
+ * zero (μ = 0): the IR's ternary activation has no zero-point (code 0 must mean
+ * exactly 0, or the zeros after ReLU and the next conv's zero padding would
+ * turn into −α), so Eq. 9 here is z̃ = γ·x·0.5/(0.43σ) with σ the running RMS of
+ * x (EMA, momentum 0.9, a constant for the gradient). 'half-gaussian' (input
+ * after ReLU, seed paper §3.3's note) then only uses codes 0 and +1;
+ * 'gaussian' (after RPReLU, which can go negative) uses all three.
  */
 export class ActQuantizer {
   readonly vars: tfjs.Variable[] = [];
@@ -182,10 +184,9 @@ export class ActQuantizer {
   /** Updates the running statistics from a training batch (first call initialises them). */
   observe(x: tfjs.Tensor): void {
     const tf = this.tf;
-    const [m, sq, ma] = tf.tidy(() => [tf.mean(x), tf.mean(tf.square(x)), tf.mean(tf.abs(x))]).map((t) => { const v = t.dataSync()[0]; t.dispose(); return v; });
-    const half = this.variant === 'half-gaussian';
-    const mu = half ? 0 : m;
-    const sigma = Math.sqrt(Math.max(1e-12, half ? sq : sq - m * m));
+    const [sq, ma] = tf.tidy(() => tf.stack([tf.mean(tf.square(x)), tf.mean(tf.abs(x))]).dataSync());
+    const mu = 0;
+    const sigma = Math.sqrt(Math.max(1e-12, sq));
     const twnAlpha = tf.tidy(() => {
       const a = tf.abs(x);
       const above = tf.cast(tf.greater(a, 0.7 * ma), 'float32');

@@ -5,7 +5,6 @@
  * epoch, and export of the result as a `.tnn`.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { rmSync } from 'node:fs';
 import { writeTnnFile } from '../../format/index';
 import type { FloatModel, TnnModel } from '../../graph/types';
 import { initTf, type BackendName, type Tf } from '../backend';
@@ -47,8 +46,12 @@ export interface QatOptions {
   /** ReLU → RPReLU before ternary layers (default: when activations are ternary). */
   rprelu?: boolean;
   seed?: number;
-  /** `.tnn` to write; the checkpoint is `<out>.ckpt`. */
+  /** `.tnn` to write (atomically, after training); the checkpoint defaults to `<out>.ckpt`. */
   out?: string;
+  /** Per-epoch checkpoint file (for callers that write the `.tnn` themselves). */
+  checkpoint?: string;
+  /** Weight layers kept float; default the first and the last. */
+  keepFloat?: string[];
   resume?: boolean;
   signal?: AbortSignal;
   onProgress?: ProgressSink;
@@ -80,8 +83,8 @@ function planStages(o: QatOptions): Stage[] {
 }
 
 function configKey(o: QatOptions): string {
-  const { epochs, batch, lr, limit, method, uniform, asymmetric, weights, acts, kd, twoStage, lambda, rprelu, seed, data } = o;
-  return JSON.stringify({ src: o.model.source.sha256, epochs, batch, lr, limit, method, uniform, asymmetric, weights, acts, kd, twoStage, lambda, rprelu, seed, data });
+  const { epochs, batch, lr, limit, method, uniform, asymmetric, weights, acts, kd, twoStage, lambda, rprelu, seed, data, keepFloat } = o;
+  return JSON.stringify({ src: o.model.source.sha256, epochs, batch, lr, limit, method, uniform, asymmetric, weights, acts, kd, twoStage, lambda, rprelu, seed, data, keepFloat });
 }
 
 /** Teacher output probabilities for every training sample (the float model, computed once). */
@@ -112,8 +115,9 @@ export async function trainQat(o: QatOptions): Promise<QatResult> {
   const net = new QatNet(tf, o.model, {
     quant: { method: o.method ?? 'asym-uniform', uniform: o.uniform ?? true, asymmetric: o.asymmetric ?? true },
     rprelu: o.rprelu ?? acts,
+    keepFloat: o.keepFloat,
   });
-  const ckpt = o.out ? checkpointPath(o.out) : undefined;
+  const ckpt = o.checkpoint ?? (o.out ? checkpointPath(o.out) : undefined);
   const config = configKey(o);
   const stages = planStages(o);
   const stageInfo: QatResult['stages'] = [];
@@ -201,14 +205,12 @@ export async function trainQat(o: QatOptions): Promise<QatResult> {
     });
     if (o.out) {
       await writeTnnFile(o.out, tnn);
-      if (ckpt) removeCheckpoint(ckpt);
     }
+    if (ckpt) removeCheckpoint(ckpt);
     return { accuracy, floatAccuracy, evalSamples: test.n, trainSamples: train.n, stages: stageInfo, seconds: (Date.now() - t0) / 1000, backend, tnn, output: o.out };
-  } catch (err) {
-    // Never leave a partial `.tnn` (writeTnnFile is atomic; a finished one from an earlier run is not ours to keep on failure).
-    if (o.signal?.aborted && o.out) rmSync(o.out, { force: true });
-    throw err;
   } finally {
+    // On cancel nothing is left half-written: the `.tnn` is only written (atomically) after the last
+    // step, and the per-epoch checkpoint is complete by construction (kept for --resume).
     net.dispose();
     opt?.dispose();
   }

@@ -1,0 +1,294 @@
+/**
+ * conv2d and dense layers on the packed kernels. Every variant is a GEMM of
+ * weight rows against activation columns; a conv's columns are its im2col
+ * patches over the whole batch (stride, padding, dilation, one GEMM per group),
+ * a dense layer's columns are the batch rows.
+ *  - ternary weights + actQuant: input ternarized with the reference's rule,
+ *    packed into planes, integer popcount GEMM (tt), then scales;
+ *  - ternary weights, float input: additions-only kernels (tf) — subset-sum
+ *    tables for a single vector, bit-driven column adds otherwise;
+ *  - float weights (first/last layers): f64-accumulating GEMM, bit-identical
+ *    to the reference executor.
+ */
+import { ternarizeActivation } from '../exec/reference';
+import type { ActQuant, Layer, WeightQuant } from '../graph/types';
+import { tensor, type Tensor } from '../tensor';
+import type { Epilogue } from './epilogue';
+import type { Kernels } from './kernels';
+import { repackRows, type PlaneMatrix } from './planes';
+
+export interface ConvGeometry {
+  strides: number[];
+  pads: number[];
+  dilations: number[];
+  group: number;
+}
+
+/** Intermediate tensors of one ternary layer, filled when the stepper asks for sub-steps. */
+export interface MatmulTrace {
+  quantized?: Tensor;
+  /** Integer accumulators (ternary·ternary) or ±additions sums (ternary·float, scales applied by the kernel). */
+  accumulators?: Tensor;
+  scaled?: Tensor;
+  biased?: Tensor;
+}
+
+/** Trits of the layer input by exactly the reference executor's rule (ternarizeActivation), and the value of ±1. */
+export function ternarizeInput(x: Tensor, aq: ActQuant): { trits: Int8Array; scale: number } {
+  const y = ternarizeActivation(x, aq).data;
+  const trits = new Int8Array(y.length);
+  for (let i = 0; i < y.length; i++) trits[i] = y[i] > 0 ? 1 : y[i] < 0 ? -1 : 0;
+  return { trits, scale: Math.abs(Math.fround(aq.scale)) };
+}
+
+const ceilTo = (n: number, m: number): number => Math.ceil(n / m) * m;
+
+/** Where each column of a GEMM comes from: batch × patches, as a conv (dense = 1×1 "patches" of a [N,K] input). */
+interface Geometry {
+  n: number; c: number; h: number; w: number;
+  o: number; oh: number; ow: number;
+  ig: number; kh: number; kw: number;
+  sh: number; sw: number; pt: number; pl: number; dh: number; dw: number;
+  groups: number;
+}
+
+export class MatmulLayer {
+  readonly runtimeBytes: number;
+  readonly fp32Bytes: number;
+  readonly ternary: boolean;
+  private readonly planes: PlaneMatrix[] = [];
+  private readonly absPlanes: PlaneMatrix[] = [];
+  private readonly sp: number = 1;
+  private readonly sn: number = 1;
+  /** Float weights: f64 [og][K] per group, and the f64 bias (zeros when absent). */
+  private readonly floatW: number[] = [];
+  private readonly floatBias: number = 0;
+  private readonly outC: number;
+  private readonly k: number;
+
+  constructor(
+    private readonly kernels: Kernels,
+    readonly layer: Layer,
+    readonly weightShape: number[],
+    weights: { trits?: Int8Array; float?: Float32Array; bias?: Float32Array },
+    private readonly conv?: ConvGeometry,
+  ) {
+    const heap = kernels.heap;
+    this.outC = weightShape[0];
+    const groups = conv ? conv.group : 1;
+    const og = this.outC / groups;
+    this.k = weightShape.slice(1).reduce((a, b) => a * b, 1);
+    this.ternary = Boolean(weights.trits);
+    if (weights.trits) {
+      const wq = layer.weightQuant as WeightQuant;
+      this.sp = Math.fround(wq.scale.pos);
+      this.sn = Math.fround(wq.scale.neg);
+      for (let g = 0; g < groups; g++) {
+        this.planes.push(repackRows(heap, weights.trits, g * og, og, this.k));
+        // Asymmetric scales with ternary inputs need Σ|w|·a too (see ttFinish).
+        if (layer.actQuant && this.sp !== this.sn) this.absPlanes.push(repackRows(heap, weights.trits, g * og, og, this.k, true));
+      }
+      this.runtimeBytes = [...this.planes, ...this.absPlanes].reduce((s, m) => s + m.bytes, 0);
+      this.fp32Bytes = weights.trits.length * 4;
+    } else {
+      const f = weights.float as Float32Array;
+      for (let g = 0; g < groups; g++) {
+        const p = heap.alloc(og * this.k * 8);
+        heap.f64.set(f.subarray(g * og * this.k, (g + 1) * og * this.k), p >>> 3);
+        this.floatW.push(p);
+      }
+      this.floatBias = heap.alloc(this.outC * 8);
+      if (weights.bias) heap.f64.set(weights.bias, this.floatBias >>> 3);
+      this.runtimeBytes = 0;
+      this.fp32Bytes = 0;
+    }
+  }
+
+  private geometry(x: Tensor, outShape: number[]): Geometry {
+    if (!this.conv) {
+      const n = x.data.length / this.k;
+      return { n, c: this.k, h: 1, w: 1, o: this.outC, oh: 1, ow: 1, ig: this.k, kh: 1, kw: 1, sh: 1, sw: 1, pt: 0, pl: 0, dh: 1, dw: 1, groups: 1 };
+    }
+    const [n, c, h, w] = x.shape;
+    const [, o, oh, ow] = outShape;
+    const [, ig, kh, kw] = this.weightShape;
+    const p = this.conv;
+    return { n, c, h, w, o, oh, ow, ig, kh, kw, sh: p.strides[0], sw: p.strides[1], pt: p.pads[0], pl: p.pads[1], dh: p.dilations[0], dw: p.dilations[1], groups: p.group };
+  }
+
+  run(x: Tensor, outShape: number[], epi: Epilogue, trace?: MatmulTrace): Tensor {
+    const heap = this.kernels.heap;
+    const y = tensor(outShape);
+    const g = this.geometry(x, this.conv ? outShape : [0, this.outC]);
+    const tr = trace ? { acc: tensor(outShape), scaled: tensor(outShape), biased: tensor(outShape) } : undefined;
+    try {
+      // The fast path writes the whole NCHW output here, one group's channels at a time.
+      const outBuf = tr ? 0 : heap.alloc(y.data.length * 4, false);
+      const mark = heap.mark();
+      const sink: Sink = { y, epi, tr, outBuf };
+      if (this.ternary && this.layer.actQuant) {
+        const { trits, scale } = ternarizeInput(x, this.layer.actQuant);
+        if (trace) trace.quantized = { shape: [...x.shape], data: Float32Array.from(trits) };
+        for (let gi = 0; gi < g.groups; gi++) { this.runTt(g, gi, trits, scale, sink); heap.release(mark); }
+      } else {
+        for (let gi = 0; gi < g.groups; gi++) { this.runFloatInput(g, gi, x.data, sink); heap.release(mark); }
+      }
+      if (!tr) y.data.set(heap.f32.subarray(outBuf >>> 2, (outBuf >>> 2) + y.data.length));
+    } finally {
+      heap.resetScratch();
+    }
+    if (trace && tr) { trace.accumulators = tr.acc; trace.scaled = tr.scaled; trace.biased = tr.biased; }
+    return y;
+  }
+
+  /** Ternary·ternary: int8 im2col rows [cols][kpad] → planes → popcount GEMM. */
+  private runTt(g: Geometry, gi: number, trits: Int8Array, actScale: number, sink: Sink): void {
+    const { kernels } = this;
+    const heap = kernels.heap;
+    const m = this.planes[gi];
+    const M = g.oh * g.ow, cols = g.n * M, kpad = m.chunks * 128, colsPad = ceilTo(cols, 4);
+    const i8 = heap.alloc(colsPad * kpad);
+    const dst = heap.i8;
+    const plane = g.h * g.w;
+    if (!this.conv) {
+      for (let b = 0; b < g.n; b++) dst.set(trits.subarray(b * g.c, (b + 1) * g.c), i8 + b * kpad);
+    } else {
+      for (let b = 0; b < g.n; b++) {
+        const chBase = (b * g.c + gi * g.ig) * plane;
+        for (let oy = 0; oy < g.oh; oy++) for (let ox = 0; ox < g.ow; ox++) {
+          let d = i8 + (b * M + oy * g.ow + ox) * kpad;
+          for (let ic = 0; ic < g.ig; ic++) for (let ky = 0; ky < g.kh; ky++) {
+            const iy = oy * g.sh - g.pt + ky * g.dh;
+            const rowOk = iy >= 0 && iy < g.h;
+            const src = chBase + ic * plane + iy * g.w;
+            for (let kx = 0; kx < g.kw; kx++, d++) {
+              const ix = ox * g.sw - g.pl + kx * g.dw;
+              if (rowOk && ix >= 0 && ix < g.w) dst[d] = trits[src + ix];
+            }
+          }
+        }
+      }
+    }
+    const planes = heap.alloc(colsPad * m.chunks * 32, false);
+    kernels.packI8Planes(i8, cols === 1 ? 1 : colsPad, kpad, planes);
+    const out = heap.alloc(m.rows * cols * 4, false);
+    kernels.ttGemm(m.ptr, m.rows, m.chunks, planes, cols, out, cols, 1);
+    const abs = this.absPlanes[gi];
+    if (!abs) {
+      this.emit(g, gi, out, SRC_I32, cols, actScale * this.sp, sink, out);
+      return;
+    }
+    const outAbs = heap.alloc(m.rows * cols * 4, false);
+    kernels.ttGemm(abs.ptr, abs.rows, abs.chunks, planes, cols, outAbs, cols, 1);
+    // P − N = dot and P + N = Σ|w|·a give the two sign sums, each with its own scale (seed paper Eq. 4).
+    const mm = heap.alloc(m.rows * cols * 8, false);
+    const i32 = heap.i32, f64 = heap.f64, sp = this.sp, sn = this.sn;
+    for (let i = 0; i < m.rows * cols; i++) {
+      const dot = i32[(out >>> 2) + i], t = i32[(outAbs >>> 2) + i];
+      f64[(mm >>> 3) + i] = actScale * (sp * ((t + dot) / 2) - sn * ((t - dot) / 2));
+    }
+    this.emit(g, gi, mm, SRC_F64, cols, 1, sink, out);
+  }
+
+  /** Float input: f32 im2col [K][colsPad] → additions-only ternary kernel or f64 float GEMM. */
+  private runFloatInput(g: Geometry, gi: number, xd: Float32Array, sink: Sink): void {
+    const { kernels } = this;
+    const heap = kernels.heap;
+    const M = g.oh * g.ow, cols = g.n * M, K = g.ig * g.kh * g.kw;
+    const og = g.o / g.groups;
+    if (this.ternary && cols === 1) {
+      // GEMV: subset-sum tables of the input vector, two table reads per 8 weights.
+      const m = this.planes[gi];
+      const xp = heap.alloc(m.chunks * 512);
+      heap.f32.set(xd.subarray(gi * K, (gi + 1) * K), xp >>> 2);
+      const table = heap.alloc(m.chunks * 16 * 1024, false);
+      kernels.lutBuild(xp, m.chunks * 16, table);
+      const out = heap.alloc(og * 4, false);
+      kernels.lutGemv(m.ptr, og, m.chunks, table, out, this.sp, this.sn);
+      this.emit(g, gi, out, SRC_F32, 1, 1, sink);
+      return;
+    }
+    const colsPad = ceilTo(cols, 16);
+    const xt = heap.alloc(K * colsPad * 4);
+    const f32 = heap.f32, xb = xt >>> 2;
+    const plane = g.h * g.w;
+    for (let ic = 0, k = 0; ic < g.ig; ic++) for (let ky = 0; ky < g.kh; ky++) for (let kx = 0; kx < g.kw; kx++, k++) {
+      const row = xb + k * colsPad;
+      // Output columns whose input column ix = ox·sw − pl + kx·dw is inside the image: no per-element bounds checks.
+      const shift = kx * g.dw - g.pl;
+      const oxStart = Math.max(0, Math.ceil(-shift / g.sw));
+      const oxEnd = Math.min(g.ow, Math.floor((g.w - 1 - shift) / g.sw) + 1);
+      for (let b = 0; b < g.n; b++) {
+        const src0 = (b * g.c + gi * g.ig + ic) * plane;
+        for (let oy = 0; oy < g.oh; oy++) {
+          const iy = oy * g.sh - g.pt + ky * g.dh;
+          if (iy < 0 || iy >= g.h) continue;
+          const src = src0 + iy * g.w + shift;
+          const dst = row + b * M + oy * g.ow;
+          if (g.sw === 1) for (let ox = oxStart; ox < oxEnd; ox++) f32[dst + ox] = xd[src + ox];
+          else for (let ox = oxStart; ox < oxEnd; ox++) f32[dst + ox] = xd[src + ox * g.sw];
+        }
+      }
+    }
+    const out = heap.alloc(og * colsPad * 4, false);
+    if (this.ternary) kernels.tfGemmCols(this.planes[gi].ptr, og, this.planes[gi].chunks, xt, colsPad, out, this.sp, this.sn);
+    else kernels.f64GemmCols(this.floatW[gi], og, K, xt, colsPad, this.floatBias + gi * og * 8, out);
+    this.emit(g, gi, out, SRC_F32, colsPad, 1, sink);
+  }
+
+  /**
+   * Bias / fused batchnorm / relu of group gi's results, into NCHW (or [N,O]) order:
+   * result (r, col) is src[r·rowStride + col]·mul. Fast path: the wasm epilogue;
+   * with a trace, the same arithmetic in TypeScript recording each stage
+   * (`dots`, the integer accumulators, feed the trace only).
+   */
+  private emit(g: Geometry, gi: number, src: number, kind: number, rowStride: number, mul: number, sink: Sink, dots?: number): void {
+    const heap = this.kernels.heap;
+    const og = g.o / g.groups, M = g.oh * g.ow;
+    const { epi, tr } = sink;
+    const bn = epi.bn;
+    if (!tr) {
+      const params = heap.alloc(og * 48, false);
+      const f64 = heap.f64, p0 = params >>> 3;
+      for (let r = 0; r < og; r++) {
+        const o = gi * og + r, p = p0 + r * 6;
+        f64[p] = mul;
+        f64[p + 1] = epi.bias ? epi.bias[o] : 0;
+        f64[p + 2] = bn ? bn.gamma[o] : 1;
+        f64[p + 3] = bn ? bn.mean[o] : 0;
+        f64[p + 4] = bn ? bn.sd[o] : 1;
+        f64[p + 5] = bn ? bn.beta[o] : 0;
+      }
+      this.kernels.epilogue(src, kind, rowStride, og, g.n, M, g.o, gi * og, params, (bn ? 1 : 0) | (epi.relu ? 2 : 0), sink.outBuf);
+      return;
+    }
+    const arr = kind === SRC_F32 ? heap.f32 : kind === SRC_I32 ? heap.i32 : heap.f64;
+    const base = kind === SRC_F64 ? src >>> 3 : src >>> 2;
+    const yd = sink.y.data;
+    for (let r = 0; r < og; r++) {
+      const o = gi * og + r;
+      const bias = epi.bias ? epi.bias[o] : 0;
+      for (let b = 0; b < g.n; b++) {
+        const yBase = (b * g.o + o) * M;
+        for (let m = 0; m < M; m++) {
+          const at = r * rowStride + b * M + m;
+          const mm = arr[base + at] * mul;
+          const biased = Math.fround(mm + bias);
+          let v = biased;
+          if (bn) v = Math.fround((bn.gamma[o] * (v - bn.mean[o])) / bn.sd[o] + bn.beta[o]);
+          if (epi.relu) v = v > 0 ? v : 0;
+          yd[yBase + m] = v;
+          tr.acc.data[yBase + m] = dots !== undefined ? heap.i32[(dots >>> 2) + at] : mm;
+          tr.scaled.data[yBase + m] = mm;
+          tr.biased.data[yBase + m] = biased;
+        }
+      }
+    }
+  }
+}
+
+const SRC_F32 = 0, SRC_I32 = 1, SRC_F64 = 2;
+
+interface Traces { acc: Tensor; scaled: Tensor; biased: Tensor }
+
+interface Sink { y: Tensor; epi: Epilogue; tr?: Traces; outBuf: number }

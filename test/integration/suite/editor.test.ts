@@ -1,0 +1,136 @@
+/**
+ * The `.tnn` custom editor inside a real VS Code: open models with the
+ * Tritscope viewer and check the messages the provider posts to its webview
+ * (recorded by the provider, read through `tritscope.test.editorMessages`).
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { serializeTnn } from '../../../src/core/format/index';
+import { summarizeTnn } from '../../../src/core/inspect/summary';
+import type { ModelView, ToWebviewMessage } from '../../../src/shared/messages';
+import { buildEditorModel } from '../../unit/cost/fixtures';
+
+interface Recorded {
+  posted: Array<{ uri: string; message: ToWebviewMessage }>;
+  received: Array<{ uri: string; message: { type: string } }>;
+}
+
+const scratch = () => path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.tritscope', 'editor-it');
+
+function writeAtomic(file: string, bytes: Uint8Array): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(`${file}.tmp`, bytes);
+  renameSync(`${file}.tmp`, file);
+}
+
+async function recorded(): Promise<Recorded> {
+  return (await vscode.commands.executeCommand('tritscope.test.editorMessages')) as Recorded;
+}
+
+/** Polls the recorded messages until one posted for `uri` matches. */
+async function waitForPosted(uri: vscode.Uri, pred: (m: ToWebviewMessage) => boolean, after = 0, timeoutMs = 45_000): Promise<ToWebviewMessage> {
+  const t0 = Date.now();
+  for (;;) {
+    const r = await recorded();
+    const hit = r.posted.slice(after).find((p) => p.uri === uri.toString() && pred(p.message));
+    if (hit) return hit.message;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`no matching message for ${uri.fsPath}; posted: ${r.posted.map((p) => `${path.basename(p.uri)}:${p.message.type}`).join(', ')}`);
+    await new Promise((res) => setTimeout(res, 250));
+  }
+}
+
+suite('Tritscope .tnn editor', () => {
+  suiteSetup(async () => {
+    await vscode.extensions.getExtension('tritscope.tritscope')!.activate();
+  });
+  teardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('opening a .tnn sends the model (after the webview ready handshake) with the inspect Δ and α', async () => {
+    const model = buildEditorModel({ channels: [8, 16, 16], latent: true, seed: 11 });
+    const bytes = serializeTnn(model);
+    const file = path.join(scratch(), 'viewer.tnn');
+    writeAtomic(file, bytes);
+    const uri = vscode.Uri.file(file);
+    await vscode.commands.executeCommand('vscode.openWith', uri, 'tritscope.tnnEditor');
+    const m = await waitForPosted(uri, (x) => x.type === 'model');
+    assert.equal(m.type, 'model');
+    const view = (m as { model: ModelView }).model;
+    const summary = summarizeTnn(model, bytes.length);
+    assert.deepEqual(view.layers.map((l) => l.name), summary.layers.map((l) => l.name));
+    for (const [i, s] of summary.layers.entries()) {
+      assert.equal(view.layers[i].deltaP, s.thresholds?.pos ?? null, `Δp of ${s.name}`);
+      assert.equal(view.layers[i].alphaN, s.scale?.neg ?? null, `αn of ${s.name}`);
+    }
+    assert.equal(view.header.fileBytes, bytes.length);
+    assert.ok(view.totals && view.totals.macs.total > 0, 'cost totals present');
+    assert.equal((m as { profileId: string }).profileId, 'binary-cmos-2bit');
+    const r = await recorded();
+    assert.ok(r.received.some((x) => x.uri === uri.toString() && x.message.type === 'ready'), 'webview sent ready');
+  });
+
+  test('a corrupted .tnn shows a load error naming the file instead of throwing', async () => {
+    const good = serializeTnn(buildEditorModel({ channels: [4, 4] }));
+    const file = path.join(scratch(), 'corrupt.tnn');
+    writeAtomic(file, good.subarray(0, 64));
+    const uri = vscode.Uri.file(file);
+    await vscode.commands.executeCommand('vscode.openWith', uri, 'tritscope.tnnEditor');
+    const m = await waitForPosted(uri, (x) => x.type === 'loadError');
+    const err = (m as { error: { message: string; kind: string } }).error;
+    assert.equal(err.kind, 'TnnFormatError');
+    assert.match(err.message, /corrupt\.tnn/);
+  });
+
+  test('the editor re-sends the model when the file changes on disk', async () => {
+    const file = path.join(scratch(), 'changing.tnn');
+    writeAtomic(file, serializeTnn(buildEditorModel({ channels: [4, 8] })));
+    const uri = vscode.Uri.file(file);
+    await vscode.commands.executeCommand('vscode.openWith', uri, 'tritscope.tnnEditor');
+    await waitForPosted(uri, (x) => x.type === 'model');
+    const before = (await recorded()).posted.length;
+    writeAtomic(file, serializeTnn(buildEditorModel({ channels: [4, 8, 8, 8] })));
+    const m = await waitForPosted(uri, (x) => x.type === 'model', before);
+    assert.equal((m as { model: ModelView }).model.layers.filter((l) => l.op === 'conv2d').length, 4);
+  });
+
+  test('Open as JSON shows the inspect object (with cost) in a read-only json document', async () => {
+    const file = path.join(scratch(), 'json.tnn');
+    writeAtomic(file, serializeTnn(buildEditorModel({ channels: [4, 8] })));
+    const uri = vscode.Uri.file(file);
+    const doc = (await vscode.commands.executeCommand('tritscope.openAsJson', uri)) as vscode.TextDocument;
+    assert.equal(doc.languageId, 'json');
+    const obj = JSON.parse(doc.getText());
+    assert.equal(obj.format, 'tnn');
+    assert.ok(Array.isArray(obj.layers) && obj.layers[0].cost, 'layers carry cost');
+    assert.notEqual(doc.uri.scheme, 'file');
+  });
+
+  test('tritscope.compare opens a comparison of two models', async () => {
+    const a = path.join(scratch(), 'cmp-a.tnn');
+    const b = path.join(scratch(), 'cmp-b.tnn');
+    writeAtomic(a, serializeTnn(buildEditorModel({ channels: [4, 8], seed: 1 })));
+    writeAtomic(b, serializeTnn(buildEditorModel({ channels: [4, 8], seed: 2 })));
+    const panel = (await vscode.commands.executeCommand('tritscope.compare', vscode.Uri.file(a), vscode.Uri.file(b))) as vscode.WebviewPanel;
+    assert.ok(panel, 'a panel was returned');
+    assert.match(panel.title, /cmp-a\.tnn ↔ cmp-b\.tnn/);
+    assert.match(panel.webview.html, /data-layer="conv2"/);
+    panel.dispose();
+  });
+
+  test('vscode.diff of two .tnn opens the viewer on both sides and offers per-layer deltas', async () => {
+    const a = path.join(scratch(), 'diff-a.tnn');
+    const b = path.join(scratch(), 'diff-b.tnn');
+    writeAtomic(a, serializeTnn(buildEditorModel({ channels: [4, 8], seed: 3 })));
+    writeAtomic(b, serializeTnn(buildEditorModel({ channels: [4, 8], seed: 4 })));
+    const ua = vscode.Uri.file(a), ub = vscode.Uri.file(b);
+    const before = (await recorded()).posted.length;
+    await vscode.commands.executeCommand('vscode.diff', ua, ub, 'diff-a ↔ diff-b');
+    const ma = await waitForPosted(ua, (x) => x.type === 'model', before);
+    const mb = await waitForPosted(ub, (x) => x.type === 'model', before);
+    assert.equal((ma as { diffWith?: string }).diffWith, 'diff-b.tnn');
+    assert.equal((mb as { diffWith?: string }).diffWith, 'diff-a.tnn');
+  });
+});
