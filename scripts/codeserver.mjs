@@ -7,7 +7,7 @@ import { createWriteStream, existsSync, mkdirSync, rmSync, statSync, writeFileSy
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cacheDir, ensureCodeServer } from './ensure-code-server.mjs';
+import { cacheDir, cleanEnv, ensureCodeServer } from './ensure-code-server.mjs';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const extensionVsix = path.join(repoRoot, 'dist-vsix', 'tritscope.vsix');
@@ -139,7 +139,7 @@ export async function startCodeServer({ profile, folder, env = {}, logFile, port
     cwd: repoRoot,
     detached: true,
     stdio: ['ignore', log ? 'pipe' : 'inherit', log ? 'pipe' : 'inherit'],
-    env: { ...process.env, ...env },
+    env: { ...cleanEnv(), ...env },
   });
   if (log) {
     proc.stdout.pipe(log);

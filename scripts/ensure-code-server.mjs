@@ -35,8 +35,23 @@ const node24Env = () => ({
   npm_config_nodedir: node24Dir,
 });
 
+/**
+ * The environment without what an outer `npm test` / `npm start` exported: npm
+ * reads npm_config_* back as configuration, so e.g. its user agent
+ * ("node/v20...") would reach code-server's postinstall, which then refuses to
+ * build for "Node 20" although Node 24 runs it.
+ */
+export function cleanEnv() {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (/^npm_/i.test(k) || k === 'NODE' || k === 'INIT_CWD') continue;
+    env[k] = v;
+  }
+  return env;
+}
+
 function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { stdio: 'inherit', ...opts, env: { ...process.env, ...opts.env } });
+  const r = spawnSync(cmd, args, { stdio: 'inherit', ...opts, env: { ...cleanEnv(), ...opts.env } });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} (in ${opts.cwd ?? process.cwd()}) failed with exit ${r.status ?? r.signal}`);
 }
 
@@ -59,7 +74,7 @@ function ensureNode24() {
 /** Returns null when code-server and its native modules load under Node 24, else why not. */
 function verifyCodeServer() {
   if (!existsSync(codeServerEntry)) return `${codeServerEntry} missing`;
-  const v = spawnSync(node24Bin, [codeServerEntry, '--version'], { encoding: 'utf8', env: { ...process.env, ...node24Env() } });
+  const v = spawnSync(node24Bin, [codeServerEntry, '--version', '--config', '/dev/null'], { encoding: 'utf8', env: { ...cleanEnv(), ...node24Env() } });
   if (v.status !== 0 || !v.stdout.includes(CODE_SERVER_VERSION)) return `code-server --version failed: ${v.stderr || v.stdout}`;
   const modulesDir = path.join(codeServerDir, 'lib', 'vscode', 'node_modules');
   const probe = NATIVE_MODULES.map((m) => `require(${JSON.stringify(path.join(modulesDir, m))});`).join('');

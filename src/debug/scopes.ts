@@ -14,8 +14,9 @@ export function scopesFor(rt: InferenceRuntime, modelFrame: boolean): { id: Scop
   const out: { id: ScopeId; name: string; expensive: boolean }[] = [];
   if (rt.position.sub >= 0) out.push({ id: 'substep', name: 'Sub-step', expensive: false });
   out.push(
-    { id: 'input', name: 'Input', expensive: false },
+    // Output first: VS Code expands the first scope, and the layer's result is what one steps to see.
     { id: 'output', name: 'Output', expensive: false },
+    { id: 'input', name: 'Input', expensive: false },
     { id: 'weights', name: 'Weights', expensive: false },
     { id: 'quantizer', name: 'Quantizer', expensive: false },
   );

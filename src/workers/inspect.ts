@@ -27,7 +27,9 @@ function errorView(err: unknown): ErrorView {
 function costOf(m: TnnModel, profile: TechProfile | null) {
   if (!profile) return null;
   try {
-    return modelCost(m, profile);
+    // Reuse the summary's trit counts instead of decoding every packed tensor again.
+    const tritCounts = summary ? Object.fromEntries(summary.layers.map((l) => [l.name, l.trits])) : undefined;
+    return modelCost(m, profile, { tritCounts });
   } catch {
     return null; // a graph the shape inference cannot follow still shows its table, without cost
   }
@@ -37,6 +39,8 @@ async function handle(req: WorkerRequest): Promise<{ result: WorkerResult; trans
   switch (req.type) {
     case 'load': {
       filePath = req.file;
+      model = null;
+      summary = null;
       const bytes = await readFile(req.file);
       const t0 = performance.now();
       const u8 = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);

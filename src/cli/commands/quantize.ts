@@ -49,8 +49,9 @@ export interface QuantizeContext {
   outFile: string;
   float: FloatModel;
   method: QuantMethod;
-  dataset?: LabeledSamples;
   dataSpec?: string;
+  /** Loads --data on first call (memoized); pipelines that stream their own data need not call it. */
+  loadData: () => LabeledSamples | undefined;
   progress: (p: QuantizeProgress) => void;
 }
 
@@ -131,12 +132,13 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
 
     const loaded = await loadModelFile(modelFile);
     if (loaded.kind !== 'float') throw new TritscopeError(`${modelFile}: expected a float model`);
-    const dataset = dataSpec ? loadDataset(dataSpec) : undefined;
+    let dataset: LabeledSamples | undefined;
+    const loadData = () => (dataset ??= dataSpec ? loadDataset(dataSpec) : undefined);
     const progress = (p: QuantizeProgress) => {
       if (json) emit({ type: 'progress', step: p.step, steps: p.steps, message: p.message });
       else io.stderr(`[${p.step}/${p.steps}] ${p.message}\n`);
     };
-    const ctx: QuantizeContext = { args, io, modelFile, outFile, float: loaded.model, method: methodArg, dataset, dataSpec, progress };
+    const ctx: QuantizeContext = { args, io, modelFile, outFile, float: loaded.model, method: methodArg, dataSpec, loadData, progress };
     const pipeline = quantizePipelines.find((p) => p.selects(args));
     const model = pipeline
       ? await pipeline.run(ctx)
@@ -146,7 +148,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
         activations,
         actThresholds,
         data: dataSpec,
-        dataset,
+        dataset: loadData(),
         seed,
         gamma,
         twnFactor,

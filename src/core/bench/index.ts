@@ -64,7 +64,7 @@ function ttCase(k: Kernels, w: PlaneMatrix, acts: Int8Array, m: number, scale: n
     if (kpad === kLen) heap.i8.set(acts, i8);
     else for (let r = 0; r < m; r++) heap.i8.set(acts.subarray(r * kLen, (r + 1) * kLen), i8 + r * kpad);
     const planes = heap.alloc(rowsPad * w.chunks * 32);
-    k.packI8Planes(i8, m === 1 ? 1 : rowsPad, kpad, planes);
+    k.packI8Acts(i8, m === 1 ? 1 : rowsPad, kpad, planes);
     const out = heap.alloc(m * w.rows * 4);
     k.ttGemm(w.ptr, w.rows, w.chunks, planes, m, out, 1, w.rows);
     const acc = heap.i32.subarray(out >>> 2, (out >>> 2) + m * w.rows);

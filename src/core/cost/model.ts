@@ -31,10 +31,10 @@ function countZeros(t: StoredTensor): number {
 }
 
 /** Zero weights among the MAC weights of a conv/dense layer, or undefined when unknown. */
-function zeroWeights(model: TnnModel, layer: Layer): number | undefined {
+function zeroWeights(model: TnnModel, layer: Layer, opts: CostOptions): number | undefined {
   if (layer.weightQuant) {
-    const stats = model.layerStats?.[layer.name];
-    if (stats) return stats.trits.zero;
+    const stats = model.layerStats?.[layer.name]?.trits ?? opts.tritCounts?.[layer.name];
+    if (stats) return stats.zero;
     const t = model.tensors.get(layer.weightQuant.trits);
     return t ? countZeros(t) : undefined;
   }
@@ -127,7 +127,7 @@ export function layerCost(model: TnnModel, layer: Layer, profile: TechProfile, s
   }
   macs.total = macs.tt + macs.tf + macs.ff;
 
-  const zeros = macWeights ? zeroWeights(model, layer) : undefined;
+  const zeros = macWeights ? zeroWeights(model, layer, opts) : undefined;
   const sw = zeros !== undefined && macWeights ? zeros / macWeights : null;
   const measuredA = opts.activationSparsity?.[layer.name];
   const sa = macWeights && measuredA !== undefined ? measuredA : null;

@@ -88,4 +88,6 @@ export interface ModelCost {
 export interface CostOptions {
   /** Measured input-activation zero fraction per layer name. */
   activationSparsity?: Record<string, number>;
+  /** Trit counts per ternary layer already known (e.g. from the inspect summary), to skip recounting. */
+  tritCounts?: Record<string, { neg: number; zero: number; pos: number } | null>;
 }

@@ -17,21 +17,21 @@ export class JsKernels implements Kernels {
   readonly simd = false;
   constructor(readonly heap: Heap) {}
 
-  packI8Planes(src: number, rows: number, kpad: number, dst: number): void {
+  packI8Acts(src: number, rows: number, kpad: number, dst: number): void {
     const i8 = this.heap.i8, u32 = this.heap.u32;
     const words = kpad >>> 5;
     for (let r = 0; r < rows; r++) {
       const s = src + r * kpad;
       const p = (dst >>> 2) + r * 2 * words;
       for (let q = 0; q < words; q++) {
-        let plus = 0, minus = 0;
+        let nonzero = 0, negative = 0;
         for (let b = 0; b < 32; b++) {
           const t = i8[s + q * 32 + b];
-          if (t === 1) plus |= 1 << b;
-          else if (t === -1) minus |= 1 << b;
+          if (t !== 0) nonzero |= 1 << b;
+          if (t < 0) negative |= 1 << b;
         }
-        u32[p + q] = plus >>> 0;
-        u32[p + words + q] = minus >>> 0;
+        u32[p + q] = nonzero >>> 0;
+        u32[p + words + q] = negative >>> 0;
       }
     }
   }
@@ -40,13 +40,14 @@ export class JsKernels implements Kernels {
     const u32 = this.heap.u32, i32 = this.heap.i32;
     const words = chunks * 4, rowWords = 2 * words;
     for (let c = 0; c < cols; c++) {
-      const ap = (a >>> 2) + c * rowWords, am = ap + words;
+      const anz = (a >>> 2) + c * rowWords, aneg = anz + words;
       for (let r = 0; r < rows; r++) {
         const wp = (w >>> 2) + r * rowWords, wm = wp + words;
         let dot = 0;
         for (let q = 0; q < words; q++) {
-          const xp = u32[wp + q], xm = u32[wm + q], yp = u32[ap + q], ym = u32[am + q];
-          dot += popcount32((xp & yp) | (xm & ym)) - popcount32((xp & ym) | (xm & yp));
+          // nonzero products, and those of them with opposite signs: dot = popc(nz) − 2·popc(neg)
+          const nz = (u32[wp + q] | u32[wm + q]) & u32[anz + q];
+          dot += popcount32(nz) - 2 * popcount32(nz & (u32[wm + q] ^ u32[aneg + q]));
         }
         i32[(out >>> 2) + r * rs + c * cs] = dot;
       }

@@ -12,8 +12,11 @@ import { JsKernels } from './js-kernels';
 export interface Kernels {
   readonly simd: boolean;
   readonly heap: Heap;
-  /** int8 trits [rows][kpad] → planes rows (kpad a multiple of 128). */
-  packI8Planes(src: number, rows: number, kpad: number, dst: number): void;
+  /**
+   * int8 activation trits [rows][kpad] (kpad a multiple of 128) → rows of [nonzero plane][negative plane],
+   * the activation layout of ttGemm (fewer ops per chunk than a second +/− pair, see kernels.wat).
+   */
+  packI8Acts(src: number, rows: number, kpad: number, dst: number): void;
   /** Integer ternary·ternary dot products: out[r·rs + c·cs] = Σ_k w[r][k]·a[c][k] (i32). Activation buffer: a multiple of 4 rows. */
   ttGemm(w: number, rows: number, chunks: number, a: number, cols: number, out: number, rs: number, cs: number): void;
   /** Subset-sum tables of 8-float groups for lutGemv (groups·256 f32). */
@@ -52,7 +55,7 @@ let compiled: WebAssembly.Module | undefined;
 
 interface WasmExports {
   memory: WebAssembly.Memory;
-  pack_i8_planes(src: number, rows: number, kpad: number, dst: number): void;
+  pack_i8_acts(src: number, rows: number, kpad: number, dst: number): void;
   tt_gemm(w: number, rows: number, chunks: number, a: number, cols: number, out: number, rs: number, cs: number): void;
   tt_gemv(w: number, rows: number, chunks: number, a: number, out: number, rs: number): void;
   lut_build(x: number, groups: number, t: number): void;
@@ -71,7 +74,7 @@ class WasmKernels implements Kernels {
     this.x = new WebAssembly.Instance(compiled, {}).exports as unknown as WasmExports;
     this.heap = new Heap(this.x.memory);
   }
-  packI8Planes(src: number, rows: number, kpad: number, dst: number): void { this.x.pack_i8_planes(src, rows, kpad, dst); }
+  packI8Acts(src: number, rows: number, kpad: number, dst: number): void { this.x.pack_i8_acts(src, rows, kpad, dst); }
   ttGemm(w: number, rows: number, chunks: number, a: number, cols: number, out: number, rs: number, cs: number): void {
     if (cols === 1) this.x.tt_gemv(w, rows, chunks, a, out, rs);
     else this.x.tt_gemm(w, rows, chunks, a, cols, out, rs, cs);

@@ -170,7 +170,7 @@ export class MatmulLayer {
       }
     }
     const planes = heap.alloc(colsPad * m.chunks * 32, false);
-    kernels.packI8Planes(i8, cols === 1 ? 1 : colsPad, kpad, planes);
+    kernels.packI8Acts(i8, cols === 1 ? 1 : colsPad, kpad, planes);
     const out = heap.alloc(m.rows * cols * 4, false);
     kernels.ttGemm(m.ptr, m.rows, m.chunks, planes, cols, out, cols, 1);
     const abs = this.absPlanes[gi];

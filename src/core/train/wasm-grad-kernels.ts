@@ -5,9 +5,11 @@
  * the cpu backend's kernel in test/unit/train/wasm-kernels.test.ts.
  *
  * Missing in 4.22 (found by `tf.getKernel(name, 'wasm')` and by running a
- * training step): Conv2DBackpropFilter. MaxPoolGrad, AvgPoolGrad,
- * Conv2DBackpropInput and FusedBatchNorm are present; relu's gradient is
- * expressed with `step` + `mul`, which the wasm backend has.
+ * training step): Conv2DBackpropFilter. Wrong in 4.22: MaxPoolGrad, which
+ * drops the gradient of some windows (e.g. a 2×2 window whose values are all
+ * negative gets none; compared with the cpu kernel in the tests), so it is
+ * replaced. AvgPoolGrad, Conv2DBackpropInput and FusedBatchNorm agree with
+ * cpu; relu's gradient is expressed with `step` + `mul`, which wasm has.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 
@@ -20,7 +22,7 @@ interface WasmLikeBackend {
 }
 
 /** Names of the kernels this module adds to the wasm backend. */
-export const WASM_GRAD_KERNELS = ['Conv2DBackpropFilter'] as const;
+export const WASM_GRAD_KERNELS = ['Conv2DBackpropFilter', 'MaxPoolGrad'] as const;
 
 /**
  * dW[i,j,c,o] = Σ_{n,y,x} xpad[n, y·sH + i·dH, x·sW + j·dW, c] · dy[n,y,x,o].
@@ -76,12 +78,46 @@ export function conv2dBackpropFilterByTaps(tf: Tf, x: tfjs.Tensor4D, dy: tfjs.Te
   });
 }
 
+/**
+ * dx of max pooling, NHWC: each window's dy goes to the window's first maximum
+ * in row-major scan order (as the cpu kernel's maxPoolPositions). A plain loop:
+ * N·outH·outW·C·kH·kW compares, ~1 ms for the sample CNN's batches.
+ */
+export function maxPoolGradLoop(x: Float32Array, dy: Float32Array, dx: Float32Array, info: tfjs.backend_util.Conv2DInfo): void {
+  const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth, dilationHeight, dilationWidth } = info;
+  const top = info.padInfo.top, left = info.padInfo.left;
+  dx.fill(0);
+  for (let b = 0; b < batchSize; b++) {
+    const xb = b * inHeight * inWidth * c;
+    for (let yr = 0; yr < outHeight; yr++) {
+      for (let yc = 0; yc < outWidth; yc++) {
+        const dyBase = ((b * outHeight + yr) * outWidth + yc) * c;
+        for (let d = 0; d < c; d++) {
+          let best = -Infinity, at = -1;
+          for (let wr = 0; wr < filterHeight; wr++) {
+            const xr = yr * strideHeight - top + wr * dilationHeight;
+            if (xr < 0 || xr >= inHeight) continue;
+            for (let wc = 0; wc < filterWidth; wc++) {
+              const xc = yc * strideWidth - left + wc * dilationWidth;
+              if (xc < 0 || xc >= inWidth) continue;
+              const i = xb + (xr * inWidth + xc) * c + d;
+              if (x[i] > best) { best = x[i]; at = i; }
+            }
+          }
+          if (at >= 0) dx[at] += dy[dyBase + d];
+        }
+      }
+    }
+  }
+}
+
 let registered = false;
 
 /** Registers the missing kernels for the 'wasm' backend (idempotent; skips any a newer tfjs already has). */
 export function registerWasmGradKernels(tf: Tf): void {
   if (registered) return;
   registered = true;
+  registerMaxPoolGrad(tf);
   if (tf.getKernel('Conv2DBackpropFilter', 'wasm')) return;
   tf.registerKernel({
     kernelName: 'Conv2DBackpropFilter',
@@ -105,6 +141,25 @@ export function registerWasmGradKernels(tf: Tf): void {
       const b = backend as unknown as WasmLikeBackend;
       const out = b.makeOutput(a.filterShape, 'float32');
       b.typedArrayFromHeap(out).set(values);
+      return out;
+    },
+  });
+}
+
+function registerMaxPoolGrad(tf: Tf): void {
+  if (tf.getKernel('MaxPoolGrad', 'wasm')) tf.unregisterKernel('MaxPoolGrad', 'wasm');
+  tf.registerKernel({
+    kernelName: 'MaxPoolGrad',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
+      const a = attrs as unknown as { filterSize: [number, number] | number; strides: [number, number] | number;
+        pad: 'valid' | 'same' | number | tfjs.backend_util.ExplicitPadding; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
+      const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+      const b = backend as unknown as WasmLikeBackend;
+      // Allocate first: growing the wasm heap would detach earlier views of it.
+      const out = b.makeOutput(input.shape, 'float32');
+      maxPoolGradLoop(b.typedArrayFromHeap(input), b.typedArrayFromHeap(dy), b.typedArrayFromHeap(out), info);
       return out;
     },
   });

@@ -13,9 +13,10 @@ function serializable(v: unknown): unknown {
 }
 
 export function registerEditor(context: vscode.ExtensionContext): void {
-  let commands: EditorCommands | undefined;
-  const provider = new TnnEditorProvider(context, (action, doc) => commands!.run(action, doc));
-  commands = new EditorCommands(context, provider);
+  // The provider runs webview actions through the commands object, created right after it.
+  const holder: { commands?: EditorCommands } = {};
+  const provider = new TnnEditorProvider(context, (action, doc) => holder.commands!.run(action, doc));
+  const commands = (holder.commands = new EditorCommands(context, provider));
   context.subscriptions.push(
     vscode.window.registerCustomEditorProvider(VIEW_TYPE, provider, {
       supportsMultipleEditorsPerDocument: true,

@@ -150,3 +150,10 @@ test('packed trits without layerStats are counted from the bytes', () => {
   assert.equal(c.zeroSkip.weightZeroFraction, 5 / 12);
   assert.equal(c.zeroSkip.skippableMacs, 5);
 });
+
+test('known trit counts (tritCounts option) are used instead of decoding packed trits', () => {
+  const m = denseModel(true);
+  m.tensors.set('fc.trits', { kind: 'trits', shape: [3, 4], count: 12, bytes: Uint8Array.from([121, 0, 242]) });
+  const c = modelCost(m, cmos, { tritCounts: { fc: { neg: 0, zero: 3, pos: 9 } } }).layers[0];
+  assert.equal(c.zeroSkip.weightZeroFraction, 0.25);
+});

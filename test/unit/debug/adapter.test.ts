@@ -86,8 +86,8 @@ test('stop on entry at the first layer, next to the second, output variables hav
     const frame = await top(dc);
     assert.equal(frame.name, 'relu1');
     const scopes = (await dc.scopesRequest({ frameId: frame.id })).body.scopes;
-    assert.deepEqual(scopes.map((s) => s.name), ['Input', 'Output', 'Weights', 'Quantizer', 'Float reference']);
-    const out = (await dc.variablesRequest({ variablesReference: scopes[1].variablesReference })).body.variables[0];
+    assert.deepEqual(scopes.map((s) => s.name), ['Output', 'Input', 'Weights', 'Quantizer', 'Float reference']);
+    const out = (await dc.variablesRequest({ variablesReference: scopes[0].variablesReference })).body.variables[0];
     assert.match(out.value, /^\[1×4×6×6\] f32 min=/);
     assert.equal(out.indexedVariables, 2, '144 values → groups [0..99], [100..143]');
     const named = (await dc.variablesRequest({ variablesReference: out.variablesReference, filter: 'named' })).body.variables;

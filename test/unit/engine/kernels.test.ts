@@ -19,7 +19,7 @@ function packActs(k: Kernels, acts: Int8Array, cols: number, kLen: number, chunk
   const i8 = k.heap.alloc(colsPad * kpad);
   for (let c = 0; c < cols; c++) k.heap.i8.set(acts.subarray(c * kLen, (c + 1) * kLen), i8 + c * kpad);
   const planes = k.heap.alloc(colsPad * chunks * 32);
-  k.packI8Planes(i8, colsPad, kpad, planes);
+  k.packI8Acts(i8, colsPad, kpad, planes);
   return planes;
 }
 

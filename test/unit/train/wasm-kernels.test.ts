@@ -33,7 +33,7 @@ test('the wasm backend registers Conv2DBackpropFilter (it ships none in 4.22)', 
   const h = await initTf({ prefer: 'wasm' });
   assert.equal(h.backend, 'wasm');
   assert.ok(tf.getKernel('Conv2DBackpropFilter', 'wasm'));
-  for (const k of ['MaxPoolGrad', 'AvgPoolGrad', 'Conv2DBackpropInput', 'FusedBatchNorm']) assert.ok(tf.getKernel(k, 'wasm'), `${k} present on wasm`);
+  for (const k of ['AvgPoolGrad', 'Conv2DBackpropInput', 'FusedBatchNorm']) assert.ok(tf.getKernel(k, 'wasm'), `${k} present on wasm`);
 });
 
 test('wasm Conv2DBackpropFilter equals the cpu kernel (same/valid/explicit pads, strides 1–3)', async () => {
@@ -60,6 +60,41 @@ test('the per-tap form agrees with the cpu kernel too', async () => {
   const expect = tf.grad((wv: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, wv as tf.Tensor4D, c.stride, c.pad), dy)))(w).dataSync();
   const got = conv2dBackpropFilterByTaps(tf, x, dy, c.f, c.stride, c.pad as 'same').dataSync();
   for (let k = 0; k < expect.length; k++) assert.ok(Math.abs(got[k] - expect[k]) < 1e-4, `tap form element ${k}`);
+});
+
+test('wasm MaxPoolGrad (replaced: 4.22 drops windows) equals the cpu kernel, incl. all-negative windows and overlap', async () => {
+  const cases: { x: number[]; k: number; s: number; pad: 'valid' | 'same' }[] = [
+    { x: [2, 4, 4, 1], k: 2, s: 2, pad: 'valid' },
+    { x: [3, 8, 8, 3], k: 2, s: 2, pad: 'valid' },
+    { x: [2, 7, 7, 2], k: 3, s: 2, pad: 'same' },
+    { x: [1, 6, 5, 2], k: 3, s: 1, pad: 'valid' },
+  ];
+  for (const [i, c] of cases.entries()) {
+    const grad = () => {
+      const x = rand(c.x, 40 + i);
+      const y = tf.maxPool(x as tf.Tensor4D, c.k, c.s, c.pad);
+      const dy = rand(y.shape, 50 + i);
+      return tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(v as tf.Tensor4D, c.k, c.s, c.pad), dy)))(x).dataSync() as Float32Array;
+    };
+    await initTf({ prefer: 'cpu' });
+    const ref = grad();
+    await initTf({ prefer: 'wasm' });
+    const got = grad();
+    for (let k = 0; k < ref.length; k++) assert.ok(Math.abs(got[k] - ref[k]) < 1e-6, `case ${i} element ${k}: ${got[k]} vs ${ref[k]}`);
+  }
+});
+
+test('wasm Conv2DBackpropInput equals the cpu kernel', async () => {
+  const grad = () => {
+    const x = rand([2, 7, 7, 3], 60), w = rand([3, 3, 3, 4], 61);
+    const dy = rand(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same').shape, 62);
+    return tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(v as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'), dy)))(x).dataSync() as Float32Array;
+  };
+  await initTf({ prefer: 'cpu' });
+  const ref = grad();
+  await initTf({ prefer: 'wasm' });
+  const got = grad();
+  for (let k = 0; k < ref.length; k++) assert.ok(Math.abs(got[k] - ref[k]) < 1e-4, `element ${k}: ${got[k]} vs ${ref[k]}`);
 });
 
 test('a conv + maxpool + batchnorm training step gives the same gradients on wasm and cpu', async () => {

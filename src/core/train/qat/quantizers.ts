@@ -94,11 +94,9 @@ export class WeightQuantizer {
   forward(w: tfjs.Tensor): tfjs.Tensor {
     const tf = this.tf;
     if (this.opts.method === 'twn') {
-      const a = stopGradient(tf, tf.abs(w));
-      const delta = tf.mul(tf.mean(a), 0.7) as tfjs.Scalar;
-      const above = tf.cast(tf.greater(a, delta), 'float32');
-      const alpha = tf.div(tf.sum(tf.mul(a, above)), tf.maximum(tf.sum(above), 1)) as tfjs.Scalar;
-      return steTernarize(tf, w, delta, tf.neg(delta) as tfjs.Scalar, alpha);
+      // Eq. 3's Δ and α are statistics of the current weights: constants for the gradient (computed off the tape).
+      const q = this.fold(w.dataSync() as Float32Array);
+      return steTernarize(tf, w, tf.scalar(q.pos), tf.scalar(q.neg), tf.scalar(q.scalePos));
     }
     if (this.opts.method === 'ttq') {
       const delta = stopGradient(tf, tf.mul(tf.max(tf.abs(w)), 0.05)) as tfjs.Scalar;
