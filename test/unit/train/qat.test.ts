@@ -12,6 +12,7 @@ import { initTf } from '../../../src/core/train/backend';
 import { loadTrainData, subset } from '../../../src/core/train/fashion-data';
 import { TrainingCancelled } from '../../../src/core/train/progress';
 import { trainQat } from '../../../src/core/train/qat/train-qat';
+import { CheckpointError } from '../../../src/core/train/qat/checkpoint';
 import { buildSampleModel } from '../../../src/core/train/sample-models';
 import { saveLayersModel } from '../../../src/core/train/save-layers';
 
@@ -109,8 +110,11 @@ test('--resume continues from the per-epoch checkpoint of a cancelled run', asyn
   assert.deepEqual([...epochsSeen], [2], 'only the missing epoch is trained');
   assert.ok(existsSync(out) && !existsSync(`${out}.ckpt`));
   assert.equal(r.stages[0].epochs, 1);
-  // A checkpoint from different options is refused rather than silently mixed.
-  await assert.rejects(trainQat({ ...opts, signal: ac.signal }), TrainingCancelled);
+  // A checkpoint written with other options is refused rather than silently mixed in.
+  const ac2 = new AbortController();
+  await assert.rejects(trainQat({ ...opts, signal: ac2.signal, onProgress: (p) => { if (p.epoch === 2) ac2.abort(); } }));
+  await assert.rejects(trainQat({ ...opts, lr: 0.01, resume: true }), (e: unknown) => e instanceof CheckpointError && /different options/.test(e.message));
+  rmSync(`${out}.ckpt`, { force: true });
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -147,6 +147,7 @@ export async function trainQat(o: QatOptions): Promise<QatResult> {
       if (resume && resume.stage > st.stage) continue;
       if (resume && resume.stage === st.stage) startEpoch = resume.epoch;
       const steps = Math.ceil(train.n / batch);
+      const reportEvery = Math.max(1, Math.floor(steps / 50));
       const meter = new ProgressMeter(steps * (o.epochs - startEpoch));
       const vars = net.trainableVariables();
       const tStage = Date.now();
@@ -178,7 +179,7 @@ export async function trainQat(o: QatOptions): Promise<QatResult> {
           stepCount++;
           meter.add(lv, acc);
           loss.dispose(); x.dispose(); y.dispose(); tp?.dispose();
-          if (o.onProgress && ((s + 1) % 10 === 0 || s + 1 === steps)) {
+          if (o.onProgress && ((s + 1) % reportEvery === 0 || s + 1 === steps)) {
             o.onProgress({ type: 'progress', stage: st.stage, epoch: e + 1, epochs: o.epochs, step: s + 1, steps, loss: meter.loss, acc: meter.acc, etaSeconds: meter.etaSeconds });
           }
         }
