@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatTotalsLine, parseNodeTestCounts } from './test-counts.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
@@ -22,18 +23,6 @@ function run(cmd, args, env = {}) {
     child.on('error', (err) => resolve({ code: 127, output: String(err) }));
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), output }));
   });
-}
-
-/** node:test's summary, TAP ("# pass 3") or spec ("ℹ pass 3") reporter. */
-export function parseNodeTestCounts(output) {
-  const pick = (key) => {
-    const all = [...output.matchAll(new RegExp(`^(?:#|ℹ)\\s*${key}\\s+(\\d+)\\s*$`, 'gm'))];
-    return all.length ? Number(all[all.length - 1][1]) : null;
-  };
-  const passed = pick('pass');
-  const failed = pick('fail');
-  if (passed === null || failed === null) return null;
-  return { passed, failed: failed + (pick('cancelled') ?? 0), skipped: (pick('skipped') ?? 0) + (pick('todo') ?? 0) };
 }
 
 const levels = [];
@@ -101,8 +90,8 @@ async function main() {
   console.log('[npm test] summary');
   for (const l of levels) console.log(`  ${l.name.padEnd(16)} ${String(l.passed).padStart(5)} passed ${String(l.failed).padStart(4)} failed${l.skipped ? ` ${l.skipped} skipped` : ''}${l.note ? `  ${l.note}` : ''}`);
   console.log(`  total time ${(seconds / 60).toFixed(1)} min`);
-  console.log(`tests: ${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);
+  console.log(formatTotalsLine(total));
   process.exitCode = total.failed ? 1 : 0;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
+await main();

@@ -230,7 +230,9 @@ export class TritscopeDebugSession extends DebugSession {
   protected override async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
     try {
       if (!this.runtime?.info) throw new Error('no model loaded');
-      const v = await this.runtime.evaluate(args.expression);
+      // Hovering a layer name in the listing shows that layer's metrics.
+      const isLayerName = args.context === 'hover' && this.runtime.info.graph.layers.some((l) => l.name === args.expression);
+      const v = await this.runtime.evaluate(isLayerName ? `layer(${JSON.stringify(args.expression)})` : args.expression);
       const asVar = typeof v === 'object' && v !== null ? this.vars.recordVariable(args.expression, v as RecordValue) : undefined;
       response.body = { result: asVar?.value ?? formatValue(v), variablesReference: asVar?.variablesReference ?? 0 };
       this.sendResponse(response);
@@ -255,7 +257,7 @@ export class TritscopeDebugSession extends DebugSession {
   // Motion requests answer at once; the stop follows as a `stopped` event.
   private motion(response: DebugProtocol.Response, op: (rt: InferenceRuntime) => Promise<void>): void {
     this.sendResponse(response);
-    if (this.runtime) this.guard(() => op(this.runtime!));
+    if (this.runtime && !this.ended) this.guard(() => op(this.runtime!));
   }
 
   protected override continueRequest(response: DebugProtocol.ContinueResponse): void {

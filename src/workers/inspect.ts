@@ -10,6 +10,7 @@ import { parseTnn } from '../core/format/index';
 import { summarizeTnn, type InspectSummary } from '../core/inspect/summary';
 import { addCost, modelCost, type TechProfile } from '../core/cost';
 import type { TnnModel } from '../core/graph/types';
+import { TnnFormatError, TritscopeError } from '../core/errors';
 import { buildModelView, costView, latentHistogram } from '../extension/editor/modelView';
 import type { CostResult, WorkerReply, WorkerRequest, WorkerResult } from '../extension/editor/workerProtocol';
 import type { ErrorView } from '../shared/messages';
@@ -19,9 +20,17 @@ let fileBytes = 0;
 let summary: InspectSummary | null = null;
 let filePath = '';
 
+/** Class names survive minification only through instanceof: production bundles rename classes. */
+function errorKind(err: unknown): string {
+  if (err instanceof TnnFormatError) return 'TnnFormatError';
+  if (err instanceof TritscopeError) return 'TritscopeError';
+  const code = (err as NodeJS.ErrnoException)?.code;
+  return code ? `file error ${code}` : 'Error';
+}
+
 function errorView(err: unknown): ErrorView {
   const e = err as Error & { file?: string; field?: string; offset?: number };
-  return { message: e?.message ?? String(err), file: e?.file ?? filePath, field: e?.field, offset: e?.offset, kind: e?.name ?? 'Error' };
+  return { message: e?.message ?? String(err), file: e?.file ?? filePath, field: e?.field, offset: e?.offset, kind: errorKind(err) };
 }
 
 function costOf(m: TnnModel, profile: TechProfile | null) {

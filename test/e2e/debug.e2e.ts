@@ -41,6 +41,8 @@ e2eTest('debugger: F5 on the sample .tnn stops on entry; F10 ×3 shows that laye
   }
   await wb.waitForTab(`${path.basename(rel)}.listing`, 90_000);
   await wb.page.locator('.debug-toolbar').first().waitFor({ state: 'visible', timeout: 60_000 });
+  // The Call Stack and Variables views live in Run and Debug, which need not be open yet.
+  await wb.runCommand('View: Show Run and Debug');
   await waitForTopFrame(wb, layers[0]);
   await wb.screenshot('debug-01-entry');
 
@@ -55,12 +57,14 @@ e2eTest('debugger: F5 on the sample .tnn stops on entry; F10 ×3 shows that laye
   assert.match(text, /f32 min=/, `variables row: ${text}`);
   await wb.screenshot('debug-02-after-three-steps');
 
-  // The activation view beside the listing shows the same layer.
+  // The activation view beside the listing shows the same layer (its webview may still be loading).
   const frames = wb.page.locator('iframe.webview.ready');
   let found = false;
-  for (let k = 0; k < (await frames.count()) && !found; k++) {
-    const heading = wb.webview(k).locator('h2');
-    found = (await heading.count()) > 0 && (await heading.first().innerText().catch(() => '')).includes(layers[3]);
+  for (const t0 = Date.now(); !found && Date.now() - t0 < 45_000; await wb.page.waitForTimeout(500)) {
+    for (let k = 0; k < (await frames.count()) && !found; k++) {
+      const heading = wb.webview(k).locator('h2');
+      found = (await heading.first().innerText({ timeout: 1000 }).catch(() => '')).includes(layers[3]);
+    }
   }
   assert.ok(found, `an activation view titled with ${layers[3]}`);
   await wb.screenshot('debug-03-activation-view');

@@ -87,14 +87,14 @@ e2eTest('tnn editor: table matches inspect --json, charts draw, keyboard selecti
 });
 
 e2eTest('tnn editor: a corrupted .tnn shows its format error and a reopen button', async (wb) => {
-  const rel = '.tritscope/e2e/corrupt.tnn';
+  const rel = '.tritscope/e2e/e2e-broken-model.tnn';
   mkdirSync(path.join(wb.ctx.workspaceDir, '.tritscope/e2e'), { recursive: true });
   const good = serializeTnn(buildEditorModel({ channels: [4, 4] }));
   writeFileSync(path.join(wb.ctx.workspaceDir, rel), good.subarray(0, 80));
   await wb.openFile(rel);
   const view = await wb.waitForWebview('#load-error');
   const text = await view.locator('#error-message').innerText();
-  assert.match(text, /corrupt\.tnn/);
+  assert.match(text, /e2e-broken-model\.tnn/);
   assert.ok(await view.locator('#action-reopenDefault').isVisible(), 'reopen button visible');
   await wb.screenshot('editor-corrupt');
   await wb.closeAllEditors();

@@ -11,10 +11,10 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
     io.stdout(JSON.stringify(report) + '\n');
     return 0;
   }
-  const lines = [`${'case'.padEnd(10)} ${'ours ms'.padStart(10)} ${'tfjs ms'.padStart(10)} ${'ratio'.padStart(7)} ${'goal'.padStart(6)}  check`];
+  const lines = [`${'case'.padEnd(10)} ${'ours ms'.padStart(10)} ${'tfjs ms'.padStart(10)} ${'ratio'.padStart(7)} ${'goal'.padStart(6)} ${'(min)'.padStart(7)}  check`];
   for (const r of report.results) {
     const met = r.goal === undefined ? '' : r.ratio >= r.goal ? ' ok' : ' below goal';
-    lines.push(`${r.name.padEnd(10)} ${r.ours_ms.toFixed(3).padStart(10)} ${r.baseline_ms.toFixed(3).padStart(10)} ${r.ratio.toFixed(2).padStart(6)}x ${r.goal !== undefined ? `${r.goal}x`.padStart(6) : ''.padStart(6)}  ${r.checked ?? ''}${met}`);
+    lines.push(`${r.name.padEnd(10)} ${r.ours_ms.toFixed(3).padStart(10)} ${r.baseline_ms.toFixed(3).padStart(10)} ${r.ratio.toFixed(2).padStart(6)}x ${r.goal !== undefined ? `${r.goal}x`.padStart(6) : ''.padStart(6)} ${`${r.ratio_min.toFixed(2)}x`.padStart(7)}  ${r.checked ?? ''}${met}`);
   }
   lines.push(`bits per trit (.tnn storage): ${report.bitsPerTrit.toFixed(3)} (goal ≤ 1.60)`);
   lines.push(`runtime weight bytes / float32: ${report.runtimeWeightBytesRatio.toFixed(4)} for the model (row padding to 128 trits), ${report.runtimeWeightBytesRatioUnpadded.toFixed(4)} for unpadded rows (goal ≤ 0.0625)`);

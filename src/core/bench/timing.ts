@@ -1,7 +1,11 @@
 /** Side-by-side timing: warm-up, then ours and the baseline interleaved rep by rep, medians reported. */
 export interface PairTiming {
+  /** Medians (what ratio uses). */
   ours_ms: number;
   baseline_ms: number;
+  /** Fastest repetitions: on a loaded shared machine the least disturbed estimate. */
+  ours_min_ms: number;
+  baseline_min_ms: number;
 }
 
 export function median(xs: number[]): number {
@@ -25,5 +29,5 @@ export function timePair(ours: () => void, baseline: () => void, reps: number, w
     baseline();
     b.push(performance.now() - t);
   }
-  return { ours_ms: median(a), baseline_ms: median(b) };
+  return { ours_ms: median(a), baseline_ms: median(b), ours_min_ms: Math.min(...a), baseline_min_ms: Math.min(...b) };
 }

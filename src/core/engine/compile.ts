@@ -30,6 +30,7 @@ export interface CompiledLayer {
   epilogue: Epilogue;
   /** For run(): epilogue with the fused batchnorm/relu, and how many following layers it absorbs. */
   fused?: { epilogue: Epilogue; absorbs: number };
+  kernels: Kernels;
   weight(role: string): Tensor | undefined;
 }
 
@@ -97,7 +98,7 @@ export function compileModel(model: TnnModel, kernels: Kernels): CompiledModel {
       if (!cache.has(role)) cache.set(role, floatTensor(model, layer, role));
       return cache.get(role);
     };
-    const c: CompiledLayer = { layer, index, epilogue: plainEpilogue(layer.weightQuant ? weight('bias')?.data : undefined), weight };
+    const c: CompiledLayer = { layer, index, epilogue: plainEpilogue(layer.weightQuant ? weight('bias')?.data : undefined), weight, kernels };
     if (layer.op === 'conv2d' || layer.op === 'dense') {
       const tw = ternary.get(layer);
       const conv = layer.op === 'conv2d'
@@ -181,7 +182,7 @@ export function runLayer(c: CompiledLayer, inputs: Tensor[], trace?: MatmulTrace
     case 'avgpool': {
       const kernel = listAttr(layer, 'kernel', []);
       const pads = listAttr(layer, 'pads', [0, 0, 0, 0]);
-      if (layer.op === 'maxpool' && pads.every((p) => p === 0)) return maxPoolNoPad(x, kernel, listAttr(layer, 'strides', kernel), outShape);
+      if (layer.op === 'maxpool' && pads.every((p) => p === 0)) return maxPoolNoPad(c.kernels, x, kernel, listAttr(layer, 'strides', kernel), outShape);
       return pool2d(layer.op === 'maxpool' ? 'max' : 'avg', x, {
         kernel, strides: listAttr(layer, 'strides', kernel), pads: listAttr(layer, 'pads', [0, 0, 0, 0]),
         countIncludePad: numAttr(layer, 'countIncludePad', 0),

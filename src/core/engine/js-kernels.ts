@@ -135,4 +135,36 @@ export class JsKernels implements Kernels {
       }
     }
   }
+
+  im2col(x: number, n: number, c: number, h: number, w: number, ic0: number, ig: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, dh: number, dw: number, oh: number, ow: number, colsPad: number, dst: number): void {
+    const f32 = this.heap.f32, xb = x >>> 2, M = oh * ow;
+    let row = dst >>> 2;
+    for (let ic = 0; ic < ig; ic++) for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++, row += colsPad) {
+      for (let b = 0; b < n; b++) for (let oy = 0; oy < oh; oy++) {
+        const iy = oy * sh - pt + ky * dh;
+        if (iy < 0 || iy >= h) continue;
+        const src = xb + ((b * c + ic0 + ic) * h + iy) * w, d = row + b * M + oy * ow;
+        for (let ox = 0; ox < ow; ox++) {
+          const ix = ox * sw - pl + kx * dw;
+          if (ix >= 0 && ix < w) f32[d + ox] = f32[src + ix];
+        }
+      }
+    }
+  }
+
+  maxPool(x: number, planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, oh: number, ow: number, out: number): void {
+    const f32 = this.heap.f32;
+    let o = out >>> 2;
+    for (let p = 0; p < planes; p++) {
+      const base = (x >>> 2) + p * h * w;
+      for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
+        let acc = -Infinity;
+        for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
+          const v = f32[base + (oy * sh + ky) * w + ox * sw + kx];
+          acc = v > acc ? v : acc;
+        }
+        f32[o++] = acc;
+      }
+    }
+  }
 }

@@ -33,6 +33,10 @@ export interface Kernels {
    * out f32 [n][O][M] at channel o0 + r.
    */
   epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number): void;
+  /** Float im2col of one group: x f32 [n][c][h][w] → dst f32 [ig·kh·kw][colsPad] (dst pre-zeroed). */
+  im2col(x: number, n: number, c: number, h: number, w: number, ic0: number, ig: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, dh: number, dw: number, oh: number, ow: number, colsPad: number, dst: number): void;
+  /** Unpadded max pooling of `planes` f32 [h][w] planes into [oh][ow] (the reference's comparison order). */
+  maxPool(x: number, planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, oh: number, ow: number, out: number): void;
 }
 
 /** A minimal module using one v128 op: validates only where WebAssembly SIMD is supported. */
@@ -63,6 +67,8 @@ interface WasmExports {
   tf_gemm_cols(w: number, rows: number, chunks: number, x: number, m: number, out: number, sp: number, sn: number): void;
   f64_gemm_cols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void;
   epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number): void;
+  im2col_f32(...args: number[]): void;
+  maxpool_f32(...args: number[]): void;
 }
 
 class WasmKernels implements Kernels {
@@ -91,6 +97,12 @@ class WasmKernels implements Kernels {
   }
   epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number): void {
     this.x.epilogue(src, kind, rowStride, rows, n, M, O, o0, params, flags, out);
+  }
+  im2col(x: number, n: number, c: number, h: number, w: number, ic0: number, ig: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, dh: number, dw: number, oh: number, ow: number, colsPad: number, dst: number): void {
+    this.x.im2col_f32(x, n, c, h, w, ic0, ig, kh, kw, sh, sw, pt, pl, dh, dw, oh, ow, colsPad, dst);
+  }
+  maxPool(x: number, planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, oh: number, ow: number, out: number): void {
+    this.x.maxpool_f32(x, planes, h, w, kh, kw, sh, sw, oh, ow, out);
   }
 }
 

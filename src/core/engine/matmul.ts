@@ -125,13 +125,24 @@ export class MatmulLayer {
       // The fast path writes the whole NCHW output here, one group's channels at a time.
       const outBuf = tr ? 0 : heap.alloc(y.data.length * 4, false);
       const mark = heap.mark();
-      const sink: Sink = { y, epi, tr, outBuf };
+      let trits: Int8Array | undefined, actScale = 1;
       if (this.ternary && this.layer.actQuant) {
-        const { trits, scale } = ternarizeInput(x, this.layer.actQuant);
+        ({ trits, scale: actScale } = ternarizeInput(x, this.layer.actQuant));
         if (trace) trace.quantized = { shape: [...x.shape], data: Float32Array.from(trits) };
-        for (let gi = 0; gi < g.groups; gi++) { this.runTt(g, gi, trits, scale, sink); heap.release(mark); }
-      } else {
-        for (let gi = 0; gi < g.groups; gi++) { this.runFloatInput(g, gi, x.data, sink); heap.release(mark); }
+      }
+      // Samples go through in slices whose im2col buffer stays cache-sized (~256 KB).
+      const perSampleIn = x.data.length / g.n, perSampleOut = y.data.length / g.n;
+      const colBytes = this.k * g.oh * g.ow * 4;
+      const slice = Math.max(1, Math.floor(262144 / colBytes));
+      for (let b0 = 0; b0 < g.n; b0 += slice) {
+        const n = Math.min(slice, g.n - b0);
+        const gs: Geometry = { ...g, n };
+        const sink: Sink = { y, epi, tr, outBuf: outBuf + b0 * perSampleOut * 4, yOffset: b0 * perSampleOut };
+        for (let gi = 0; gi < g.groups; gi++) {
+          if (trits) this.runTt(gs, gi, trits.subarray(b0 * perSampleIn, (b0 + n) * perSampleIn), actScale, sink);
+          else this.runFloatInput(gs, gi, x.data.subarray(b0 * perSampleIn, (b0 + n) * perSampleIn), sink);
+          heap.release(mark);
+        }
       }
       if (!tr) y.data.set(heap.f32.subarray(outBuf >>> 2, (outBuf >>> 2) + y.data.length));
     } finally {
@@ -143,11 +154,12 @@ export class MatmulLayer {
 
   /** Ternary·ternary: int8 im2col rows [cols][kpad] → planes → popcount GEMM. */
   private runTt(g: Geometry, gi: number, trits: Int8Array, actScale: number, sink: Sink): void {
+    // trits / the float input hold only this slice's g.n samples.
     const { kernels } = this;
     const heap = kernels.heap;
     const m = this.planes[gi];
     const M = g.oh * g.ow, cols = g.n * M, kpad = m.chunks * 128, colsPad = ceilTo(cols, 4);
-    const i8 = heap.alloc(colsPad * kpad);
+    const i8 = heap.alloc(colsPad * kpad, !(this.conv === undefined && kpad === g.c && colsPad === cols));
     const dst = heap.i8;
     const plane = g.h * g.w;
     if (!this.conv) {
@@ -210,26 +222,9 @@ export class MatmulLayer {
     }
     const colsPad = ceilTo(cols, 16);
     const xt = heap.alloc(K * colsPad * 4);
-    const f32 = heap.f32, xb = xt >>> 2;
-    const plane = g.h * g.w;
-    for (let ic = 0, k = 0; ic < g.ig; ic++) for (let ky = 0; ky < g.kh; ky++) for (let kx = 0; kx < g.kw; kx++, k++) {
-      const row = xb + k * colsPad;
-      // Output columns whose input column ix = ox·sw − pl + kx·dw is inside the image: no per-element bounds checks.
-      const shift = kx * g.dw - g.pl;
-      const oxStart = Math.max(0, Math.ceil(-shift / g.sw));
-      const oxEnd = Math.min(g.ow, Math.floor((g.w - 1 - shift) / g.sw) + 1);
-      for (let b = 0; b < g.n; b++) {
-        const src0 = (b * g.c + gi * g.ig + ic) * plane;
-        for (let oy = 0; oy < g.oh; oy++) {
-          const iy = oy * g.sh - g.pt + ky * g.dh;
-          if (iy < 0 || iy >= g.h) continue;
-          const src = src0 + iy * g.w + shift;
-          const dst = row + b * M + oy * g.ow;
-          if (g.sw === 1) for (let ox = oxStart; ox < oxEnd; ox++) f32[dst + ox] = xd[src + ox];
-          else for (let ox = oxStart; ox < oxEnd; ox++) f32[dst + ox] = xd[src + ox * g.sw];
-        }
-      }
-    }
+    const xin = heap.alloc(xd.length * 4, false);
+    heap.f32.set(xd, xin >>> 2);
+    kernels.im2col(xin, g.n, g.c, g.h, g.w, gi * g.ig, g.ig, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.dh, g.dw, g.oh, g.ow, colsPad, xt);
     const out = heap.alloc(og * colsPad * 4, false);
     if (this.ternary) kernels.tfGemmCols(this.planes[gi].ptr, og, this.planes[gi].chunks, xt, colsPad, out, this.sp, this.sn);
     else kernels.f64GemmCols(this.floatW[gi], og, K, xt, colsPad, this.floatBias + gi * og * 8, out);
@@ -264,7 +259,8 @@ export class MatmulLayer {
     }
     const arr = kind === SRC_F32 ? heap.f32 : kind === SRC_I32 ? heap.i32 : heap.f64;
     const base = kind === SRC_F64 ? src >>> 3 : src >>> 2;
-    const yd = sink.y.data;
+    const yd = sink.y.data.subarray(sink.yOffset);
+    const acc = tr.acc.data.subarray(sink.yOffset), scaled = tr.scaled.data.subarray(sink.yOffset), biasedT = tr.biased.data.subarray(sink.yOffset);
     for (let r = 0; r < og; r++) {
       const o = gi * og + r;
       const bias = epi.bias ? epi.bias[o] : 0;
@@ -278,9 +274,9 @@ export class MatmulLayer {
           if (bn) v = Math.fround((bn.gamma[o] * (v - bn.mean[o])) / bn.sd[o] + bn.beta[o]);
           if (epi.relu) v = v > 0 ? v : 0;
           yd[yBase + m] = v;
-          tr.acc.data[yBase + m] = dots !== undefined ? heap.i32[(dots >>> 2) + at] : mm;
-          tr.scaled.data[yBase + m] = mm;
-          tr.biased.data[yBase + m] = biased;
+          acc[yBase + m] = dots !== undefined ? heap.i32[(dots >>> 2) + at] : mm;
+          scaled[yBase + m] = mm;
+          biasedT[yBase + m] = biased;
         }
       }
     }
@@ -291,4 +287,4 @@ const SRC_F32 = 0, SRC_I32 = 1, SRC_F64 = 2;
 
 interface Traces { acc: Tensor; scaled: Tensor; biased: Tensor }
 
-interface Sink { y: Tensor; epi: Epilogue; tr?: Traces; outBuf: number }
+interface Sink { y: Tensor; epi: Epilogue; tr?: Traces; outBuf: number; /** Element offset of this sample slice in y (trace path). */ yOffset: number }

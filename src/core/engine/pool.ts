@@ -1,33 +1,25 @@
 /**
- * Max pooling without padding (the common 2×2/stride-2 case) in one tight loop:
- * the same comparisons in the same order as the reference's pool2d, so the
- * result is identical, minus its per-cell bounds checks. Padded pooling and
- * average pooling use the reference kernel.
+ * Max pooling without padding (the common 2×2/stride-2 case) on the wasm
+ * kernel: the same comparisons in the same order as the reference's pool2d,
+ * so the result is identical, without its per-cell bounds checks. Padded
+ * pooling and average pooling use the reference kernel.
  */
 import { tensor, type Tensor } from '../tensor';
+import type { Kernels } from './kernels';
 
-export function maxPoolNoPad(x: Tensor, kernel: number[], strides: number[], outShape: number[]): Tensor {
+export function maxPoolNoPad(kernels: Kernels, x: Tensor, kernel: number[], strides: number[], outShape: number[]): Tensor {
   const [n, c, h, w] = x.shape;
   const [, , oh, ow] = outShape;
-  const [kh, kw] = kernel, [sh, sw] = strides;
+  const heap = kernels.heap;
   const y = tensor(outShape);
-  const xd = x.data, yd = y.data;
-  let o = 0;
-  for (let plane = 0; plane < n * c; plane++) {
-    const base = plane * h * w;
-    for (let oy = 0; oy < oh; oy++) {
-      for (let ox = 0; ox < ow; ox++) {
-        let acc = -Infinity;
-        for (let ky = 0; ky < kh; ky++) {
-          const row = base + (oy * sh + ky) * w + ox * sw;
-          for (let kx = 0; kx < kw; kx++) {
-            const v = xd[row + kx];
-            acc = v > acc ? v : acc;
-          }
-        }
-        yd[o++] = acc;
-      }
-    }
+  try {
+    const xin = heap.alloc(x.data.length * 4, false);
+    heap.f32.set(x.data, xin >>> 2);
+    const out = heap.alloc(y.data.length * 4, false);
+    kernels.maxPool(xin, n * c, h, w, kernel[0], kernel[1], strides[0], strides[1], oh, ow, out);
+    y.data.set(heap.f32.subarray(out >>> 2, (out >>> 2) + y.data.length));
+  } finally {
+    heap.resetScratch();
   }
   return y;
 }

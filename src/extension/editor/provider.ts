@@ -16,15 +16,28 @@ import { configuredProfiles, profileView } from './profiles';
 
 export const VIEW_TYPE = 'tritscope.tnnEditor';
 
-/** When `uri` is one side of an open diff tab, the other side's URI (a .tnn). */
-export function diffPartnerOf(uri: vscode.Uri): vscode.Uri | null {
+const baseName = (u: vscode.Uri) => u.path.split('/').pop() ?? '';
+
+/**
+ * When `uri` is one side of an open diff tab, the other side. A text diff exposes
+ * both URIs; a diff of two custom editors has no typed tab input (undefined), only
+ * its label "a.tnn ↔ b.tnn", so the other side is found among the open documents.
+ */
+export function diffPartnerOf(uri: vscode.Uri, openDocs: readonly vscode.Uri[]): vscode.Uri | null {
   const key = uri.toString();
+  const name = baseName(uri);
   for (const group of vscode.window.tabGroups.all)
     for (const tab of group.tabs) {
       const input = tab.input;
-      if (!(input instanceof vscode.TabInputTextDiff)) continue;
-      const other = input.original.toString() === key ? input.modified : input.modified.toString() === key ? input.original : null;
-      if (other && other.path.toLowerCase().endsWith('.tnn')) return other;
+      if (input instanceof vscode.TabInputTextDiff) {
+        const other = input.original.toString() === key ? input.modified : input.modified.toString() === key ? input.original : null;
+        if (other && other.path.toLowerCase().endsWith('.tnn')) return other;
+      } else if (input === undefined && tab.label.includes(' ↔ ')) {
+        const [a, b] = tab.label.split(' ↔ ').map((x) => x.trim());
+        const otherName = a === name ? b : b === name ? a : null;
+        const other = otherName ? openDocs.find((d) => d.toString() !== key && baseName(d) === otherName) : undefined;
+        if (other) return other;
+      }
     }
   return null;
 }
@@ -99,6 +112,8 @@ export class TnnEditorProvider implements vscode.CustomReadonlyEditorProvider<Tn
     set.add(panel);
     this.panels.set(doc, set);
     this.active = { doc, panel };
+    // The other side of a diff may have opened before this one: let it learn its partner.
+    setTimeout(() => this.refreshDiffPartners(), 300);
 
     const subs: vscode.Disposable[] = [];
     subs.push(panel.onDidChangeViewState((e) => { if (e.webviewPanel.active) this.active = { doc, panel }; }));
@@ -132,7 +147,7 @@ export class TnnEditorProvider implements vscode.CustomReadonlyEditorProvider<Tn
     try {
       await doc.load(reload);
       const conf = await configuredProfiles();
-      doc.diffPartner = diffPartnerOf(doc.uri);
+      doc.diffPartner = diffPartnerOf(doc.uri, [...this.panels.keys()].map((d) => d.uri));
       this.post(panel, doc, {
         type: ToWebview.Model,
         model: doc.view!,
@@ -190,6 +205,14 @@ export class TnnEditorProvider implements vscode.CustomReadonlyEditorProvider<Tn
       const text = err instanceof Error ? err.message : String(err);
       tritscopeLog().appendLine(`[editor] ${doc.uri.fsPath}: ${m.type}: ${text}`);
       this.post(panel, doc, { type: ToWebview.Notice, text, level: 'error' });
+    }
+  }
+
+  private refreshDiffPartners(): void {
+    const uris = [...this.panels.keys()].map((d) => d.uri);
+    for (const [doc, set] of this.panels) {
+      if (!doc.view || doc.diffPartner) continue;
+      if (diffPartnerOf(doc.uri, uris)) for (const p of set) void this.sendModel(doc, p, false);
     }
   }
 

@@ -8,7 +8,8 @@ import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { writeCnnModel, cnnModel } from '../../unit/debug/cnn-model';
+import { fashionLikeModel } from '../../unit/debug/fashion-like-model';
+import { writeTnnFile } from '../../../src/core/format/index';
 import { buildListing, listingUriFor } from '../../../src/debug/listing';
 
 function workspaceDir(): string {
@@ -42,7 +43,9 @@ suite('Tritscope debugger', () => {
   suiteSetup(async () => {
     await vscode.extensions.getExtension('tritscope.tritscope')!.activate();
     disposables.push(vscode.debug.registerDebugAdapterTrackerFactory('tritscope', recorder));
-    model = await writeCnnModel(path.join(workspaceDir(), '.tritscope', 'test', 'debug-cnn.tnn'));
+    // 28×28 input, so the default input (setting tritscope.defaultInput, fashion-mnist:test#0) fits.
+    model = path.join(workspaceDir(), '.tritscope', 'test', 'debug-fashion-like.tnn');
+    await writeTnnFile(model, fashionLikeModel());
   });
   suiteTeardown(async () => {
     await vscode.debug.stopDebugging();
@@ -53,7 +56,8 @@ suite('Tritscope debugger', () => {
   });
 
   test('step through: entry at the first layer, next, a listing breakpoint, the result', async () => {
-    const listing = buildListing(cnnModel().graph, (n) => cnnModel().tensors.get(n)?.shape, model);
+    const m = fashionLikeModel();
+    const listing = buildListing(m.graph, (n) => m.tensors.get(n)?.shape, model);
     const start = recorder.messages.length;
     const layerEvents: unknown[] = [];
     disposables.push(vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => { if (e.event === 'tritscope/layer') layerEvents.push(e.body); }));
@@ -77,10 +81,10 @@ suite('Tritscope debugger', () => {
     await session.customRequest('next', { threadId: 1 });
     await recorder.waitForEvent('stopped', mark);
     frames = (await session.customRequest('stackTrace', { threadId: 1 })).stackFrames;
-    assert.equal(frames[0].name, 'relu1');
+    assert.equal(frames[0].name, 'bn1');
 
     // A breakpoint set through VS Code's API on the fc line of the listing document.
-    const fcLine = listing.layers.find((l) => l.name === 'fc')!.line;
+    const fcLine = listing.layers.find((l) => l.name === 'dense1')!.line;
     vscode.debug.addBreakpoints([new vscode.SourceBreakpoint(new vscode.Location(doc.uri, new vscode.Position(fcLine - 1, 0)))]);
     await new Promise((r) => setTimeout(r, 500));
     mark = recorder.messages.length;
@@ -96,7 +100,8 @@ suite('Tritscope debugger', () => {
     const end = await recorder.waitForEvent('stopped', mark);
     assert.equal(end.description, 'end of inference');
     const result = await session.customRequest('tritscope/result');
-    assert.match(result.text, /^prediction: (circle|square|cross) \(class \d/);
+    assert.ok(m.graph.labels!.includes(result.predictedLabel), `predicted label ${result.predictedLabel}`);
+    assert.equal(result.text.startsWith(`prediction: ${result.predictedLabel} (class ${result.predicted}`), true);
     vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
     await vscode.debug.stopDebugging(session);
   });

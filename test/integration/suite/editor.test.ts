@@ -68,8 +68,13 @@ suite('Tritscope .tnn editor', () => {
     assert.equal(view.header.fileBytes, bytes.length);
     assert.ok(view.totals && view.totals.macs.total > 0, 'cost totals present');
     assert.equal((m as { profileId: string }).profileId, 'binary-cmos-2bit');
-    const r = await recorded();
-    assert.ok(r.received.some((x) => x.uri === uri.toString() && x.message.type === 'ready'), 'webview sent ready');
+    // The webview's `ready` handshake reaches the host (the model may also have come from the file watcher first).
+    for (let i = 0; ; i++) {
+      const r = await recorded();
+      if (r.received.some((x) => x.uri === uri.toString() && x.message.type === 'ready')) break;
+      if (i > 120) assert.fail('the webview never sent ready');
+      await new Promise((res) => setTimeout(res, 250));
+    }
   });
 
   test('a corrupted .tnn shows a load error naming the file instead of throwing', async () => {
@@ -128,9 +133,11 @@ suite('Tritscope .tnn editor', () => {
     const ua = vscode.Uri.file(a), ub = vscode.Uri.file(b);
     const before = (await recorded()).posted.length;
     await vscode.commands.executeCommand('vscode.diff', ua, ub, 'diff-a ↔ diff-b');
-    const ma = await waitForPosted(ua, (x) => x.type === 'model', before);
-    const mb = await waitForPosted(ub, (x) => x.type === 'model', before);
-    assert.equal((ma as { diffWith?: string }).diffWith, 'diff-b.tnn');
-    assert.equal((mb as { diffWith?: string }).diffWith, 'diff-a.tnn');
+    // Each side learns the other (the first side to open is told again once the second exists).
+    const withPartner = (name: string) => (x: ToWebviewMessage) => x.type === 'model' && x.diffWith === name;
+    const ma = await waitForPosted(ua, withPartner('diff-b.tnn'), before);
+    const mb = await waitForPosted(ub, withPartner('diff-a.tnn'), before);
+    assert.equal(ma.type === 'model' && ma.model.header.fileName, 'diff-a.tnn');
+    assert.equal(mb.type === 'model' && mb.model.header.fileName, 'diff-b.tnn');
   });
 });

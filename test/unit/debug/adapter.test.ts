@@ -144,6 +144,11 @@ test('a conditional breakpoint fires only where its condition holds; bad conditi
     const ev = await dc.evaluateRequest({ expression: 'layer("conv1").output.size + output.size', context: 'repl' });
     assert.equal(ev.body.result, '180');
     await assert.rejects(dc.evaluateRequest({ expression: 'output.bogus', context: 'repl' }), /unknown field 'bogus'/);
+    const hover = await dc.evaluateRequest({ expression: 'fc', context: 'hover' });
+    assert.ok(hover.body.variablesReference > 0, 'hovering a layer name gives its metrics record');
+    const fields = (await dc.variablesRequest({ variablesReference: hover.body.variablesReference })).body.variables;
+    assert.equal(fields.find((f) => f.name === 'name')?.value, 'fc');
+    assert.equal(fields.find((f) => f.name === 'index')?.value, '4');
   });
 });
 
@@ -221,5 +226,16 @@ test('a bad input spec ends the session the same way, naming the input', async (
     await dc.launch({ model: modelPath, input: path.join(dir, 'nope.npy') });
     await terminated;
     assert.match(outputs.filter((o) => o.body.category === 'stderr').map((o) => o.body.output).join(''), /nope\.npy/);
+  });
+});
+
+test('with listingBySourceReference the frames carry a sourceReference whose content is the listing', async () => {
+  await withClient(async (dc) => {
+    await launchAndStop(dc, { listingBySourceReference: true });
+    const frame = await top(dc);
+    assert.ok((frame.source?.sourceReference ?? 0) > 0);
+    const src = await dc.sourceRequest({ source: frame.source, sourceReference: frame.source!.sourceReference! });
+    const lines = src.body.content.split('\n');
+    assert.match(lines[frame.line - 1], /^\s+0\s+conv1\s+conv2d 1→4 3×3\s+ternary W\+A$/);
   });
 });

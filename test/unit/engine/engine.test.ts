@@ -57,7 +57,22 @@ const residual: Make = (r) => {
   return { model: b.build(x), input: [3, 8, 8] };
 };
 
+/** feature maps large enough that a batch is processed in several sample slices (im2col ≥ 128 KB per sample). */
+const large = (wa: boolean): Make => (r) => {
+  const b = new ModelBuilder(r, [4, 32, 32]);
+  let x = b.conv('input', 4, 6, 3, { pads: [1, 1, 1, 1] }, { act: wa ? act(r) : undefined });
+  x = b.op('maxpool', [x], { kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] });
+  x = b.op('relu', [x]);
+  x = b.conv(x, 6, 4, 3, { strides: [2, 2] }, { sym: true, act: wa ? act(r) : undefined });
+  x = b.op('globalavgpool', [x]);
+  x = b.op('flatten', [x]);
+  x = b.dense(x, 4, 3);
+  return { model: b.build(x), input: [4, 32, 32] };
+};
+
 const cases: [string, Make][] = [
+  ['large maps in sample slices, W-only, padded maxpool', large(false)],
+  ['large maps in sample slices, W+A', large(true)],
   ['W-only CNN, symmetric scales', cnn(false, true)],
   ['W-only CNN, asymmetric scales', cnn(false, false)],
   ['W+A CNN, symmetric scales', cnn(true, true)],
@@ -178,4 +193,16 @@ test('bad input and unsupported graphs raise errors that name what was expected'
   const tern = model.graph.layers.find((l) => l.weightQuant)!;
   const missing = { ...model, tensors: new Map([...model.tensors].filter(([k]) => k !== tern.weightQuant!.trits)) };
   await assert.rejects(loadPackedEngine(missing), (e: Error) => e instanceof ExecutionError && e.message.includes(tern.weightQuant!.trits));
+});
+
+test('W+A models: run() (fused epilogues, SIMD) is bit-identical to runReference', async () => {
+  for (const make of [cnn(true, true), cnn(true, false), residual, large(true)]) {
+    const r = rng(1234);
+    const { model, input } = make(r);
+    const x = randomTensor(r, [5, ...input], -0.5, 1);
+    for (const simd of [true, false]) {
+      const ours = (await loadPackedEngine(model, { simd })).run(x);
+      assert.deepEqual(Array.from(ours.data), Array.from(runReference(model, x).data), `simd=${simd}`);
+    }
+  }
 });

@@ -100,3 +100,22 @@ for (const kLen of [5, 130, 1000]) {
     }
   });
 }
+
+test('maxPool (2x2/2 SIMD path, generic path) is identical to the reference pool2d, NaN/-0/inf included', async () => {
+  const { maxPoolNoPad } = await import('../../../src/core/engine/pool');
+  const { pool2d } = await import('../../../src/core/exec/ops/pool');
+  const { tensor } = await import('../../../src/core/tensor');
+  const r = rng(99);
+  const x = tensor([2, 3, 19, 21]);
+  const specials = [NaN, -0, 0, Infinity, -Infinity];
+  for (let i = 0; i < x.data.length; i++) x.data[i] = r() < 0.1 ? specials[Math.floor(r() * specials.length)] : r() * 2 - 1;
+  for (const [k, s] of [[[2, 2], [2, 2]], [[3, 2], [2, 1]], [[2, 2], [1, 1]]]) {
+    const oh = Math.floor((19 - k[0]) / s[0]) + 1, ow = Math.floor((21 - k[1]) / s[1]) + 1;
+    const want = pool2d('max', x, { kernel: k, strides: s, pads: [0, 0, 0, 0] }, [2, 3, oh, ow]);
+    for (const kern of both()) {
+      const got = maxPoolNoPad(kern, x, k, s, [2, 3, oh, ow]);
+      assert.deepEqual(Array.from(got.data).map(Object.is.bind(null, 0)), Array.from(want.data).map(Object.is.bind(null, 0)), 'signed zeros');
+      assert.deepEqual(Array.from(got.data), Array.from(want.data), `simd=${kern.simd} k=${k} s=${s}`);
+    }
+  }
+});

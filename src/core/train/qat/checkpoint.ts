@@ -9,6 +9,7 @@ import { TritscopeError } from '../../errors';
 import type { Tf } from '../backend';
 import { writeFileAtomicSync } from '../atomic-write';
 import type { QatNet } from './qat-net';
+import type { ActStats } from './quantizers';
 
 export class CheckpointError extends TritscopeError {}
 
@@ -22,7 +23,7 @@ export interface CheckpointHeader {
   epoch: number;
   variables: Entry[];
   optimizer: Entry[];
-  actStats: Record<string, { mu: number; sigma: number; meanAbs: number; twnAlpha: number }>;
+  actStats: Record<string, ActStats>;
   elapsedSeconds: number;
 }
 
@@ -43,7 +44,7 @@ export async function saveCheckpoint(file: string, net: QatNet, opt: tfjs.Optimi
   const variables = [...net.namedVariables()].map(([n, v]) => put(n, v));
   const optimizer = (await opt.getWeights()).map((w) => put(w.name, w.tensor));
   const actStats: CheckpointHeader['actStats'] = {};
-  for (const [n, q] of net.actQ) if (q.stats) actStats[n] = { ...q.stats };
+  for (const [n, q] of net.actQ) { const st = q.stats; if (st) actStats[n] = st; }
   // Optimizer slots are named after the variables, which carry this net's prefix.
   for (const e of optimizer) if (e.name.startsWith(net.prefix)) e.name = e.name.slice(net.prefix.length);
   const header = Buffer.from(JSON.stringify({ ...meta, variables, optimizer, actStats } satisfies CheckpointHeader));
@@ -77,7 +78,7 @@ export async function loadCheckpoint(tf: Tf, file: string, net: QatNet, opt: tfj
   await opt.setWeights(h.optimizer.map((e) => ({ name: e.name === 'iter' ? e.name : net.prefix + e.name, tensor: tf.tensor(data.subarray(e.offset, e.offset + e.length), e.shape) })));
   for (const [n, s] of Object.entries(h.actStats)) {
     const q = net.actQ.get(n);
-    if (q) q.stats = { ...s };
+    if (q) q.stats = s;
   }
   return h;
 }

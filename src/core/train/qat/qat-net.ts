@@ -7,7 +7,8 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { TritscopeError } from '../../errors';
-import type { FloatModel, Layer } from '../../graph/types';
+import type { ActQuant, FloatModel, Layer } from '../../graph/types';
+import { ternaryCode } from './ternary-ops';
 import type { Tf } from '../backend';
 import { ActQuantizer, dequantFolded, WeightQuantizer, type ActVariant, type QuantizerOptions } from './quantizers';
 
@@ -37,6 +38,8 @@ export class QatNet {
   /** TF.js variable names are global: each net prefixes its own; checkpoints use the names without it. */
   readonly prefix = `qat${++netCounter}:`;
   quantWeights = false;
+  /** Fixed input-activation ternarization (layers of an imported `.tnn`), applied in every forward. */
+  fixedActQuant = new Map<string, ActQuant>();
   quantActs = false;
   private evalWeights: Map<string, tfjs.Tensor> | undefined;
   private readonly logitsName: string;
@@ -176,6 +179,8 @@ export class QatNet {
     const values = new Map<string, tfjs.Tensor>([[this.model.graph.inputs[0].name, x]]);
     for (const l of this.layers) {
       let xs = l.inputs.map((n) => values.get(n)!);
+      const fixed = this.fixedActQuant.get(l.name);
+      if (fixed) xs = [tf.mul(ternaryCode(tf, xs[0], tf.scalar(fixed.thresholds.pos), tf.scalar(fixed.thresholds.neg)), fixed.scale)];
       const aq = this.quantActs ? this.actQ.get(l.name) : undefined;
       if (aq) {
         if (training) aq.observe(xs[0]);
@@ -258,5 +263,6 @@ export class QatNet {
   dispose(): void {
     this.releaseEval();
     for (const v of this.namedVariables().values()) v.dispose();
+    for (const q of this.actQ.values()) q.dispose();
   }
 }

@@ -102,13 +102,22 @@ export class WeightQuantizer {
       const delta = stopGradient(tf, tf.mul(tf.max(tf.abs(w)), 0.05)) as tfjs.Scalar;
       return ttqTernarize(tf, w, delta, this.ap as tfjs.Scalar, this.an as tfjs.Scalar);
     }
-    let z = w;
-    if (this.gamma) {
-      const { mean, variance } = tf.moments(w);
-      const k = tf.div(0.5, tf.mul(tf.sqrt(tf.add(variance, 1e-12)), UNIFORM_HALF_WIDTH));
-      z = tf.mul(tf.mul(tf.sub(w, stopGradient(tf, mean)), stopGradient(tf, k)), tf.maximum(this.gamma, 1e-3));
-    }
-    return biSteTernarize(tf, z, this.dp as tfjs.Scalar, this.negThreshold(), this.alpha as tfjs.Scalar);
+    // Eq. 9 then Eq. 8 on z̃ = γk(w − μ), k = 0.5/(0.43σ), is the same function as Eq. 8 on w with the
+    // thresholds μ + Δ/(γk); the bi-STE derivatives agree by the chain rule (∂/∂w: α/(2Δp)·γk = α/(2·Δp/(γk)),
+    // and Δp, Δn, γ get theirs through the scalar map). Thresholding w directly saves two full-size ops per step.
+    const [tp, tn] = this.weightUnitThresholds(w);
+    return biSteTernarize(tf, w, tp, tn, this.alpha as tfjs.Scalar);
+  }
+
+  private weightUnitThresholds(w: tfjs.Tensor): [tfjs.Scalar, tfjs.Scalar] {
+    const tf = this.tf;
+    const dn = this.negThreshold();
+    if (!this.gamma) return [this.dp as tfjs.Scalar, dn];
+    const { mean, variance } = tf.moments(w);
+    const mu = stopGradient(tf, mean) as tfjs.Scalar;
+    const sigma = stopGradient(tf, tf.sqrt(tf.add(variance, 1e-12))) as tfjs.Scalar;
+    const unit = tf.div(tf.mul(sigma, UNIFORM_HALF_WIDTH / 0.5), tf.maximum(this.gamma, 1e-3)); // 1/(γk)
+    return [tf.add(mu, tf.mul(this.dp!, unit)) as tfjs.Scalar, tf.add(mu, tf.mul(dn, unit)) as tfjs.Scalar];
   }
 
   /** Float-unit thresholds and scales of the current state (what export and eval use). */
@@ -160,16 +169,20 @@ export function dequantFolded(w: Float32Array, q: FoldedQuant): Float32Array {
  * after ReLU, seed paper §3.3's note) then only uses codes 0 and +1;
  * 'gaussian' (after RPReLU, which can go negative) uses all three.
  */
+export interface ActStats { sigma: number; meanAbs: number; twnAlpha: number }
+
 export class ActQuantizer {
   readonly vars: tfjs.Variable[] = [];
   private dp?: tfjs.Variable;
   private dn?: tfjs.Variable;
   private gamma?: tfjs.Variable;
   private alpha?: tfjs.Variable;
-  /** Running μ, σ (asym-uniform) or E|x| and α (twn). */
-  stats: { mu: number; sigma: number; meanAbs: number; twnAlpha: number } | undefined;
+  /** Running RMS σ, E|x| and TWN's α, kept on the device (no sync per step). */
+  private readonly running: tfjs.Variable;
+  private initialised = false;
 
   constructor(private readonly tf: Tf, readonly name: string, readonly variant: ActVariant, readonly opts: QuantizerOptions) {
+    this.running = tf.variable(tf.tensor1d([1, 1, 1]), false, `${name}/running_stats`);
     if (opts.method !== 'twn') {
       const v = (x: number, n: string) => { const t = tf.variable(tf.scalar(x), true, `${name}/${n}`); this.vars.push(t); return t; };
       this.dp = v(0.5, 'act_delta_p');
@@ -179,50 +192,63 @@ export class ActQuantizer {
     }
   }
 
-  /** Updates the running statistics from a training batch (first call initialises them). */
+  get stats(): ActStats | undefined {
+    if (!this.initialised) return undefined;
+    const [sigma, meanAbs, twnAlpha] = this.running.dataSync();
+    return { sigma, meanAbs, twnAlpha };
+  }
+
+  set stats(s: ActStats | undefined) {
+    if (!s) return;
+    this.running.assign(this.tf.tensor1d([s.sigma, s.meanAbs, s.twnAlpha]));
+    this.initialised = true;
+  }
+
+  /** Updates the running statistics from a training batch (the first call initialises them and α). */
   observe(x: tfjs.Tensor): void {
     const tf = this.tf;
-    const [sq, ma] = tf.tidy(() => tf.stack([tf.mean(tf.square(x)), tf.mean(tf.abs(x))]).dataSync());
-    const mu = 0;
-    const sigma = Math.sqrt(Math.max(1e-12, sq));
-    const twnAlpha = tf.tidy(() => {
+    tf.tidy(() => {
       const a = tf.abs(x);
-      const above = tf.cast(tf.greater(a, 0.7 * ma), 'float32');
-      return tf.div(tf.sum(tf.mul(a, above)), tf.maximum(tf.sum(above), 1)).dataSync()[0];
-    });
-    if (!this.stats) {
-      this.stats = { mu, sigma, meanAbs: ma, twnAlpha };
-      // α starts at the mean magnitude of the outer thirds, in activation units.
-      if (this.alpha) this.alpha.assign(tf.scalar(this.opts.uniform ? 1.2 * sigma : Math.max(1e-3, twnAlpha)));
-      if (this.dp && !this.opts.uniform) {
-        this.dp.assign(tf.scalar(mu + UNIFORM_HALF_WIDTH * sigma));
-        this.dn?.assign(tf.scalar(mu - UNIFORM_HALF_WIDTH * sigma));
+      const ma = tf.mean(a);
+      const batch: tfjs.Tensor[] = [tf.sqrt(tf.add(tf.mean(tf.square(x)), 1e-12)), ma];
+      if (this.opts.method === 'twn') {
+        const above = tf.cast(tf.greater(a, tf.mul(ma, 0.7)), 'float32');
+        batch.push(tf.div(tf.sum(tf.mul(a, above)), tf.maximum(tf.sum(above), 1)));
+      } else batch.push(ma);
+      const now = tf.stack(batch);
+      if (!this.initialised) {
+        this.running.assign(now);
+        const sigma = tf.gather(now, 0);
+        // α starts near the mean magnitude of the outer third, in activation units.
+        if (this.alpha) this.alpha.assign(tf.mul(sigma, this.opts.uniform ? 1.2 : 1.0));
+        if (this.dp && !this.opts.uniform) {
+          this.dp.assign(tf.mul(sigma, UNIFORM_HALF_WIDTH));
+          this.dn?.assign(tf.mul(sigma, -UNIFORM_HALF_WIDTH));
+        }
+      } else {
+        this.running.assign(tf.add(tf.mul(this.running, 0.9), tf.mul(now, 0.1)));
       }
-      return;
-    }
-    const s = this.stats, k = 0.9;
-    s.mu = k * s.mu + (1 - k) * mu;
-    s.sigma = k * s.sigma + (1 - k) * sigma;
-    s.meanAbs = k * s.meanAbs + (1 - k) * ma;
-    s.twnAlpha = k * s.twnAlpha + (1 - k) * twnAlpha;
+    });
+    this.initialised = true;
   }
 
   forward(x: tfjs.Tensor): tfjs.Tensor {
     const tf = this.tf;
-    if (!this.stats) throw new Error(`activation quantizer ${this.name}: statistics not initialised`);
-    const s = this.stats;
+    if (!this.initialised) throw new Error(`activation quantizer ${this.name}: statistics not initialised`);
     if (this.opts.method === 'twn') {
-      const d = 0.7 * s.meanAbs;
-      return steTernarize(tf, x, tf.scalar(d), tf.scalar(-d), tf.scalar(s.twnAlpha));
+      const d = tf.mul(tf.gather(this.running, 1), 0.7).reshape([]) as tfjs.Scalar;
+      return steTernarize(tf, x, d, tf.neg(d) as tfjs.Scalar, tf.gather(this.running, 2).reshape([]) as tfjs.Scalar);
     }
-    let z = x;
-    if (this.gamma) z = tf.mul(tf.mul(tf.sub(x, s.mu), 0.5 / (UNIFORM_HALF_WIDTH * s.sigma)), tf.maximum(this.gamma, 1e-3));
     const dn = (this.dn ?? tf.neg(this.dp!)) as tfjs.Scalar;
-    return biSteTernarize(tf, z, this.dp as tfjs.Scalar, dn, this.alpha as tfjs.Scalar);
+    if (!this.gamma) return biSteTernarize(tf, x, this.dp as tfjs.Scalar, dn, this.alpha as tfjs.Scalar);
+    // Eq. 9 about zero folded into x-unit thresholds Δ/(γk), k = 0.5/(0.43σ) (same function and gradients, see WeightQuantizer).
+    const sigma = tf.gather(this.running, 0).reshape([]);
+    const unit = tf.div(tf.mul(sigma, UNIFORM_HALF_WIDTH / 0.5), tf.maximum(this.gamma, 1e-3));
+    return biSteTernarize(tf, x, tf.mul(this.dp!, unit) as tfjs.Scalar, tf.mul(dn, unit) as tfjs.Scalar, this.alpha as tfjs.Scalar);
   }
 
   fold(): FoldedQuant {
-    const s = this.stats ?? { mu: 0, sigma: 1, meanAbs: 1, twnAlpha: 1 };
+    const s = this.stats ?? { sigma: 1, meanAbs: 1, twnAlpha: 1 };
     if (this.opts.method === 'twn') {
       const d = f32(0.7 * s.meanAbs);
       return { pos: d, neg: -d, scalePos: s.twnAlpha, scaleNeg: s.twnAlpha, gamma: null };
@@ -233,7 +259,7 @@ export class ActQuantizer {
     if (!this.gamma) return { pos: f32(dp), neg: f32(dn), scalePos: alpha, scaleNeg: alpha, gamma: null };
     const g = Math.max(1e-3, this.gamma.dataSync()[0]);
     const unit = (UNIFORM_HALF_WIDTH * s.sigma) / (0.5 * g);
-    return { pos: f32(s.mu + dp * unit), neg: f32(s.mu + dn * unit), scalePos: alpha, scaleNeg: alpha, gamma: g, mu: s.mu, sigma: s.sigma };
+    return { pos: f32(dp * unit), neg: f32(dn * unit), scalePos: alpha, scaleNeg: alpha, gamma: g, mu: 0, sigma: s.sigma };
   }
 
   /** Eval-mode forward with the folded thresholds: exactly ternarizeActivation of the reference executor. */
@@ -241,5 +267,9 @@ export class ActQuantizer {
     const q = this.fold();
     const tf = this.tf;
     return tf.mul(ternaryCode(tf, x, tf.scalar(q.pos), tf.scalar(q.neg)), q.scalePos);
+  }
+
+  dispose(): void {
+    this.running.dispose();
   }
 }

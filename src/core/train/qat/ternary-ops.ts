@@ -49,14 +49,19 @@ export function biSteTernarize(tf: Tf, z: T, dp: S, dn: S, alpha: S): T {
       value: tf.mul(code, a),
       gradFunc: (dy: T, saved: T[]) => {
         const [sx, sp, sn, sa, sc] = saved;
-        const zero = tf.scalar(0);
-        const inPos = tf.cast(tf.logicalAnd(tf.greater(sx, zero), tf.less(sx, tf.mul(sp, 2))), 'float32');
-        const inNeg = tf.cast(tf.logicalAnd(tf.less(sx, zero), tf.greater(sx, tf.mul(sn, 2))), 'float32');
-        const slope = tf.add(tf.div(inPos, tf.mul(sp, 2)), tf.div(inNeg, tf.mul(tf.abs(sn), 2)));
-        const dyA = tf.mul(dy, sa);
-        const dz = tf.mul(dyA, slope);
-        const ddp = tf.sum(tf.mul(dyA, tf.mul(inPos, tf.div(tf.neg(sx), tf.mul(tf.square(sp), 2)))));
-        const ddn = tf.sum(tf.mul(dyA, tf.mul(inNeg, tf.div(sx, tf.mul(tf.square(sn), 2)))));
+        // Per element: s = 1/(2Δp) for z > 0 else 1/(2|Δn|); r = z·s is the position inside
+        // the linear part of E[ẑ]/α, which is the open interval |r| < 1 on either side.
+        const invP = tf.div(0.5, sp), invN = tf.div(0.5, tf.abs(sn));
+        const pos = tf.cast(tf.greater(sx, 0), 'float32');
+        const s = tf.add(tf.mul(pos, tf.sub(invP, invN)), invN);
+        const r = tf.mul(sx, s);
+        const dyIn = tf.mul(dy, tf.cast(tf.less(tf.abs(r), 1), 'float32'));
+        const dz = tf.mul(tf.mul(dyIn, s), sa);
+        // ∂/∂Δp = −α·z/(2Δp²) = −(α/Δp)·r on the positive side; ∂/∂Δn = α·z/(2Δn²) = (α/|Δn|)·r on the negative side.
+        const g = tf.mul(dyIn, r);
+        const gPos = tf.sum(tf.mul(g, pos));
+        const ddp = tf.mul(tf.neg(tf.div(sa, sp)), gPos);
+        const ddn = tf.mul(tf.div(sa, tf.abs(sn)), tf.sub(tf.sum(g), gPos));
         const da = tf.sum(tf.mul(dy, sc));
         return [dz, ddp, ddn, da];
       },

@@ -1,0 +1,47 @@
+// `npm run results`: runs the Fashion-MNIST experiment of src/core/train/results.ts
+// (float vs post-training ternary vs QAT with the seed paper's method and its
+// ablations) and writes docs/results.md (+ docs/results.json with the raw rows).
+// Options: --epochs N (per stage, default 2), --train-limit N (default 10000),
+// --test-limit N (default: all 10 000), --only cnn|mlp.
+import * as esbuild from 'esbuild';
+import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const argv = process.argv.slice(2);
+const arg = (k, d) => { const i = argv.indexOf(`--${k}`); return i >= 0 ? argv[i + 1] : d; };
+
+const bundle = path.join(root, 'out/scripts/results.cjs');
+mkdirSync(path.dirname(bundle), { recursive: true });
+await esbuild.build({
+  stdin: {
+    contents: "export { runResults, renderResultsMarkdown } from './src/core/train/results'; export { importModel } from './src/core/import/index';",
+    resolveDir: root, loader: 'ts',
+  },
+  bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', outfile: bundle, logLevel: 'warning',
+  external: ['@tensorflow/tfjs-node'],
+});
+const { runResults, renderResultsMarkdown, importModel } = createRequire(import.meta.url)(bundle);
+
+const samples = [['sample CNN (samples/models/fashion-cnn)', 'fashion-cnn'], ['sample MLP (samples/models/fashion-mlp)', 'fashion-mlp']]
+  .filter(([, dir]) => !arg('only') || dir.endsWith(arg('only')));
+const models = [];
+for (const [name, dir] of samples) {
+  const file = path.join(process.env.TRITSCOPE_SAMPLES ?? path.join(root, 'samples/models'), dir, 'model.json');
+  if (!existsSync(file)) { console.error(`results: ${file} is missing (run npm run sample first)`); process.exit(1); }
+  models.push({ name, model: await importModel(file) });
+}
+const report = await runResults({
+  models,
+  epochs: Number(arg('epochs', '2')),
+  trainLimit: Number(arg('train-limit', '10000')),
+  testLimit: arg('test-limit') ? Number(arg('test-limit')) : undefined,
+  log: (l) => console.log(l),
+});
+const write = (file, text) => { writeFileSync(`${file}.tmp`, text); renameSync(`${file}.tmp`, file); };
+mkdirSync(path.join(root, 'docs'), { recursive: true });
+write(path.join(root, 'docs/results.json'), JSON.stringify(report, null, 2) + '\n');
+const md = renderResultsMarkdown(report);
+write(path.join(root, 'docs/results.md'), md);
+console.log(md);

@@ -1,0 +1,3 @@
+export interface Counts { passed: number; failed: number; skipped: number }
+export function parseNodeTestCounts(output: string): Counts | null;
+export function formatTotalsLine(total: Counts): string;

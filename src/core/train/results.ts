@@ -1,0 +1,160 @@
+/**
+ * The experiment behind docs/results.md (`npm run results`): on Fashion-MNIST,
+ * float vs post-training ternarization vs QAT with the seed paper's method and
+ * its ablations, for the sample CNN and MLP. Training uses a subset and few
+ * epochs so the whole run fits a shared 2-core machine; evaluation uses the
+ * full 10 000-image test set.
+ */
+import { dequantizeTrits } from '../exec/reference';
+import type { FloatModel, TnnModel } from '../graph/types';
+import { isPacked } from '../graph/types';
+import { quantizeModel, type QuantMethod } from '../quant/index';
+import { loadDataset } from '../data/index';
+import type { Tensor } from '../tensor';
+import { initTf, type BackendName, type Tf } from './backend';
+import { evaluateTop1 } from './batches';
+import { loadTrainData, subset, type TrainData } from './fashion-data';
+import { QatNet } from './qat/qat-net';
+import { measureStepRatio, type StepTiming } from './qat/step-bench';
+import { trainQat, type QatOptions } from './qat/train-qat';
+
+export interface ResultRow {
+  model: string;
+  name: string;
+  kind: 'float' | 'ptq' | 'qat';
+  weights: 'float' | 'ternary';
+  acts: 'float' | 'ternary';
+  top1: number;
+  epochs: number;
+  seconds: number;
+  backend: BackendName;
+  note?: string;
+}
+
+export interface ResultsOptions {
+  models: { name: string; model: FloatModel }[];
+  trainLimit: number;
+  epochs: number;
+  testLimit?: number;
+  log?: (line: string) => void;
+}
+
+export interface ResultsReport {
+  rows: ResultRow[];
+  stepTiming: { model: string; timing: StepTiming; backend: BackendName }[];
+  trainLimit: number;
+  epochs: number;
+  testSamples: number;
+  date: string;
+}
+
+/** A `.tnn` as a float model (trits dequantized) plus its fixed activation quantizers, for fast tf evaluation. */
+function tnnAsFloat(tnn: TnnModel, source: FloatModel): { model: FloatModel; acts: Map<string, NonNullable<TnnModel['graph']['layers'][number]['actQuant']>> } {
+  const tensors = new Map<string, Tensor>();
+  for (const [k, t] of tnn.tensors) if (!isPacked(t)) tensors.set(k, t);
+  const layers = tnn.graph.layers.map((l) => ({ ...l, weights: { ...l.weights } }));
+  const acts = new Map();
+  for (const l of layers) {
+    if (l.weightQuant) {
+      const packed = tnn.tensors.get(l.weightQuant.trits);
+      if (packed && isPacked(packed)) tensors.set(l.weightQuant.trits, dequantizeTrits(packed, l.weightQuant));
+      delete l.weightQuant;
+    }
+    if (l.actQuant) acts.set(l.name, l.actQuant);
+    delete l.actQuant;
+  }
+  return { model: { graph: { ...tnn.graph, layers }, tensors, source: source.source }, acts };
+}
+
+function evalFloatModel(tf: Tf, model: FloatModel, test: TrainData, acts?: Map<string, never>): number {
+  const net = new QatNet(tf, model, { quant: { method: 'twn', uniform: false, asymmetric: false }, rprelu: false, keepFloat: model.graph.layers.map((l) => l.name) });
+  try {
+    if (acts) for (const [k, v] of acts) net.fixedActQuant.set(k, v);
+    net.prepareEval();
+    return evaluateTop1(tf, test, (x) => net.forward(x, false));
+  } finally {
+    net.dispose();
+  }
+}
+
+interface QatRowSpec { name: string; opts: Partial<QatOptions>; epochsFactor?: number; note?: string }
+
+/** The QAT rows: baselines, the paper's method, its ablation (Table 3) and one- vs two-stage KD (§4.4). */
+export const QAT_ROWS: QatRowSpec[] = [
+  { name: 'QAT TTQ (Eq. 4–5), W only', opts: { method: 'ttq', acts: false } },
+  { name: 'QAT asym-uniform + bi-STE, W only', opts: { method: 'asym-uniform', acts: false } },
+  { name: 'QAT TWN (Eq. 2–3), W+A', opts: { method: 'twn', acts: true } },
+  { name: 'QAT W+A, symmetric, no uniform', opts: { method: 'asym-uniform', uniform: false, asymmetric: false } },
+  { name: 'QAT W+A, symmetric + uniform (Eq. 9)', opts: { method: 'asym-uniform', uniform: true, asymmetric: false } },
+  { name: 'QAT W+A, asymmetric (bi-STE), no uniform', opts: { method: 'asym-uniform', uniform: false, asymmetric: true } },
+  { name: 'QAT W+A, asymmetric + uniform (paper, one-stage)', opts: { method: 'asym-uniform' } },
+  { name: 'QAT W+A paper + KD, one-stage (λ=0.9)', opts: { method: 'asym-uniform', kd: true }, epochsFactor: 2, note: 'same total epochs as two-stage' },
+  { name: 'QAT W+A paper + KD, two-stage (Eq. 10 → 11)', opts: { method: 'asym-uniform', kd: true, twoStage: true }, note: 'epochs per stage × 2 stages' },
+];
+
+const PTQ_ROWS: { name: string; method: QuantMethod; acts: 'float' | 'ternary' }[] = [
+  { name: 'PTQ TWN (Eq. 2–3), W only', method: 'twn', acts: 'float' },
+  { name: 'PTQ TTQ thresholds, W only', method: 'ttq', acts: 'float' },
+  { name: 'PTQ asym-uniform (Eq. 6, 9), W only', method: 'asym-uniform', acts: 'float' },
+  { name: 'PTQ asym-uniform, W+A (calibrated)', method: 'asym-uniform', acts: 'ternary' },
+];
+
+export async function runResults(o: ResultsOptions): Promise<ResultsReport> {
+  const { tf, backend } = await initTf({ log: o.log });
+  const test = subset(loadTrainData('fashion-mnist:test'), o.testLimit);
+  const calib = subset(loadDataset('fashion-mnist:train'), 1000);
+  const rows: ResultRow[] = [];
+  const stepTiming: ResultsReport['stepTiming'] = [];
+  for (const { name: model, model: float } of o.models) {
+    const log = (r: ResultRow) => { rows.push(r); o.log?.(`${model}: ${r.name}: top-1 ${(r.top1 * 100).toFixed(2)}% (${r.seconds.toFixed(0)} s)`); };
+    let t0 = Date.now();
+    const floatTop1 = evalFloatModel(tf, float, test);
+    log({ model, name: 'float (sample model)', kind: 'float', weights: 'float', acts: 'float', top1: floatTop1, epochs: 0, seconds: (Date.now() - t0) / 1000, backend });
+    for (const p of PTQ_ROWS) {
+      t0 = Date.now();
+      const tnn = await quantizeModel(float, { method: p.method, activations: p.acts, dataset: calib, evalSamples: 1, storeLatent: false });
+      const { model: fm, acts } = tnnAsFloat(tnn, float);
+      const top1 = evalFloatModel(tf, fm, test, acts as Map<string, never>);
+      log({ model, name: p.name, kind: 'ptq', weights: 'ternary', acts: p.acts, top1, epochs: 0, seconds: (Date.now() - t0) / 1000, backend });
+    }
+    for (const spec of QAT_ROWS) {
+      const epochs = o.epochs * (spec.epochsFactor ?? 1);
+      const r = await trainQat({ model: float, data: 'fashion-mnist:train', limit: o.trainLimit, testLimit: o.testLimit, epochs, seed: 1, ...spec.opts });
+      const stagesEpochs = r.stages.reduce((a, s) => a + s.epochs, 0);
+      log({ model, name: spec.name, kind: 'qat', weights: spec.opts.weights === false ? 'float' : 'ternary', acts: spec.opts.acts === false ? 'float' : 'ternary', top1: r.accuracy, epochs: stagesEpochs, seconds: r.seconds, backend: r.backend, note: spec.note });
+    }
+    stepTiming.push({ model, timing: measureStepRatio(tf, float, subset(loadTrainData('fashion-mnist:train'), 512), 20), backend });
+  }
+  return { rows, stepTiming, trainLimit: o.trainLimit, epochs: o.epochs, testSamples: test.n, date: new Date().toISOString() };
+}
+
+const pct = (v: number) => `${(v * 100).toFixed(2)}`;
+
+export function renderResultsMarkdown(r: ResultsReport): string {
+  const out: string[] = [];
+  out.push('# Results: ternary Fashion-MNIST models', '');
+  out.push(`Generated by \`npm run results\` (scripts/results.mjs) on ${r.date.slice(0, 10)}. Top-1 on ${r.testSamples} Fashion-MNIST test images.`);
+  out.push(`QAT starts from the sample float model and trains on the first ${r.trainLimit} training images for ${r.epochs} epoch(s) per stage`,
+    '(Adam, lr 0.001 with cosine decay, batch 64, seed 1) — a budget chosen so the whole table runs on a shared 2-core machine;',
+    'the seed paper trains 100+ epochs per stage. First and last weight layers stay float (§4.1). "W+A" ternarizes the inputs of the',
+    'ternary layers too; QAT W+A replaces the ReLUs before them by RPReLU. Every QAT row\'s accuracy is that of the exported `.tnn`',
+    '(the unit tests check that `runReference` on the exported file gives the same accuracy as the training loop).', '');
+  for (const model of [...new Set(r.rows.map((x) => x.model))]) {
+    const rows = r.rows.filter((x) => x.model === model);
+    const float = rows.find((x) => x.kind === 'float')!.top1;
+    out.push(`## ${model}`, '', '| method | W | A | top-1 % | gap to float (points) | epochs | wall time (s) | backend | note |', '|---|---|---|---|---|---|---|---|---|');
+    for (const x of rows) {
+      const gap = x.kind === 'float' ? '—' : `${((x.top1 - float) * 100).toFixed(2)}`;
+      out.push(`| ${x.name} | ${x.weights} | ${x.acts} | ${pct(x.top1)} | ${gap} | ${x.epochs} | ${x.seconds.toFixed(0)} | ${x.backend} | ${x.note ?? ''} |`);
+    }
+    const st = r.stepTiming.find((s) => s.model === model);
+    if (st) out.push('', `Training step (batch ${st.timing.batch}, median of ${st.timing.steps} interleaved steps, ${st.backend}): float ${st.timing.floatMs.toFixed(1)} ms, fake-quantized W+A ${st.timing.quantMs.toFixed(1)} ms — ratio **${st.timing.ratio.toFixed(2)}×** (goal ≤ 1.5×).`);
+    const paper = rows.find((x) => x.name.includes('two-stage'));
+    const twn = rows.find((x) => x.name.startsWith('QAT TWN'));
+    if (paper && twn) {
+      out.push('', `Goals: paper's W+A (two-stage KD) vs float: ${((paper.top1 - float) * 100).toFixed(2)} points (goal ≥ −1.0) — ${paper.top1 >= float - 0.01 ? 'met' : 'not met'}; vs TWN W+A: ${((paper.top1 - twn.top1) * 100).toFixed(2)} points (goal ≥ +1.0) — ${paper.top1 - twn.top1 >= 0.01 ? 'met' : 'not met'}.`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
