@@ -10,7 +10,8 @@
 //    `allowScripts` policy (advisory in 11.19, enforced in later releases), so the
 //    cache folder gets a package.json approving exactly code-server and argon2.
 // If the native modules still fail to load (scripts skipped or interrupted), the
-// postinstall is run by hand with Node 24 on PATH, then verified again.
+// postinstall is run by hand with Node 24 on PATH, then `npm rebuild` inside
+// VS Code's server, verifying after each step.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -125,6 +126,16 @@ export function ensureCodeServer({ quiet = false } = {}) {
           // allowScripts of ours applies there); they must build their modules.
           npm_config_dangerously_allow_all_scripts: 'true',
         },
+      });
+      problem = verifyCodeServer();
+    }
+    if (problem) {
+      // Packages present but their native build missing (an interrupted build):
+      // npm install skips them, npm rebuild runs their install scripts again.
+      console.log(`[tritscope] ${problem}\n[tritscope] rebuilding VS Code server's native modules ...`);
+      run('npm', ['rebuild'], {
+        cwd: path.join(codeServerDir, 'lib', 'vscode'),
+        env: { ...node24Env(), npm_config_dangerously_allow_all_scripts: 'true' },
       });
       problem = verifyCodeServer();
     }

@@ -23,7 +23,9 @@ const runE2e = !flag('--no-e2e');
 
 const resultsDir = path.join(repoRoot, 'test-results');
 const workspaceDir = path.join(repoRoot, 'samples');
-const integrationReportFile = path.join(repoRoot, 'out', 'test', 'integration-report.json');
+// Per-run names: several people may run this at once in one shared work tree.
+const runId = `${process.pid}`;
+const integrationReportFile = path.join(repoRoot, 'out', 'test', `integration-report-${runId}.json`);
 const INTEGRATION_TIMEOUT_MS = 10 * 60_000;
 const E2E_TEST_TIMEOUT_MS = 3 * 60_000;
 
@@ -48,7 +50,7 @@ function packageRunnerExtension() {
   const built = path.join(repoRoot, 'out', 'test', 'integration');
   const runnerJs = path.join(built, 'runner-extension', 'runner.js');
   if (!existsSync(runnerJs)) throw new Error(`${runnerJs} missing: the build did not produce the test runner`);
-  const stage = path.join(repoRoot, 'out', 'test', 'runner-vsix-stage');
+  const stage = path.join(repoRoot, 'out', 'test', `runner-vsix-stage-${runId}`);
   rmSync(stage, { recursive: true, force: true });
   mkdirSync(stage, { recursive: true });
   copyFileSync(path.join(repoRoot, 'test', 'integration', 'runner-extension', 'package.json'), path.join(stage, 'package.json'));
@@ -57,7 +59,9 @@ function packageRunnerExtension() {
   else mkdirSync(path.join(stage, 'suite'));
   writeFileSync(path.join(stage, '.vscodeignore'), '*.map\n');
   writeFileSync(path.join(stage, 'README.md'), '# Tritscope test runner\n\nRuns the integration suites inside VS Code. Never shipped.\n');
-  return packageFolder(stage, path.join(repoRoot, 'out', 'test', 'tritscope-test-runner.vsix'));
+  const vsix = packageFolder(stage, path.join(repoRoot, 'out', 'test', `tritscope-test-runner-${runId}.vsix`));
+  rmSync(stage, { recursive: true, force: true });
+  return vsix;
 }
 
 async function waitForIntegrationReport(server) {
@@ -67,7 +71,7 @@ async function waitForIntegrationReport(server) {
     if (existsSync(integrationReportFile)) return JSON.parse(readFileSync(integrationReportFile, 'utf8'));
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`no integration report at ${integrationReportFile} after ${INTEGRATION_TIMEOUT_MS / 60000} min (did the runner extension activate? see the extension host log under .vscode-test/test-ud/logs)`);
+  throw new Error(`no integration report at ${integrationReportFile} after ${INTEGRATION_TIMEOUT_MS / 60000} min (did the runner extension activate? see the extension host log under .vscode-test/test-<pid>-ud/logs)`);
 }
 
 function loadE2eTests() {
@@ -133,6 +137,7 @@ async function main() {
   };
   let server;
   let browser;
+  let profile;
   const cleanup = () => { server?.stopNow(); };
   const onSignal = (sig) => { log(`${sig}: stopping code-server`); cleanup(); process.exit(130); };
   process.on('SIGINT', onSignal);
@@ -150,8 +155,9 @@ async function main() {
       report.vsixBytes = packageExtension().bytes;
     }
     const runnerVsix = packageRunnerExtension();
-    const profile = freshProfile('test', { 'search.useIgnoreFiles': false, 'files.exclude': {} });
+    profile = freshProfile(`test-${runId}`, { 'search.useIgnoreFiles': false, 'files.exclude': {} });
     installExtensions(profile, [extensionVsix, runnerVsix]);
+    rmSync(runnerVsix, { force: true });
 
     const env = runIntegration ? { TRITSCOPE_TEST_REPORT: integrationReportFile, ...(grep ? { TRITSCOPE_TEST_GREP: grep } : {}) } : {};
     server = await startCodeServer({ profile, folder: workspaceDir, env, logFile: path.join(resultsDir, 'code-server.log') });
@@ -193,6 +199,13 @@ async function main() {
     writeJsonAtomic(path.join(resultsDir, 'vscode-report.json'), report);
   }
   const failed = report.integration.failed + report.e2e.failed + (report.error ? 1 : 0);
+  rmSync(integrationReportFile, { force: true });
+  if (profile && !failed) {
+    rmSync(profile.extsDir, { recursive: true, force: true });
+    rmSync(profile.udDir, { recursive: true, force: true });
+  } else if (profile) {
+    log(`profile kept for inspection (extension host logs): ${path.relative(repoRoot, profile.udDir)}/logs`);
+  }
   log(`VS Code ${report.vscodeVersion}: integration ${report.integration.passed}/${report.integration.passed + report.integration.failed}, e2e ${report.e2e.passed}/${report.e2e.passed + report.e2e.failed}, ${(report.durationMs / 1000).toFixed(0)} s → test-results/vscode-report.json`);
   process.exitCode = failed ? 1 : 0;
 }

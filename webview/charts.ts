@@ -124,7 +124,7 @@ function thresholdLines(min: number, max: number, bins: number, lines: Array<{ a
         ctx.moveTo(px, top);
         ctx.lineTo(px, bottom);
         ctx.stroke();
-        ctx.fillText(l.label, px + 3, top + 12);
+        ctx.fillText(l.label, px + 3, top - 2);
       }
       ctx.restore();
     },
@@ -140,7 +140,11 @@ export function histogramChartConfig(counts: Float64Array, min: number, max: num
       labels: Array.from({ length: bins }, (_, i) => Number((min + (i + 0.5) * w).toPrecision(3)).toString()),
       datasets: [{ label: 'latent float weights', data: Array.from(counts), backgroundColor: c.bar, barPercentage: 1, categoryPercentage: 1 }],
     },
-    options: { ...base(c), scales: axes(c, false, 'count') },
+    options: {
+      ...base(c),
+      scales: { ...axes(c, false, 'count'), x: { ...axes(c, false, 'count').x, ticks: { color: c.fg, maxTicksLimit: 7, maxRotation: 0 } } },
+      layout: { padding: { top: 14 } },
+    },
     plugins: [thresholdLines(min, max, bins, [{ at: deltaN, label: 'Δn' }, { at: deltaP, label: 'Δp' }], () => themeColors().line)],
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Load-time compilation of a TnnModel for the packed engine: validates every
  * layer, repacks ternary weights into bit-planes, resolves float tensors, and
- * plans which batchnorm/relu layers fuse into the preceding ternary matmul's
+ * plans which batchnorm/relu layers fuse into the preceding conv/dense
  * epilogue for `run()` (the stepper runs layers one by one instead).
  */
 import { ExecutionError } from '../errors';
@@ -152,7 +152,7 @@ export function outputShape(c: CompiledLayer, xs: Tensor[]): number[] {
   return layerOutputShape(c.layer, shapes, (role) => (role === 'weight' && c.matmul ? c.matmul.weightShape : c.weight(role)?.shape));
 }
 
-/** Runs one graph layer unfused (the stepper's unit), filling `trace` for ternary layers when given. */
+/** Runs one graph layer (the stepper's unit; run() passes a fused epilogue), filling `trace` for ternary layers when given. */
 export function runLayer(c: CompiledLayer, inputs: Tensor[], trace?: MatmulTrace, epilogue?: Epilogue): Tensor {
   const layer = c.layer;
   let xs = inputs;

@@ -1,5 +1,5 @@
 /**
- * Plain TypeScript versions of the kernels in kernels.wat, over the same heap
+ * Plain TypeScript versions of the kernels in ternary.wat and float-ops.wat, over the same heap
  * layout; used when WebAssembly SIMD is unavailable and as the cross-check in
  * tests. Same arithmetic: integer popcounts for ternary·ternary, additions only
  * for ternary·float.
@@ -63,7 +63,7 @@ export class JsKernels implements Kernels {
     }
   }
 
-  lutGemv(w: number, rows: number, chunks: number, table: number, out: number, sp: number, sn: number): void {
+  lutGemv(w: number, rows: number, chunks: number, table: number, out: number, sp: number, sn: number, _acc: number): void {
     const u8 = this.heap.u8, f32 = this.heap.f32;
     const plane = chunks * 16, t = table >>> 2;
     for (let r = 0; r < rows; r++) {
@@ -164,6 +164,24 @@ export class JsKernels implements Kernels {
           acc = v > acc ? v : acc;
         }
         f32[o++] = acc;
+      }
+    }
+  }
+
+  im2colI8(x: number, n: number, c: number, h: number, w: number, ic0: number, ig: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, dh: number, dw: number, oh: number, ow: number, kpad: number, dst: number): void {
+    const i8 = this.heap.i8, plane = h * w;
+    let row = dst;
+    for (let b = 0; b < n; b++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++, row += kpad) {
+      let d = row;
+      for (let ic = 0; ic < ig; ic++) {
+        const src = x + (b * c + ic0 + ic) * plane;
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = oy * sh - pt + ky * dh;
+          for (let kx = 0; kx < kw; kx++, d++) {
+            const ix = ox * sw - pl + kx * dw;
+            if (iy >= 0 && iy < h && ix >= 0 && ix < w) i8[d] = i8[src + iy * w + ix];
+          }
+        }
       }
     }
   }

@@ -1,11 +1,12 @@
 /**
- * The packed kernels behind one interface: WebAssembly SIMD (kernels.wat,
- * assembled at build time) when the runtime validates a SIMD probe, otherwise
- * the TypeScript fallback (js-kernels.ts) over the same memory layout.
- * All pointers are byte offsets into `heap.memory`; layouts are described in
- * kernels.wat.
+ * The packed kernels behind one interface: WebAssembly SIMD (ternary.wat and
+ * float-ops.wat, assembled at build time, sharing one memory) when the runtime
+ * validates a SIMD probe, otherwise the TypeScript fallback (js-kernels.ts)
+ * over the same memory layout. All pointers are byte offsets into
+ * `heap.memory`; layouts are described in ternary.wat.
  */
-import wasmBytes from './kernels.wat';
+import floatBytes from './float-ops.wat';
+import ternaryBytes from './ternary.wat';
 import { Heap } from './heap';
 import { JsKernels } from './js-kernels';
 
@@ -14,15 +15,15 @@ export interface Kernels {
   readonly heap: Heap;
   /**
    * int8 activation trits [rows][kpad] (kpad a multiple of 128) → rows of [nonzero plane][negative plane],
-   * the activation layout of ttGemm (fewer ops per chunk than a second +/− pair, see kernels.wat).
+   * the activation layout of ttGemm (fewer ops per chunk than a second +/− pair, see ternary.wat).
    */
   packI8Acts(src: number, rows: number, kpad: number, dst: number): void;
   /** Integer ternary·ternary dot products: out[r·rs + c·cs] = Σ_k w[r][k]·a[c][k] (i32). Activation buffer: a multiple of 4 rows. */
   ttGemm(w: number, rows: number, chunks: number, a: number, cols: number, out: number, rs: number, cs: number): void;
   /** Subset-sum tables of 8-float groups for lutGemv (groups·256 f32). */
   lutBuild(x: number, groups: number, table: number): void;
-  /** out[r] = sp·Σ_{w=+1} x − sn·Σ_{w=−1} x for one float vector (via lutBuild's table). */
-  lutGemv(w: number, rows: number, chunks: number, table: number, out: number, sp: number, sn: number): void;
+  /** out[r] = sp·Σ_{w=+1} x − sn·Σ_{w=−1} x for one float vector (via lutBuild's table); acc: scratch of rows·16 bytes. */
+  lutGemv(w: number, rows: number, chunks: number, table: number, out: number, sp: number, sn: number, acc: number): void;
   /** out[r][m] = sp·Σ_{w=+1} x[k][m] − sn·Σ_{w=−1} x[k][m]; x is [K][m], m a multiple of 16. */
   tfGemmCols(w: number, rows: number, chunks: number, x: number, m: number, out: number, sp: number, sn: number): void;
   /** Float GEMM, f64 accumulation in k order: out[r][m] = f32(Σ_k w[r][k]·x[k][m] + bias[r]); w, bias f64; m a multiple of 8. */
@@ -35,6 +36,8 @@ export interface Kernels {
   epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number): void;
   /** Float im2col of one group: x f32 [n][c][h][w] → dst f32 [ig·kh·kw][colsPad] (dst pre-zeroed). */
   im2col(x: number, n: number, c: number, h: number, w: number, ic0: number, ig: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, dh: number, dw: number, oh: number, ow: number, colsPad: number, dst: number): void;
+  /** Ternary im2col of one group: int8 trits [n][c][h][w] → rows [n·oh·ow][kpad] for packI8Acts (dst pre-zeroed). */
+  im2colI8(x: number, n: number, c: number, h: number, w: number, ic0: number, ig: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, dh: number, dw: number, oh: number, ow: number, kpad: number, dst: number): void;
   /** Unpadded max pooling of `planes` f32 [h][w] planes into [oh][ow] (the reference's comparison order). */
   maxPool(x: number, planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, oh: number, ow: number, out: number): void;
 }
@@ -55,20 +58,20 @@ export function simdSupported(): boolean {
   }
 }
 
-let compiled: WebAssembly.Module | undefined;
+let compiled: { ternary: WebAssembly.Module; float: WebAssembly.Module } | undefined;
 
 interface WasmExports {
-  memory: WebAssembly.Memory;
   pack_i8_acts(src: number, rows: number, kpad: number, dst: number): void;
   tt_gemm(w: number, rows: number, chunks: number, a: number, cols: number, out: number, rs: number, cs: number): void;
   tt_gemv(w: number, rows: number, chunks: number, a: number, out: number, rs: number): void;
   lut_build(x: number, groups: number, t: number): void;
-  lut_gemv(w: number, rows: number, chunks: number, t: number, out: number, sp: number, sn: number): void;
+  lut_gemv(w: number, rows: number, chunks: number, t: number, out: number, sp: number, sn: number, acc: number): void;
   tf_gemm_cols(w: number, rows: number, chunks: number, x: number, m: number, out: number, sp: number, sn: number): void;
   f64_gemm_cols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void;
   epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number): void;
   im2col_f32(...args: number[]): void;
   maxpool_f32(...args: number[]): void;
+  im2col_i8(...args: number[]): void;
 }
 
 class WasmKernels implements Kernels {
@@ -76,9 +79,17 @@ class WasmKernels implements Kernels {
   readonly heap: Heap;
   private readonly x: WasmExports;
   constructor() {
-    compiled ??= new WebAssembly.Module(wasmBytes as Uint8Array<ArrayBuffer>);
-    this.x = new WebAssembly.Instance(compiled, {}).exports as unknown as WasmExports;
-    this.heap = new Heap(this.x.memory);
+    compiled ??= {
+      ternary: new WebAssembly.Module(ternaryBytes as Uint8Array<ArrayBuffer>),
+      float: new WebAssembly.Module(floatBytes as Uint8Array<ArrayBuffer>),
+    };
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const env = { env: { memory } };
+    this.x = {
+      ...(new WebAssembly.Instance(compiled.ternary, env).exports as object),
+      ...(new WebAssembly.Instance(compiled.float, env).exports as object),
+    } as WasmExports;
+    this.heap = new Heap(memory);
   }
   packI8Acts(src: number, rows: number, kpad: number, dst: number): void { this.x.pack_i8_acts(src, rows, kpad, dst); }
   ttGemm(w: number, rows: number, chunks: number, a: number, cols: number, out: number, rs: number, cs: number): void {
@@ -86,8 +97,8 @@ class WasmKernels implements Kernels {
     else this.x.tt_gemm(w, rows, chunks, a, cols, out, rs, cs);
   }
   lutBuild(x: number, groups: number, table: number): void { this.x.lut_build(x, groups, table); }
-  lutGemv(w: number, rows: number, chunks: number, table: number, out: number, sp: number, sn: number): void {
-    this.x.lut_gemv(w, rows, chunks, table, out, sp, sn);
+  lutGemv(w: number, rows: number, chunks: number, table: number, out: number, sp: number, sn: number, acc: number): void {
+    this.x.lut_gemv(w, rows, chunks, table, out, sp, sn, acc);
   }
   tfGemmCols(w: number, rows: number, chunks: number, x: number, m: number, out: number, sp: number, sn: number): void {
     this.x.tf_gemm_cols(w, rows, chunks, x, m, out, sp, sn);
@@ -103,6 +114,9 @@ class WasmKernels implements Kernels {
   }
   maxPool(x: number, planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, oh: number, ow: number, out: number): void {
     this.x.maxpool_f32(x, planes, h, w, kh, kw, sh, sw, oh, ow, out);
+  }
+  im2colI8(x: number, n: number, c: number, h: number, w: number, ic0: number, ig: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, dh: number, dw: number, oh: number, ow: number, kpad: number, dst: number): void {
+    this.x.im2col_i8(x, n, c, h, w, ic0, ig, kh, kw, sh, sw, pt, pl, dh, dw, oh, ow, kpad, dst);
   }
 }
 

@@ -12,7 +12,7 @@
  */
 import { ternarizeActivation } from '../exec/reference';
 import type { ActQuant, Layer, WeightQuant } from '../graph/types';
-import { tensor, type Tensor } from '../tensor';
+import { sizeOf, tensor, type Tensor } from '../tensor';
 import type { Epilogue } from './epilogue';
 import type { Kernels } from './kernels';
 import { repackRows, type PlaneMatrix } from './planes';
@@ -118,12 +118,14 @@ export class MatmulLayer {
 
   run(x: Tensor, outShape: number[], epi: Epilogue, trace?: MatmulTrace): Tensor {
     const heap = this.kernels.heap;
-    const y = tensor(outShape);
     const g = this.geometry(x, this.conv ? outShape : [0, this.outC]);
     const tr = trace ? { acc: tensor(outShape), scaled: tensor(outShape), biased: tensor(outShape) } : undefined;
+    // The trace path writes y directly; the fast path copies it out of wasm memory at the end (no zero-filled allocation).
+    let y: Tensor = tr ? tensor(outShape) : { shape: [...outShape], data: new Float32Array(0) };
+    const size = sizeOf(outShape);
     try {
       // The fast path writes the whole NCHW output here, one group's channels at a time.
-      const outBuf = tr ? 0 : heap.alloc(y.data.length * 4, false);
+      const outBuf = tr ? 0 : heap.alloc(size * 4, false);
       const mark = heap.mark();
       let trits: Int8Array | undefined, actScale = 1;
       if (this.ternary && this.layer.actQuant) {
@@ -131,7 +133,7 @@ export class MatmulLayer {
         if (trace) trace.quantized = { shape: [...x.shape], data: Float32Array.from(trits) };
       }
       // Samples go through in slices whose im2col buffer stays cache-sized (~256 KB).
-      const perSampleIn = x.data.length / g.n, perSampleOut = y.data.length / g.n;
+      const perSampleIn = x.data.length / g.n, perSampleOut = size / g.n;
       const colBytes = this.k * g.oh * g.ow * 4;
       const slice = Math.max(1, Math.floor(262144 / colBytes));
       for (let b0 = 0; b0 < g.n; b0 += slice) {
@@ -144,7 +146,7 @@ export class MatmulLayer {
           heap.release(mark);
         }
       }
-      if (!tr) y.data.set(heap.f32.subarray(outBuf >>> 2, (outBuf >>> 2) + y.data.length));
+      if (!tr) y = { shape: y.shape, data: heap.f32.slice(outBuf >>> 2, (outBuf >>> 2) + size) };
     } finally {
       heap.resetScratch();
     }
@@ -160,26 +162,13 @@ export class MatmulLayer {
     const m = this.planes[gi];
     const M = g.oh * g.ow, cols = g.n * M, kpad = m.chunks * 128, colsPad = ceilTo(cols, 4);
     const i8 = heap.alloc(colsPad * kpad, !(this.conv === undefined && kpad === g.c && colsPad === cols));
-    const dst = heap.i8;
-    const plane = g.h * g.w;
     if (!this.conv) {
+      const dst = heap.i8;
       for (let b = 0; b < g.n; b++) dst.set(trits.subarray(b * g.c, (b + 1) * g.c), i8 + b * kpad);
     } else {
-      for (let b = 0; b < g.n; b++) {
-        const chBase = (b * g.c + gi * g.ig) * plane;
-        for (let oy = 0; oy < g.oh; oy++) for (let ox = 0; ox < g.ow; ox++) {
-          let d = i8 + (b * M + oy * g.ow + ox) * kpad;
-          for (let ic = 0; ic < g.ig; ic++) for (let ky = 0; ky < g.kh; ky++) {
-            const iy = oy * g.sh - g.pt + ky * g.dh;
-            const rowOk = iy >= 0 && iy < g.h;
-            const src = chBase + ic * plane + iy * g.w;
-            for (let kx = 0; kx < g.kw; kx++, d++) {
-              const ix = ox * g.sw - g.pl + kx * g.dw;
-              if (rowOk && ix >= 0 && ix < g.w) dst[d] = trits[src + ix];
-            }
-          }
-        }
-      }
+      const xin = heap.alloc(trits.length, false);
+      heap.i8.set(trits, xin);
+      kernels.im2colI8(xin, g.n, g.c, g.h, g.w, gi * g.ig, g.ig, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.dh, g.dw, g.oh, g.ow, kpad, i8);
     }
     const planes = heap.alloc(colsPad * m.chunks * 32, false);
     kernels.packI8Acts(i8, cols === 1 ? 1 : colsPad, kpad, planes);
@@ -213,10 +202,11 @@ export class MatmulLayer {
       const m = this.planes[gi];
       const xp = heap.alloc(m.chunks * 512);
       heap.f32.set(xd.subarray(gi * K, (gi + 1) * K), xp >>> 2);
-      const table = heap.alloc(m.chunks * 16 * 1024, false);
-      kernels.lutBuild(xp, m.chunks * 16, table);
+      // Tables only for the groups holding real inputs; the rest stay zero (their plane bytes are 0 → entry 0).
+      const table = heap.alloc(m.chunks * 16 * 1024);
+      kernels.lutBuild(xp, Math.ceil(K / 8), table);
       const out = heap.alloc(og * 4, false);
-      kernels.lutGemv(m.ptr, og, m.chunks, table, out, this.sp, this.sn);
+      kernels.lutGemv(m.ptr, og, m.chunks, table, out, this.sp, this.sn, heap.alloc(og * 16, false));
       this.emit(g, gi, out, SRC_F32, 1, 1, sink);
       return;
     }

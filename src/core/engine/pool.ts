@@ -4,20 +4,21 @@
  * so the result is identical, without its per-cell bounds checks. Padded
  * pooling and average pooling use the reference kernel.
  */
-import { tensor, type Tensor } from '../tensor';
+import { sizeOf, type Tensor } from '../tensor';
 import type { Kernels } from './kernels';
 
 export function maxPoolNoPad(kernels: Kernels, x: Tensor, kernel: number[], strides: number[], outShape: number[]): Tensor {
   const [n, c, h, w] = x.shape;
   const [, , oh, ow] = outShape;
   const heap = kernels.heap;
-  const y = tensor(outShape);
+  let y: Tensor;
   try {
     const xin = heap.alloc(x.data.length * 4, false);
     heap.f32.set(x.data, xin >>> 2);
-    const out = heap.alloc(y.data.length * 4, false);
+    const size = sizeOf(outShape);
+    const out = heap.alloc(size * 4, false);
     kernels.maxPool(xin, n * c, h, w, kernel[0], kernel[1], strides[0], strides[1], oh, ow, out);
-    y.data.set(heap.f32.subarray(out >>> 2, (out >>> 2) + y.data.length));
+    y = { shape: [...outShape], data: heap.f32.slice(out >>> 2, (out >>> 2) + size) };
   } finally {
     heap.resetScratch();
   }

@@ -3,7 +3,6 @@
  * seeded init and shuffle, Adam, sparse cross-entropy, per-epoch test eval.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { initTf, type BackendName, type Tf } from './backend';
 import { evaluateTop1, gatherBatch } from './batches';
@@ -107,10 +106,8 @@ export async function trainFloatSample(o: FloatTrainOptions): Promise<FloatTrain
     await saveLayersModel(tf, model, o.out);
     writeFileAtomicSync(path.join(o.out, 'metrics.json'), JSON.stringify({ ...result, batch, lr: o.lr ?? 1e-3, data: o.data }, null, 2) + '\n');
     return result;
-  } catch (e) {
-    if (o.signal?.aborted) for (const f of ['model.json', 'weights.bin', 'metrics.json']) rmSync(path.join(o.out, f), { force: true });
-    throw e;
   } finally {
+    // Cancelling leaves nothing half-written: the files are only written, atomically, after training.
     model.dispose();
     opt.dispose();
   }

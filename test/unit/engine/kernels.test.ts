@@ -85,7 +85,7 @@ for (const kLen of [5, 130, 1000]) {
       const table = k.heap.alloc(mat.chunks * 16 * 1024);
       k.lutBuild(xp, mat.chunks * 16, table);
       const out = k.heap.alloc(rows * 4);
-      k.lutGemv(mat.ptr, rows, mat.chunks, table, out, sp, sn);
+      k.lutGemv(mat.ptr, rows, mat.chunks, table, out, sp, sn, k.heap.alloc(rows * 16, false));
       const want = naiveTf(w, x, rows, kLen, sp, sn, 0, m);
       for (let i = 0; i < rows; i++) assert.ok(close(k.heap.f32[(out >>> 2) + i], want[i], Math.sqrt(kLen)), `gemv simd=${k.simd} row ${i}`);
       // GEMM over columns laid out [K][mPad]

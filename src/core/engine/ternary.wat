@@ -1,0 +1,425 @@
+;; Tritscope packed ternary kernels (WebAssembly + SIMD128).
+;;
+;; Why hand-written WAT rather than AssemblyScript: it needs no extra toolchain
+;; (esbuild.mjs assembles it with wabt, already a dependency), it gives exact
+;; control over which v128 ops run in the inner loops (i8x16.popcnt,
+;; extadd_pairwise, bitmask), and the module stays a few kilobytes.
+;;
+;; Layouts (byte offsets into the engine memory, imported as env.memory and
+;; shared with float-ops.wat; 16-byte aligned):
+;;  - a "planes" row of K trits padded to Kpad = 128*chunks bits is
+;;    [plus plane: chunks*16 bytes][minus plane: chunks*16 bytes];
+;;    trit k is bit (k mod 8) of byte floor(k/8) of the plane that matches its sign.
+;;  - float matrices are row-major f32.
+
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; Horizontal sum of an i32x4.
+  (func $hsum (param $v v128) (result i32)
+    (i32.add
+      (i32.add (i32x4.extract_lane 0 (local.get $v)) (i32x4.extract_lane 1 (local.get $v)))
+      (i32.add (i32x4.extract_lane 2 (local.get $v)) (i32x4.extract_lane 3 (local.get $v)))))
+
+  ;; Widen 16 signed byte counters into an i32x4 partial sum.
+  (func $widen (param $v v128) (result v128)
+    (i32x4.extadd_pairwise_i16x8_s (i16x8.extadd_pairwise_i8x16_s (local.get $v))))
+
+  ;; pack_i8_acts: int8 trits [rows][kpad] -> [nonzero plane][negative plane]
+  ;; rows for tt_gemm/tt_gemv (i8x16.bitmask of v != 0, and of the sign bit).
+  (func (export "pack_i8_acts") (param $src i32) (param $rows i32) (param $kpad i32) (param $dst i32)
+    (local $r i32) (local $k i32) (local $v v128) (local $plane i32) (local $out i32)
+    (local.set $plane (i32.shr_u (local.get $kpad) (i32.const 3)))
+    (block $done
+      (loop $rowl
+        (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $k (i32.const 0))
+        (local.set $out (local.get $dst))
+        (block $kd
+          (loop $kl
+            (br_if $kd (i32.ge_u (local.get $k) (local.get $kpad)))
+            (local.set $v (v128.load (local.get $src)))
+            (i32.store16 (local.get $out) (i8x16.bitmask (i8x16.ne (local.get $v) (v128.const i32x4 0 0 0 0))))
+            (i32.store16 (i32.add (local.get $out) (local.get $plane)) (i8x16.bitmask (local.get $v)))
+            (local.set $src (i32.add (local.get $src) (i32.const 16)))
+            (local.set $out (i32.add (local.get $out) (i32.const 2)))
+            (local.set $k (i32.add (local.get $k) (i32.const 16)))
+            (br $kl)))
+        (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $plane) (i32.const 1))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowl))))
+
+  ;; tt_gemm: integer dot products of ternary weight rows (+/- planes) with
+  ;; ternary activation rows, by bit logic and popcount (FATNN-style):
+  ;;   dot = popc(w+ & a+) + popc(w- & a-) - popc(w+ & a-) - popc(w- & a+).
+  ;; Activations are packed on the fly as [nonzero plane][negative plane]
+  ;; (pack_i8_acts), which evaluates the same sum with fewer ops: with the
+  ;; weight's nonzero mask wz = w+|w-, products are nonzero on nz = wz & anz and
+  ;; negative on neg = nz & (w- xor aneg), so dot = popc(nz) - 2*popc(neg):
+  ;; 3 logic ops and 2 i8x16.popcnt per 128 trits (measured ~1.9x faster than
+  ;; the four-term form). Byte counters accumulate up to 15 chunks, are combined
+  ;; (|d| <= 120 survives i8 wraparound) and widened to i32. One weight row is
+  ;; held against 4 activation rows, so each weight chunk is loaded once per 4
+  ;; dot products. out[r*rs + c*cs] (i32) for r < rows, c < cols; the activation
+  ;; buffer must hold a multiple of 4 rows (extra results are dropped).
+  (func (export "tt_gemm")
+    (param $w i32) (param $rows i32) (param $chunks i32) (param $a i32) (param $cols i32)
+    (param $out i32) (param $rs i32) (param $cs i32)
+    (local $rowBytes i32) (local $plane i32) (local $c i32) (local $r i32)
+    (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32)
+    (local $wr i32) (local $k i32) (local $kend i32) (local $off i32)
+    (local $wp v128) (local $wm v128) (local $ap v128) (local $am v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local $g0 v128) (local $g1 v128) (local $g2 v128) (local $g3 v128) (local $wz v128) (local $nz v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local $o i32)
+    (local.set $plane (i32.shl (local.get $chunks) (i32.const 4)))
+    (local.set $rowBytes (i32.shl (local.get $plane) (i32.const 1)))
+    (block $cdone
+      (loop $cl
+        (br_if $cdone (i32.ge_u (local.get $c) (local.get $cols)))
+        (local.set $a0 (i32.add (local.get $a) (i32.mul (local.get $c) (local.get $rowBytes))))
+        (local.set $a1 (i32.add (local.get $a0) (local.get $rowBytes)))
+        (local.set $a2 (i32.add (local.get $a1) (local.get $rowBytes)))
+        (local.set $a3 (i32.add (local.get $a2) (local.get $rowBytes)))
+        (local.set $r (i32.const 0))
+        (local.set $wr (local.get $w))
+        (block $rdone
+          (loop $rl
+            (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+            (local.set $t0 (v128.const i32x4 0 0 0 0))
+            (local.set $t1 (v128.const i32x4 0 0 0 0))
+            (local.set $t2 (v128.const i32x4 0 0 0 0))
+            (local.set $t3 (v128.const i32x4 0 0 0 0))
+            (local.set $k (i32.const 0))
+            (block $kdone
+              (loop $kl
+                (br_if $kdone (i32.ge_u (local.get $k) (local.get $chunks)))
+                (local.set $kend (i32.add (local.get $k) (i32.const 15)))
+                (if (i32.gt_u (local.get $kend) (local.get $chunks)) (then (local.set $kend (local.get $chunks))))
+                (local.set $s0 (v128.const i32x4 0 0 0 0)) (local.set $g0 (v128.const i32x4 0 0 0 0))
+                (local.set $s1 (v128.const i32x4 0 0 0 0)) (local.set $g1 (v128.const i32x4 0 0 0 0))
+                (local.set $s2 (v128.const i32x4 0 0 0 0)) (local.set $g2 (v128.const i32x4 0 0 0 0))
+                (local.set $s3 (v128.const i32x4 0 0 0 0)) (local.set $g3 (v128.const i32x4 0 0 0 0))
+                (block $idone
+                  (loop $il
+                    (br_if $idone (i32.ge_u (local.get $k) (local.get $kend)))
+                    (local.set $off (i32.shl (local.get $k) (i32.const 4)))
+                    (local.set $wp (v128.load (i32.add (local.get $wr) (local.get $off))))
+                    (local.set $wm (v128.load (i32.add (i32.add (local.get $wr) (local.get $plane)) (local.get $off))))
+                    (local.set $wz (v128.or (local.get $wp) (local.get $wm)))
+                    ;; column 0: nonzero plane $ap, negative plane $am
+                    (local.set $ap (v128.load (i32.add (local.get $a0) (local.get $off))))
+                    (local.set $am (v128.load (i32.add (i32.add (local.get $a0) (local.get $plane)) (local.get $off))))
+                    (local.set $nz (v128.and (local.get $wz) (local.get $ap)))
+                    (local.set $s0 (i8x16.add (local.get $s0) (i8x16.popcnt (local.get $nz))))
+                    (local.set $g0 (i8x16.add (local.get $g0)
+                      (i8x16.popcnt (v128.and (local.get $nz) (v128.xor (local.get $wm) (local.get $am))))))
+                    ;; column 1: nonzero plane $ap, negative plane $am
+                    (local.set $ap (v128.load (i32.add (local.get $a1) (local.get $off))))
+                    (local.set $am (v128.load (i32.add (i32.add (local.get $a1) (local.get $plane)) (local.get $off))))
+                    (local.set $nz (v128.and (local.get $wz) (local.get $ap)))
+                    (local.set $s1 (i8x16.add (local.get $s1) (i8x16.popcnt (local.get $nz))))
+                    (local.set $g1 (i8x16.add (local.get $g1)
+                      (i8x16.popcnt (v128.and (local.get $nz) (v128.xor (local.get $wm) (local.get $am))))))
+                    ;; column 2: nonzero plane $ap, negative plane $am
+                    (local.set $ap (v128.load (i32.add (local.get $a2) (local.get $off))))
+                    (local.set $am (v128.load (i32.add (i32.add (local.get $a2) (local.get $plane)) (local.get $off))))
+                    (local.set $nz (v128.and (local.get $wz) (local.get $ap)))
+                    (local.set $s2 (i8x16.add (local.get $s2) (i8x16.popcnt (local.get $nz))))
+                    (local.set $g2 (i8x16.add (local.get $g2)
+                      (i8x16.popcnt (v128.and (local.get $nz) (v128.xor (local.get $wm) (local.get $am))))))
+                    ;; column 3: nonzero plane $ap, negative plane $am
+                    (local.set $ap (v128.load (i32.add (local.get $a3) (local.get $off))))
+                    (local.set $am (v128.load (i32.add (i32.add (local.get $a3) (local.get $plane)) (local.get $off))))
+                    (local.set $nz (v128.and (local.get $wz) (local.get $ap)))
+                    (local.set $s3 (i8x16.add (local.get $s3) (i8x16.popcnt (local.get $nz))))
+                    (local.set $g3 (i8x16.add (local.get $g3)
+                      (i8x16.popcnt (v128.and (local.get $nz) (v128.xor (local.get $wm) (local.get $am))))))
+                    (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                    (br $il)))
+                (local.set $t0 (i32x4.add (local.get $t0) (call $widen (i8x16.sub (local.get $s0) (i8x16.add (local.get $g0) (local.get $g0))))))
+                (local.set $t1 (i32x4.add (local.get $t1) (call $widen (i8x16.sub (local.get $s1) (i8x16.add (local.get $g1) (local.get $g1))))))
+                (local.set $t2 (i32x4.add (local.get $t2) (call $widen (i8x16.sub (local.get $s2) (i8x16.add (local.get $g2) (local.get $g2))))))
+                (local.set $t3 (i32x4.add (local.get $t3) (call $widen (i8x16.sub (local.get $s3) (i8x16.add (local.get $g3) (local.get $g3))))))
+                (br $kl)))
+            ;; store the (up to) four results of this weight row
+            (local.set $o (i32.add (local.get $out)
+              (i32.shl (i32.add (i32.mul (local.get $r) (local.get $rs)) (i32.mul (local.get $c) (local.get $cs))) (i32.const 2))))
+            (i32.store (local.get $o) (call $hsum (local.get $t0)))
+            (if (i32.lt_u (i32.add (local.get $c) (i32.const 1)) (local.get $cols))
+              (then (i32.store (i32.add (local.get $o) (i32.shl (local.get $cs) (i32.const 2))) (call $hsum (local.get $t1)))))
+            (if (i32.lt_u (i32.add (local.get $c) (i32.const 2)) (local.get $cols))
+              (then (i32.store (i32.add (local.get $o) (i32.shl (local.get $cs) (i32.const 3))) (call $hsum (local.get $t2)))))
+            (if (i32.lt_u (i32.add (local.get $c) (i32.const 3)) (local.get $cols))
+              (then (i32.store (i32.add (local.get $o) (i32.mul (local.get $cs) (i32.const 12))) (call $hsum (local.get $t3)))))
+            (local.set $wr (i32.add (local.get $wr) (local.get $rowBytes)))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $rl)))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $cl))))
+
+  ;; tt_gemv: the one-column case of tt_gemm (a batch-1 dense layer), one weight
+  ;; row per iteration so no work is spent on padding columns; the activation
+  ;; row stays in L1 while the weight planes stream from memory.
+  ;; out[r*rs] (i32).
+  (func (export "tt_gemv")
+    (param $w i32) (param $rows i32) (param $chunks i32) (param $a i32) (param $out i32) (param $rs i32)
+    (local $plane i32) (local $r i32) (local $k i32) (local $kend i32) (local $off i32)
+    (local $wp v128) (local $wm v128) (local $ap v128) (local $am v128) (local $s v128) (local $t v128) (local $g v128) (local $nz v128)
+    (local.set $plane (i32.shl (local.get $chunks) (i32.const 4)))
+    (block $rdone
+      (loop $rl
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $t (v128.const i32x4 0 0 0 0))
+        (local.set $k (i32.const 0))
+        (block $kdone
+          (loop $kl
+            (br_if $kdone (i32.ge_u (local.get $k) (local.get $chunks)))
+            (local.set $kend (i32.add (local.get $k) (i32.const 15)))
+            (if (i32.gt_u (local.get $kend) (local.get $chunks)) (then (local.set $kend (local.get $chunks))))
+            (local.set $s (v128.const i32x4 0 0 0 0))
+            (local.set $g (v128.const i32x4 0 0 0 0))
+            (block $idone
+              (loop $il
+                (br_if $idone (i32.ge_u (local.get $k) (local.get $kend)))
+                (local.set $off (i32.shl (local.get $k) (i32.const 4)))
+                (local.set $wp (v128.load (i32.add (local.get $w) (local.get $off))))
+                (local.set $wm (v128.load (i32.add (i32.add (local.get $w) (local.get $plane)) (local.get $off))))
+                (local.set $ap (v128.load (i32.add (local.get $a) (local.get $off))))
+                (local.set $am (v128.load (i32.add (i32.add (local.get $a) (local.get $plane)) (local.get $off))))
+                (local.set $nz (v128.and (v128.or (local.get $wp) (local.get $wm)) (local.get $ap)))
+                (local.set $s (i8x16.add (local.get $s) (i8x16.popcnt (local.get $nz))))
+                (local.set $g (i8x16.add (local.get $g)
+                  (i8x16.popcnt (v128.and (local.get $nz) (v128.xor (local.get $wm) (local.get $am))))))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $il)))
+            (local.set $t (i32x4.add (local.get $t) (call $widen (i8x16.sub (local.get $s) (i8x16.add (local.get $g) (local.get $g))))))
+            (br $kl)))
+        (i32.store (i32.add (local.get $out) (i32.shl (i32.mul (local.get $r) (local.get $rs)) (i32.const 2))) (call $hsum (local.get $t)))
+        (local.set $w (i32.add (local.get $w) (i32.shl (local.get $plane) (i32.const 1))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rl))))
+
+  ;; lut_build: for each group j of 8 floats of x (groups = Kpad/8), the 256
+  ;; subset sums T[j][m] = sum_{bit i of m set} x[8j+i], each from a smaller subset
+  ;; plus one element (additions only). Feeds lut_gemv.
+  (func (export "lut_build") (param $x i32) (param $groups i32) (param $t i32)
+    (local $j i32) (local $m i32) (local $base i32)
+    (block $done
+      (loop $gl
+        (br_if $done (i32.ge_u (local.get $j) (local.get $groups)))
+        (f32.store (local.get $t) (f32.const 0))
+        (local.set $m (i32.const 1))
+        (block $md
+          (loop $ml
+            (br_if $md (i32.ge_u (local.get $m) (i32.const 256)))
+            (f32.store (i32.add (local.get $t) (i32.shl (local.get $m) (i32.const 2)))
+              (f32.add
+                (f32.load (i32.add (local.get $t) (i32.shl (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))) (i32.const 2))))
+                (f32.load (i32.add (local.get $x) (i32.shl (i32.ctz (local.get $m)) (i32.const 2))))))
+            (local.set $m (i32.add (local.get $m) (i32.const 1)))
+            (br $ml)))
+        (local.set $x (i32.add (local.get $x) (i32.const 32)))
+        (local.set $t (i32.add (local.get $t) (i32.const 1024)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $gl))))
+
+  ;; lut_gemv: ternary weight rows x one float vector with additions only:
+  ;; each plane byte selects the precomputed sum of its 8 activations, so per 8
+  ;; weights the inner loop does two table loads and two adds, no multiply.
+  ;; The table (1 KB per 8 inputs) is walked in 32 KB slices for all rows, so
+  ;; it stays in L1; per-row partial sums (f64) live in `acc` (2 per row).
+  ;; out[r] = sp*sum_{w=+1} x - sn*sum_{w=-1} x (the scales applied once per row).
+  (func (export "lut_gemv") (param $w i32) (param $rows i32) (param $chunks i32) (param $t i32)
+    (param $out i32) (param $sp f32) (param $sn f32) (param $acc i32)
+    (local $plane i32) (local $r i32) (local $j i32) (local $jb i32) (local $jend i32) (local $tp i32) (local $wr i32) (local $wm i32) (local $a i32)
+    (local $P0 f64) (local $P1 f64) (local $P2 f64) (local $P3 f64)
+    (local $N0 f64) (local $N1 f64) (local $N2 f64) (local $N3 f64)
+    (local.set $plane (i32.shl (local.get $chunks) (i32.const 4)))
+    (memory.fill (local.get $acc) (i32.const 0) (i32.shl (local.get $rows) (i32.const 4)))
+    (block $bd
+      (loop $bl
+        (br_if $bd (i32.ge_u (local.get $jb) (local.get $plane)))
+        (local.set $jend (i32.add (local.get $jb) (i32.const 32)))
+        (if (i32.gt_u (local.get $jend) (local.get $plane)) (then (local.set $jend (local.get $plane))))
+        (local.set $r (i32.const 0))
+        (block $done
+          (loop $rl
+            (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+            (local.set $P0 (f64.const 0)) (local.set $P1 (f64.const 0)) (local.set $P2 (f64.const 0)) (local.set $P3 (f64.const 0))
+            (local.set $N0 (f64.const 0)) (local.set $N1 (f64.const 0)) (local.set $N2 (f64.const 0)) (local.set $N3 (f64.const 0))
+            (local.set $wr (i32.add (local.get $w) (i32.mul (local.get $r) (i32.shl (local.get $plane) (i32.const 1)))))
+            (local.set $wm (i32.add (local.get $wr) (local.get $plane)))
+            (local.set $tp (i32.add (local.get $t) (i32.shl (local.get $jb) (i32.const 10))))
+            (local.set $j (local.get $jb))
+            (block $jd
+              (loop $jl
+                (br_if $jd (i32.ge_u (local.get $j) (local.get $jend)))
+                (local.set $P0 (f64.add (local.get $P0) (f64.promote_f32 (f32.load
+                  (i32.add (local.get $tp) (i32.shl (i32.load8_u (i32.add (local.get $wr) (local.get $j))) (i32.const 2)))))))
+                (local.set $N0 (f64.add (local.get $N0) (f64.promote_f32 (f32.load
+                  (i32.add (local.get $tp) (i32.shl (i32.load8_u (i32.add (local.get $wm) (local.get $j))) (i32.const 2)))))))
+                (local.set $P1 (f64.add (local.get $P1) (f64.promote_f32 (f32.load offset=1024
+                  (i32.add (local.get $tp) (i32.shl (i32.load8_u offset=1 (i32.add (local.get $wr) (local.get $j))) (i32.const 2)))))))
+                (local.set $N1 (f64.add (local.get $N1) (f64.promote_f32 (f32.load offset=1024
+                  (i32.add (local.get $tp) (i32.shl (i32.load8_u offset=1 (i32.add (local.get $wm) (local.get $j))) (i32.const 2)))))))
+                (local.set $P2 (f64.add (local.get $P2) (f64.promote_f32 (f32.load offset=2048
+                  (i32.add (local.get $tp) (i32.shl (i32.load8_u offset=2 (i32.add (local.get $wr) (local.get $j))) (i32.const 2)))))))
+                (local.set $N2 (f64.add (local.get $N2) (f64.promote_f32 (f32.load offset=2048
+                  (i32.add (local.get $tp) (i32.shl (i32.load8_u offset=2 (i32.add (local.get $wm) (local.get $j))) (i32.const 2)))))))
+                (local.set $P3 (f64.add (local.get $P3) (f64.promote_f32 (f32.load offset=3072
+                  (i32.add (local.get $tp) (i32.shl (i32.load8_u offset=3 (i32.add (local.get $wr) (local.get $j))) (i32.const 2)))))))
+                (local.set $N3 (f64.add (local.get $N3) (f64.promote_f32 (f32.load offset=3072
+                  (i32.add (local.get $tp) (i32.shl (i32.load8_u offset=3 (i32.add (local.get $wm) (local.get $j))) (i32.const 2)))))))
+                (local.set $tp (i32.add (local.get $tp) (i32.const 4096)))
+                (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                (br $jl)))
+            (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $r) (i32.const 4))))
+            (f64.store (local.get $a) (f64.add (f64.load (local.get $a))
+              (f64.add (f64.add (local.get $P0) (local.get $P1)) (f64.add (local.get $P2) (local.get $P3)))))
+            (f64.store offset=8 (local.get $a) (f64.add (f64.load offset=8 (local.get $a))
+              (f64.add (f64.add (local.get $N0) (local.get $N1)) (f64.add (local.get $N2) (local.get $N3)))))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $rl)))
+        (local.set $jb (local.get $jend))
+        (br $bl)))
+    (local.set $r (i32.const 0))
+    (block $od
+      (loop $ol
+        (br_if $od (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $r) (i32.const 4))))
+        (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2)))
+          (f32.demote_f64 (f64.sub
+            (f64.mul (f64.promote_f32 (local.get $sp)) (f64.load (local.get $a)))
+            (f64.mul (f64.promote_f32 (local.get $sn)) (f64.load offset=8 (local.get $a))))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $ol))))
+
+  ;; tf_gemm_cols: ternary weight rows x float activations laid out [K][M]
+  ;; (M a multiple of 16, e.g. im2col patches or batch columns). For every set
+  ;; bit of a row's plus plane, 16 activations are added; for the minus plane,
+  ;; subtracted (additions and subtractions only; zeros cost nothing).
+  ;; out[r][m] = sp*P - sn*N, f32, row stride M.
+  (func (export "tf_gemm_cols") (param $w i32) (param $rows i32) (param $chunks i32) (param $x i32)
+    (param $m i32) (param $out i32) (param $sp f32) (param $sn f32)
+    (local $plane i32) (local $words i32) (local $mb i32) (local $r i32) (local $wr i32) (local $q i32)
+    (local $bits i32) (local $p i32) (local $rowStride i32)
+    (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128)
+    (local $n0 v128) (local $n1 v128) (local $n2 v128) (local $n3 v128)
+    (local $vsp v128) (local $vsn v128) (local $o i32)
+    (local.set $plane (i32.shl (local.get $chunks) (i32.const 4)))
+    (local.set $words (i32.shl (local.get $chunks) (i32.const 2)))
+    (local.set $rowStride (i32.shl (local.get $m) (i32.const 2)))
+    (local.set $vsp (f32x4.splat (local.get $sp)))
+    (local.set $vsn (f32x4.splat (local.get $sn)))
+    (block $mdone
+      (loop $ml
+        (br_if $mdone (i32.ge_u (local.get $mb) (local.get $m)))
+        (local.set $r (i32.const 0))
+        (local.set $wr (local.get $w))
+        (block $rdone
+          (loop $rl
+            (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+            (local.set $p0 (v128.const i32x4 0 0 0 0)) (local.set $p1 (v128.const i32x4 0 0 0 0))
+            (local.set $p2 (v128.const i32x4 0 0 0 0)) (local.set $p3 (v128.const i32x4 0 0 0 0))
+            (local.set $n0 (v128.const i32x4 0 0 0 0)) (local.set $n1 (v128.const i32x4 0 0 0 0))
+            (local.set $n2 (v128.const i32x4 0 0 0 0)) (local.set $n3 (v128.const i32x4 0 0 0 0))
+            (local.set $q (i32.const 0))
+            (block $qdone
+              (loop $ql
+                (br_if $qdone (i32.ge_u (local.get $q) (local.get $words)))
+                ;; plus plane word q
+                (local.set $bits (i32.load (i32.add (local.get $wr) (i32.shl (local.get $q) (i32.const 2)))))
+                (block $pd
+                  (loop $pl
+                    (br_if $pd (i32.eqz (local.get $bits)))
+                    (local.set $p (i32.add (i32.add (local.get $x) (i32.shl (local.get $mb) (i32.const 2)))
+                      (i32.mul (i32.add (i32.shl (local.get $q) (i32.const 5)) (i32.ctz (local.get $bits))) (local.get $rowStride))))
+                    (local.set $p0 (f32x4.add (local.get $p0) (v128.load (local.get $p))))
+                    (local.set $p1 (f32x4.add (local.get $p1) (v128.load offset=16 (local.get $p))))
+                    (local.set $p2 (f32x4.add (local.get $p2) (v128.load offset=32 (local.get $p))))
+                    (local.set $p3 (f32x4.add (local.get $p3) (v128.load offset=48 (local.get $p))))
+                    (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
+                    (br $pl)))
+                ;; minus plane word q
+                (local.set $bits (i32.load (i32.add (i32.add (local.get $wr) (local.get $plane)) (i32.shl (local.get $q) (i32.const 2)))))
+                (block $nd
+                  (loop $nl
+                    (br_if $nd (i32.eqz (local.get $bits)))
+                    (local.set $p (i32.add (i32.add (local.get $x) (i32.shl (local.get $mb) (i32.const 2)))
+                      (i32.mul (i32.add (i32.shl (local.get $q) (i32.const 5)) (i32.ctz (local.get $bits))) (local.get $rowStride))))
+                    (local.set $n0 (f32x4.add (local.get $n0) (v128.load (local.get $p))))
+                    (local.set $n1 (f32x4.add (local.get $n1) (v128.load offset=16 (local.get $p))))
+                    (local.set $n2 (f32x4.add (local.get $n2) (v128.load offset=32 (local.get $p))))
+                    (local.set $n3 (f32x4.add (local.get $n3) (v128.load offset=48 (local.get $p))))
+                    (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
+                    (br $nl)))
+                (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                (br $ql)))
+            (local.set $o (i32.add (local.get $out)
+              (i32.add (i32.mul (local.get $r) (local.get $rowStride)) (i32.shl (local.get $mb) (i32.const 2)))))
+            (v128.store (local.get $o) (f32x4.sub (f32x4.mul (local.get $vsp) (local.get $p0)) (f32x4.mul (local.get $vsn) (local.get $n0))))
+            (v128.store offset=16 (local.get $o) (f32x4.sub (f32x4.mul (local.get $vsp) (local.get $p1)) (f32x4.mul (local.get $vsn) (local.get $n1))))
+            (v128.store offset=32 (local.get $o) (f32x4.sub (f32x4.mul (local.get $vsp) (local.get $p2)) (f32x4.mul (local.get $vsn) (local.get $n2))))
+            (v128.store offset=48 (local.get $o) (f32x4.sub (f32x4.mul (local.get $vsp) (local.get $p3)) (f32x4.mul (local.get $vsn) (local.get $n3))))
+            (local.set $wr (i32.add (local.get $wr) (i32.shl (local.get $plane) (i32.const 1))))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $rl)))
+        (local.set $mb (i32.add (local.get $mb) (i32.const 16)))
+        (br $ml))))
+
+  ;; im2col_i8: patches of a conv's ternarized input as int8 rows for
+  ;; pack_i8_acts. x: int8 trits [n][c][h][w]; channels ic0 .. ic0+ig-1 (one
+  ;; group); dst: [n*oh*ow][kpad], row = b*oh*ow + oy*ow + ox, k = (ic, ky, kx)
+  ;; order as the weight rows. Out-of-image cells are left 0 (dst pre-zeroed).
+  (func (export "im2col_i8") (param $x i32) (param $n i32) (param $c i32) (param $h i32) (param $w i32)
+    (param $ic0 i32) (param $ig i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32)
+    (param $pt i32) (param $pl i32) (param $dh i32) (param $dw i32) (param $oh i32) (param $ow i32)
+    (param $kpad i32) (param $dst i32)
+    (local $b i32) (local $oy i32) (local $ox i32) (local $ic i32) (local $ky i32) (local $kx i32)
+    (local $iy i32) (local $ix i32) (local $d i32) (local $row i32) (local $plane i32) (local $src i32)
+    (local.set $plane (i32.mul (local.get $h) (local.get $w)))
+    (local.set $row (local.get $dst))
+    (block $bd (loop $bl
+      (br_if $bd (i32.ge_u (local.get $b) (local.get $n)))
+      (local.set $oy (i32.const 0))
+      (block $oyd (loop $oyl
+        (br_if $oyd (i32.ge_u (local.get $oy) (local.get $oh)))
+        (local.set $ox (i32.const 0))
+        (block $oxd (loop $oxl
+          (br_if $oxd (i32.ge_u (local.get $ox) (local.get $ow)))
+          (local.set $d (local.get $row))
+          (local.set $ic (i32.const 0))
+          (block $icd (loop $icl
+            (br_if $icd (i32.ge_u (local.get $ic) (local.get $ig)))
+            (local.set $src (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $b) (local.get $c))
+              (i32.add (local.get $ic0) (local.get $ic))) (local.get $plane))))
+            (local.set $ky (i32.const 0))
+            (block $kyd (loop $kyl
+              (br_if $kyd (i32.ge_u (local.get $ky) (local.get $kh)))
+              (local.set $iy (i32.add (i32.sub (i32.mul (local.get $oy) (local.get $sh)) (local.get $pt)) (i32.mul (local.get $ky) (local.get $dh))))
+              (local.set $ix (i32.sub (i32.mul (local.get $ox) (local.get $sw)) (local.get $pl)))
+              (local.set $kx (i32.const 0))
+              (block $kxd (loop $kxl
+                (br_if $kxd (i32.ge_u (local.get $kx) (local.get $kw)))
+                ;; unsigned compares reject negative coordinates too
+                (if (i32.and (i32.lt_u (local.get $iy) (local.get $h)) (i32.lt_u (local.get $ix) (local.get $w)))
+                  (then (i32.store8 (local.get $d)
+                    (i32.load8_u (i32.add (local.get $src) (i32.add (i32.mul (local.get $iy) (local.get $w)) (local.get $ix)))))))
+                (local.set $d (i32.add (local.get $d) (i32.const 1)))
+                (local.set $ix (i32.add (local.get $ix) (local.get $dw)))
+                (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
+                (br $kxl)))
+              (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+              (br $kyl)))
+            (local.set $ic (i32.add (local.get $ic) (i32.const 1)))
+            (br $icl)))
+          (local.set $row (i32.add (local.get $row) (local.get $kpad)))
+          (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+          (br $oxl)))
+        (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+        (br $oyl)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bl))))
+)
