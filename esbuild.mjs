@@ -54,6 +54,8 @@ function walk(dir, pred) {
 
 const common = {
   bundle: true,
+  // Error subclasses report their class name (TnnFormatError…) even in minified builds.
+  keepNames: true,
   sourcemap: production ? false : 'linked',
   minify: production,
   logLevel: 'warning',

@@ -292,4 +292,21 @@
         (br $oyl)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br $pl))))
+
+  ;; ternarize: the reference executor's activation rule (ternarizeActivation):
+  ;; trit = +1 if x > pos, -1 if x < neg, else 0 (ties and NaN give 0), with the
+  ;; f32 activation compared against the thresholds the caller passes (the
+  ;; reference rounds them to f32; the engine passes them rounded the same way).
+  ;; x: f32 [count] -> dst: int8 [count].
+  (func (export "ternarize") (param $x i32) (param $count i32) (param $pos f64) (param $neg f64) (param $dst i32)
+    (local $i i32) (local $v f64)
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $i) (local.get $count)))
+      (local.set $v (f64.promote_f32 (f32.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))))
+      (i32.store8 (i32.add (local.get $dst) (local.get $i))
+        (select (i32.const 1)
+          (select (i32.const -1) (i32.const 0) (f64.lt (local.get $v) (local.get $neg)))
+          (f64.gt (local.get $v) (local.get $pos))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l))))
 )

@@ -185,4 +185,12 @@ export class JsKernels implements Kernels {
       }
     }
   }
+
+  ternarize(x: number, count: number, pos: number, neg: number, dst: number): void {
+    const f32 = this.heap.f32, i8 = this.heap.i8, xb = x >>> 2;
+    for (let i = 0; i < count; i++) {
+      const v = f32[xb + i];
+      i8[dst + i] = v > pos ? 1 : v < neg ? -1 : 0;
+    }
+  }
 }

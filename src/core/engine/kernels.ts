@@ -38,6 +38,8 @@ export interface Kernels {
   im2col(x: number, n: number, c: number, h: number, w: number, ic0: number, ig: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, dh: number, dw: number, oh: number, ow: number, colsPad: number, dst: number): void;
   /** Ternary im2col of one group: int8 trits [n][c][h][w] → rows [n·oh·ow][kpad] for packI8Acts (dst pre-zeroed). */
   im2colI8(x: number, n: number, c: number, h: number, w: number, ic0: number, ig: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, dh: number, dw: number, oh: number, ow: number, kpad: number, dst: number): void;
+  /** The reference's activation rule: int8 trit = x > pos ? 1 : x < neg ? −1 : 0 for f32 x[count]. */
+  ternarize(x: number, count: number, pos: number, neg: number, dst: number): void;
   /** Unpadded max pooling of `planes` f32 [h][w] planes into [oh][ow] (the reference's comparison order). */
   maxPool(x: number, planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, oh: number, ow: number, out: number): void;
 }
@@ -72,6 +74,7 @@ interface WasmExports {
   im2col_f32(...args: number[]): void;
   maxpool_f32(...args: number[]): void;
   im2col_i8(...args: number[]): void;
+  ternarize(x: number, count: number, pos: number, neg: number, dst: number): void;
 }
 
 class WasmKernels implements Kernels {
@@ -117,6 +120,9 @@ class WasmKernels implements Kernels {
   }
   im2colI8(x: number, n: number, c: number, h: number, w: number, ic0: number, ig: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, dh: number, dw: number, oh: number, ow: number, kpad: number, dst: number): void {
     this.x.im2col_i8(x, n, c, h, w, ic0, ig, kh, kw, sh, sw, pt, pl, dh, dw, oh, ow, kpad, dst);
+  }
+  ternarize(x: number, count: number, pos: number, neg: number, dst: number): void {
+    this.x.ternarize(x, count, pos, neg, dst);
   }
 }
 

@@ -10,8 +10,7 @@
  *  - float weights (first/last layers): f64-accumulating GEMM, bit-identical
  *    to the reference executor.
  */
-import { ternarizeActivation } from '../exec/reference';
-import type { ActQuant, Layer, WeightQuant } from '../graph/types';
+import type { Layer, WeightQuant } from '../graph/types';
 import { sizeOf, tensor, type Tensor } from '../tensor';
 import type { Epilogue } from './epilogue';
 import type { Kernels } from './kernels';
@@ -31,14 +30,6 @@ export interface MatmulTrace {
   accumulators?: Tensor;
   scaled?: Tensor;
   biased?: Tensor;
-}
-
-/** Trits of the layer input by exactly the reference executor's rule (ternarizeActivation), and the value of ±1. */
-export function ternarizeInput(x: Tensor, aq: ActQuant): { trits: Int8Array; scale: number } {
-  const y = ternarizeActivation(x, aq).data;
-  const trits = new Int8Array(y.length);
-  for (let i = 0; i < y.length; i++) trits[i] = y[i] > 0 ? 1 : y[i] < 0 ? -1 : 0;
-  return { trits, scale: Math.abs(Math.fround(aq.scale)) };
 }
 
 const ceilTo = (n: number, m: number): number => Math.ceil(n / m) * m;
@@ -127,11 +118,10 @@ export class MatmulLayer {
       // The fast path writes the whole NCHW output here, one group's channels at a time.
       const outBuf = tr ? 0 : heap.alloc(size * 4, false);
       const mark = heap.mark();
-      let trits: Int8Array | undefined, actScale = 1;
-      if (this.ternary && this.layer.actQuant) {
-        ({ trits, scale: actScale } = ternarizeInput(x, this.layer.actQuant));
-        if (trace) trace.quantized = { shape: [...x.shape], data: Float32Array.from(trits) };
-      }
+      const aq = this.ternary ? this.layer.actQuant : undefined;
+      // ±1 activations are worth ±scale (a negative scale flips them, as in the reference's rule).
+      const actScale = aq ? Math.fround(aq.scale) : 1;
+      if (aq && trace) trace.quantized = tensor(x.shape);
       // Samples go through in slices whose im2col buffer stays cache-sized (~256 KB).
       const perSampleIn = x.data.length / g.n, perSampleOut = size / g.n;
       const colBytes = this.k * g.oh * g.ow * 4;
@@ -140,11 +130,24 @@ export class MatmulLayer {
         const n = Math.min(slice, g.n - b0);
         const gs: Geometry = { ...g, n };
         const sink: Sink = { y, epi, tr, outBuf: outBuf + b0 * perSampleOut * 4, yOffset: b0 * perSampleOut };
-        for (let gi = 0; gi < g.groups; gi++) {
-          if (trits) this.runTt(gs, gi, trits.subarray(b0 * perSampleIn, (b0 + n) * perSampleIn), actScale, sink);
-          else this.runFloatInput(gs, gi, x.data.subarray(b0 * perSampleIn, (b0 + n) * perSampleIn), sink);
-          heap.release(mark);
+        const xs = x.data.subarray(b0 * perSampleIn, (b0 + n) * perSampleIn);
+        let tin = 0;
+        if (aq) {
+          // Input trits by the reference executor's rule (ternarizeActivation), in wasm memory.
+          const xin = heap.alloc(xs.length * 4, false);
+          heap.f32.set(xs, xin >>> 2);
+          tin = heap.alloc(xs.length, false);
+          // Thresholds rounded to f32 as the reference does; kernels.test.ts checks this against ternarizeActivation.
+          this.kernels.ternarize(xin, xs.length, Math.fround(aq.thresholds.pos), Math.fround(aq.thresholds.neg), tin);
+          trace?.quantized?.data.set(heap.i8.subarray(tin, tin + xs.length), b0 * perSampleIn);
         }
+        const sliceMark = heap.mark();
+        for (let gi = 0; gi < g.groups; gi++) {
+          if (aq) this.runTt(gs, gi, tin, actScale, sink);
+          else this.runFloatInput(gs, gi, xs, sink);
+          heap.release(sliceMark);
+        }
+        heap.release(mark);
       }
       if (!tr) y = { shape: y.shape, data: heap.f32.slice(outBuf >>> 2, (outBuf >>> 2) + size) };
     } finally {
@@ -155,8 +158,8 @@ export class MatmulLayer {
   }
 
   /** Ternary·ternary: int8 im2col rows [cols][kpad] → planes → popcount GEMM. */
-  private runTt(g: Geometry, gi: number, trits: Int8Array, actScale: number, sink: Sink): void {
-    // trits / the float input hold only this slice's g.n samples.
+  private runTt(g: Geometry, gi: number, tin: number, actScale: number, sink: Sink): void {
+    // tin: int8 trits of this slice's g.n samples, in wasm memory.
     const { kernels } = this;
     const heap = kernels.heap;
     const m = this.planes[gi];
@@ -164,11 +167,9 @@ export class MatmulLayer {
     const i8 = heap.alloc(colsPad * kpad, !(this.conv === undefined && kpad === g.c && colsPad === cols));
     if (!this.conv) {
       const dst = heap.i8;
-      for (let b = 0; b < g.n; b++) dst.set(trits.subarray(b * g.c, (b + 1) * g.c), i8 + b * kpad);
+      for (let b = 0; b < g.n; b++) dst.copyWithin(i8 + b * kpad, tin + b * g.c, tin + (b + 1) * g.c);
     } else {
-      const xin = heap.alloc(trits.length, false);
-      heap.i8.set(trits, xin);
-      kernels.im2colI8(xin, g.n, g.c, g.h, g.w, gi * g.ig, g.ig, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.dh, g.dw, g.oh, g.ow, kpad, i8);
+      kernels.im2colI8(tin, g.n, g.c, g.h, g.w, gi * g.ig, g.ig, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.dh, g.dw, g.oh, g.ow, kpad, i8);
     }
     const planes = heap.alloc(colsPad * m.chunks * 32, false);
     kernels.packI8Acts(i8, cols === 1 ? 1 : colsPad, kpad, planes);

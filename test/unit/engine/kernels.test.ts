@@ -119,3 +119,20 @@ test('maxPool (2x2/2 SIMD path, generic path) is identical to the reference pool
     }
   }
 });
+
+test('ternarize follows ternarizeActivation exactly: ties, thresholds between floats, NaN, ±0, ±inf', async () => {
+  const { ternarizeActivation } = await import('../../../src/core/exec/reference');
+  const { tensor } = await import('../../../src/core/tensor');
+  const r = rng(5);
+  const pos = 0.1, neg = -0.30000001192092896; // 0.1 is not a float32; neg is exactly one
+  const special = [0.1, Math.fround(0.1), -0.30000001192092896, Math.fround(-0.3), NaN, -0, 0, Infinity, -Infinity];
+  const x = tensor([200]);
+  for (let i = 0; i < 200; i++) x.data[i] = i < special.length ? special[i] : r() * 2 - 1;
+  const want = ternarizeActivation(x, { thresholds: { pos, neg }, scale: 1 }).data;
+  for (const k of both()) {
+    const xp = k.heap.alloc(800), t = k.heap.alloc(200);
+    k.heap.f32.set(x.data, xp >>> 2);
+    k.ternarize(xp, 200, Math.fround(pos), Math.fround(neg), t); // as MatmulLayer passes them
+    assert.deepEqual(Array.from(k.heap.i8.subarray(t, t + 200)), Array.from(want, (v) => (v > 0 ? 1 : v < 0 ? -1 : 0)), `simd=${k.simd}`);
+  }
+});

@@ -34,6 +34,8 @@ export class QatNet {
   readonly actQ = new Map<string, ActQuantizer>();
   /** Layers whose ReLU became RPReLU. */
   readonly rpreluLayers = new Set<string>();
+  /** RPReLUs whose shift-out has been set from data (first training batch). */
+  private readonly centred = new Set<string>();
   readonly ternaryLayers: string[];
   /** TF.js variable names are global: each net prefixes its own; checkpoints use the names without it. */
   readonly prefix = `qat${++netCounter}:`;
@@ -230,8 +232,14 @@ export class QatNet {
       }
       case 'relu': {
         if (!this.rpreluLayers.has(l.name)) return tf.relu(x);
-        const r = v;
-        return tf.add(tf.prelu(tf.sub(x, r.shiftIn), r.slope), r.shiftOut);
+        if (training && !this.centred.has(l.name)) {
+          // Eq. 9 subtracts μ before ternarizing, but the IR's ternary activation has no zero-point; RPReLU's
+          // learnable shift-out carries it instead: start it at −(per-channel mean of the ReLU output) so the
+          // ternarizer sees zero-mean inputs and uses all three codes (ReLU zeros → −1, strong → +1).
+          this.centred.add(l.name);
+          v.shiftOut.assign(tf.neg(tf.mean(tf.relu(x), x.rank === 4 ? [0, 1, 2] : [0])));
+        }
+        return tf.add(tf.prelu(tf.sub(x, v.shiftIn), v.slope), v.shiftOut);
       }
       case 'rprelu': return tf.add(tf.prelu(tf.sub(x, v.shiftIn), v.slope), v.shiftOut);
       case 'prelu': return tf.prelu(x, v.slope);
