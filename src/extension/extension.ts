@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import { TOOL_VERSION } from '../core/version';
 import { registerEditor } from './editor/register';
 import { registerDebugger } from './debug/register';
-import { registerQuantize } from './quantize/register';
+import { jobMonitor, registerQuantize } from './quantize/register';
+import type { JobMonitor } from './quantize/jobMonitor';
 import { registerSampleCommands } from './sample';
 import { reportError, tritscopeLog } from './safeCommand';
 
@@ -15,6 +16,8 @@ export interface TritscopeApi {
   version: string;
   /** Feature name → whether its registration succeeded. */
   features: Record<string, boolean>;
+  /** Running and finished "Quantize to ternary" jobs (tests cancel jobs and check child pids through it). */
+  quantizeJobs: JobMonitor;
 }
 
 export function activate(context: vscode.ExtensionContext): TritscopeApi {
@@ -35,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): TritscopeApi {
     }
   }
   tritscopeLog().appendLine(`Tritscope ${TOOL_VERSION} activated in VS Code ${vscode.version}`);
-  return { version: TOOL_VERSION, features };
+  return { version: TOOL_VERSION, features, quantizeJobs: jobMonitor };
 }
 
 export function deactivate(): void {

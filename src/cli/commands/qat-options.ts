@@ -23,7 +23,7 @@ export const QAT_OPTIONS: OptionSpec[] = [
   { names: ['two-stage'], value: false, description: 'QAT: stage 1 ternary activations, stage 2 weights + activations (implies --activations ternary)' },
   { names: ['lambda'], value: true, description: 'QAT: KD trade-off λ of Eq. 11 (default 0.9)' },
   { names: ['batch'], value: true, description: 'QAT: mini-batch size (default 64)' },
-  { names: ['lr'], value: true, description: 'QAT: Adam learning rate, cosine-decayed (default 0.001)' },
+  { names: ['lr'], value: true, description: 'QAT: Adam learning rate, cosine-decayed (default 0.003)' },
   { names: ['limit'], value: true, description: 'QAT: train on the first N samples' },
   { names: ['test-limit'], value: true, description: 'QAT: evaluate on the first N held-out samples' },
   { names: ['no-uniform'], value: false, description: 'QAT ablation: no Eq. 9 uniform normalization' },

@@ -17,7 +17,7 @@ const METHOD_INFO: Record<QuantMethod, string> = {
   stochastic: 'stochastic ternarization (seed paper Eq. 7), seeded',
 };
 
-type Remembered = Partial<Omit<QuantizeJob, 'model' | 'output' | 'type'>>;
+type Remembered = Partial<Omit<QuantizeJob, 'model' | 'output' | 'type' | 'resume' | 'force'>>;
 
 async function pickSource(): Promise<vscode.Uri | undefined> {
   const found = await vscode.workspace.findFiles('**/{*.onnx,model.json}', '**/node_modules/**', 200);
@@ -111,7 +111,16 @@ export async function runQuantizeFlow(state: vscode.Memento, source?: vscode.Uri
     if (ok !== 'Overwrite') return undefined;
     force = true;
   }
+  let resume = false;
+  if (qat && existsSync(`${output}.ckpt`)) {
+    const r = await pick('A cancelled run of this job left a checkpoint', [
+      { value: 'resume', label: 'Resume', detail: `continue from ${path.basename(output)}.ckpt` },
+      { value: 'restart', label: 'Start over', detail: 'train from the float model again' },
+    ], 'resume');
+    if (!r) return undefined;
+    resume = r === 'resume';
+  }
   const remembered: Remembered = { method, qat, activations: acts, data, epochs, kd, twoStage };
   await state.update(STATE_KEY, remembered);
-  return { type: 'tritscope', model: src.fsPath, output, method, qat, activations: acts, data, epochs, kd, twoStage, force };
+  return { type: 'tritscope', model: src.fsPath, output, method, qat, activations: acts, data, epochs, kd, twoStage, resume, force };
 }

@@ -27,6 +27,8 @@ export interface QuantizeJob {
   limit?: number;
   keepFloat?: string;
   seed?: number;
+  /** QAT: continue from the `<output>.ckpt` a cancelled run kept. */
+  resume?: boolean;
   /** Overwrite an existing output (the flow asks first). */
   force?: boolean;
 }
@@ -69,6 +71,7 @@ export function validateJob(def: Record<string, unknown>): QuantizeJob {
     limit: num('limit'),
     keepFloat: typeof def.keepFloat === 'string' ? def.keepFloat : undefined,
     seed: num('seed'),
+    resume: def.resume === true,
     force: def.force === true,
   };
 }
@@ -91,6 +94,7 @@ export function jobToArgs(job: QuantizeJob): string[] {
     if (job.batch !== undefined) a.push('--batch', String(job.batch));
     if (job.lr !== undefined) a.push('--lr', String(job.lr));
     if (job.limit !== undefined) a.push('--limit', String(job.limit));
+    if (job.resume) a.push('--resume');
   }
   return a;
 }
@@ -129,4 +133,11 @@ export function progressFraction(e: Extract<ProgressEvent, { type: 'progress' }>
   const inEpoch = e.steps ? (e.step ?? 0) / e.steps : 0;
   const stageIdx = Math.max(0, (e.stage ?? 1) - 1);
   return Math.min(1, (stageIdx * e.epochs + (e.epoch - 1) + inEpoch) / (stages * e.epochs));
+}
+
+/** The CLI's own one-line message (`tritscope: …`) from the end of its stderr. */
+export function lastErrorLine(stderr: string): string | undefined {
+  const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const msg = [...lines].reverse().find((l) => l.startsWith('tritscope: ')) ?? lines.at(-1);
+  return msg?.replace(/^tritscope: /, '');
 }

@@ -1,40 +1,61 @@
 /**
  * Which quantize jobs run now and how the last ones ended. The extension's
- * exported API exposes it so integration tests can check that a cancelled job
- * left no child process behind.
+ * exported API exposes it (`quantizeJobs`) so integration tests can cancel jobs
+ * and check that a cancelled job left no child process behind.
  */
 import type { ChildJob } from './childJob';
 import type { QuantizeJob } from './jobArgs';
 
 export interface JobOutcome {
+  /** The job as it ran (model and output resolved to absolute paths). */
   job: QuantizeJob;
   code: number;
   cancelled: boolean;
   ok: boolean;
   error?: string;
   pid?: number;
+  /** Checkpoint a cancelled QAT run left for `resume: true`, if any. */
+  checkpoint?: string;
 }
 
-type Listener = (o: JobOutcome) => void;
+interface Waiter {
+  matches: (o: JobOutcome) => boolean;
+  resolve: (o: JobOutcome) => void;
+}
 
-class JobMonitor {
+export class JobMonitor {
   readonly running = new Set<ChildJob>();
   readonly outcomes: JobOutcome[] = [];
-  private listeners: Listener[] = [];
+  /** Progress events seen per running child pid (tests cancel once training has begun). */
+  readonly progressCount = new Map<number, number>();
+  private waiters: Waiter[] = [];
 
   started(_def: QuantizeJob, job: ChildJob): void {
     this.running.add(job);
-    job.on('exit', () => this.running.delete(job));
+    job.on('event', (e) => {
+      if (e.type === 'progress' && job.pid !== undefined) this.progressCount.set(job.pid, (this.progressCount.get(job.pid) ?? 0) + 1);
+    });
+    job.on('exit', () => {
+      this.running.delete(job);
+      if (job.pid !== undefined) this.progressCount.delete(job.pid);
+    });
   }
 
   finished(o: JobOutcome): void {
     this.outcomes.push(o);
-    for (const l of this.listeners.splice(0)) l(o);
+    const keep: Waiter[] = [];
+    for (const w of this.waiters) (w.matches(o) ? w.resolve(o) : keep.push(w));
+    this.waiters = keep;
   }
 
-  /** Resolves with the next job outcome. */
-  nextOutcome(): Promise<JobOutcome> {
-    return new Promise((r) => this.listeners.push(r));
+  /** Resolves with the next outcome that `matches` (any job when omitted). */
+  nextOutcome(matches: (o: JobOutcome) => boolean = () => true): Promise<JobOutcome> {
+    return new Promise((resolve) => this.waiters.push({ matches, resolve }));
+  }
+
+  /** Process ids of the running child processes. */
+  runningPids(): number[] {
+    return [...this.running].map((j) => j.pid).filter((p): p is number => p !== undefined);
   }
 
   cancelAll(): void {

@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { ChildJob } from './childJob';
-import { jobLabel, jobToArgs, progressFraction, type ProgressEvent, type QuantizeJob } from './jobArgs';
+import { jobLabel, jobToArgs, lastErrorLine, progressFraction, type ProgressEvent, type QuantizeJob } from './jobArgs';
 import { jobMonitor } from './jobMonitor';
 import { showTrainingPanel } from './trainingPanel';
 
@@ -47,7 +47,10 @@ export class QuantizePty implements vscode.Pseudoterminal {
     try {
       args = jobToArgs(this.def);
     } catch (e) {
-      this.write(`\x1b[31m${(e as Error).message}\x1b[0m\n`);
+      const message = (e as Error).message;
+      this.write(`\x1b[31m${message}\x1b[0m\n`);
+      jobMonitor.finished({ job: this.def, code: 2, cancelled: false, ok: false, error: message });
+      void vscode.window.showErrorMessage(`Tritscope: ${message}`);
       this.closeEmitter.fire(2);
       return;
     }
@@ -91,21 +94,32 @@ export class QuantizePty implements vscode.Pseudoterminal {
         this.write(`\x1b[31m${e.message}\x1b[0m\n`);
       }
     });
-    job.on('stderr', (s) => this.write(s));
+    // Usage errors are printed before the CLI starts its JSON stream: keep stderr's tail as the fallback message.
+    let stderrTail = '';
+    job.on('stderr', (s) => {
+      stderrTail = (stderrTail + s).slice(-2000);
+      this.write(s);
+    });
     job.on('exit', (code, cancelled) => {
       void progressDone.then(async () => {
         const out = done?.output ?? this.def.output;
-        const ok = code === 0 && !cancelled && existsSync(out);
-        jobMonitor.finished({ job: this.def, code, cancelled, ok, error, pid: job.pid });
-        if (cancelled) this.write('\x1b[33mcancelled: no output was written\x1b[0m\n');
-        else if (ok) {
+        const ok = code === 0 && !cancelled && !error && existsSync(out);
+        const failure = ok || cancelled ? undefined : (error ?? lastErrorLine(stderrTail) ?? `the tritscope CLI exited with code ${code}`);
+        const checkpoint = cancelled && this.def.qat && existsSync(`${out}.ckpt`) ? `${out}.ckpt` : undefined;
+        if (cancelled) {
+          this.write('\x1b[33mcancelled: no output was written\x1b[0m\n');
+          if (checkpoint) this.write(`checkpoint of the finished epochs kept at ${checkpoint}: run the same job with "resume": true to continue\n`);
+        } else if (ok) {
           this.write(`\x1b[32mwrote ${out}${done?.accuracy !== undefined ? ` (top-1 ${(done.accuracy * 100).toFixed(2)}%)` : ''}\x1b[0m\n`);
-          await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(out), 'tritscope.tnnEditor');
+          // Opened before the outcome is reported, so a caller awaiting `tritscope.quantize` finds the editor open.
+          await Promise.resolve(vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(out), 'tritscope.tnnEditor')).catch((e: Error) =>
+            this.write(`\x1b[31mcould not open ${out}: ${e.message}\x1b[0m\n`));
         } else {
-          void vscode.window.showErrorMessage(`Tritscope: quantization failed: ${error ?? `exit code ${code}`}`);
+          void vscode.window.showErrorMessage(`Tritscope: quantization failed: ${failure}`);
         }
+        jobMonitor.finished({ job: this.def, code: cancelled ? 130 : code, cancelled, ok, error: failure, pid: job.pid, checkpoint });
         panel?.finish(ok, cancelled);
-        this.closeEmitter.fire(cancelled ? 130 : code);
+        this.closeEmitter.fire(cancelled ? 130 : code === 0 && !ok ? 1 : code);
       });
     });
     jobMonitor.started(this.def, job);

@@ -1,6 +1,6 @@
 /** "Quantize to ternary": command, explorer context menu, task provider. */
 import * as vscode from 'vscode';
-import { createQuantizeTask, QuantizeTaskProvider } from './taskProvider';
+import { createQuantizeTask, QuantizeTaskProvider, resolvePaths } from './taskProvider';
 import { runQuantizeFlow } from './flow';
 import { validateJob, type QuantizeJob } from './jobArgs';
 import { jobMonitor, type JobOutcome } from './jobMonitor';
@@ -8,9 +8,29 @@ import { jobMonitor, type JobOutcome } from './jobMonitor';
 export { jobMonitor };
 
 /**
+ * Resolves with the outcome of `job`'s run. The outcome is matched by output
+ * path (two live jobs never share one), and a task that ends without one (it
+ * could not start) still settles the promise.
+ */
+async function runAsTask(extensionUri: vscode.Uri, job: QuantizeJob): Promise<JobOutcome> {
+  const resolved = resolvePaths(job);
+  const outcome = jobMonitor.nextOutcome((o) => o.job.output === resolved.output);
+  const execution = await vscode.tasks.executeTask(createQuantizeTask(extensionUri, job));
+  const ended = new Promise<JobOutcome>((resolve) => {
+    const sub = vscode.tasks.onDidEndTask((e) => {
+      if (e.execution !== execution) return;
+      sub.dispose();
+      // The pseudoterminal reports its outcome before it closes; this only fires for tasks that never ran.
+      setTimeout(() => resolve({ job: resolved, code: 1, cancelled: false, ok: false, error: 'the quantize task ended without a result' }), 2000);
+    });
+  });
+  return Promise.race([outcome, ended]);
+}
+
+/**
  * `tritscope.quantize` takes: nothing (guided flow), a source Uri (explorer
  * menu; flow starts at step 2), or a complete job object (scripts/tests).
- * It resolves with the job's outcome once the task ends.
+ * It resolves with the job's outcome once the task ends (and the new `.tnn` is open).
  */
 export function registerQuantize(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
@@ -24,9 +44,7 @@ export function registerQuantize(context: vscode.ExtensionContext): void {
           job = await runQuantizeFlow(context.workspaceState, arg instanceof vscode.Uri ? arg : undefined);
         }
         if (!job) return undefined;
-        const outcome = jobMonitor.nextOutcome();
-        await vscode.tasks.executeTask(createQuantizeTask(context.extensionUri, job));
-        return await outcome;
+        return await runAsTask(context.extensionUri, job);
       } catch (e) {
         void vscode.window.showErrorMessage(`Tritscope: ${(e as Error).message}`);
         return undefined;

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { jobLabel, validateJob, type QuantizeJob } from './jobArgs';
 import { QuantizePty } from './quantizePty';
 
-function resolvePaths(job: QuantizeJob, folder?: vscode.WorkspaceFolder): QuantizeJob {
+/** Model and output as absolute paths (relative ones are relative to the workspace folder). */
+export function resolvePaths(job: QuantizeJob, folder?: vscode.WorkspaceFolder): QuantizeJob {
   const base = folder?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
   const abs = (p: string) => (path.isAbsolute(p) ? p : path.join(base, p));
   return { ...job, model: abs(job.model), output: abs(job.output) };

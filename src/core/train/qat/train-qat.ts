@@ -128,7 +128,7 @@ export async function trainQat(o: QatOptions): Promise<QatResult> {
     const teacher = stages.some((s) => s.lambda > 0) ? teacherProbabilities(tf, net, train, o.signal) : undefined;
     const classes = teacher ? teacher.length / train.n : 0;
     o.log?.(`qat: float top-1 ${(floatAccuracy * 100).toFixed(2)}% on ${test.n} samples; ternary layers: ${net.ternaryLayers.join(', ')}`);
-    const lr0 = o.lr ?? 1e-3;
+    const lr0 = o.lr ?? 3e-3;
     let resume = o.resume && ckpt ? { stage: 0, epoch: 0, first: true } : undefined;
     for (const st of stages) {
       net.quantWeights = st.weights;
