@@ -75,7 +75,8 @@ export async function runQat(ctx: QuantizeContext): Promise<TnnModel> {
     resume: optFlag(args, 'resume'),
     signal: io.signal,
     onProgress: makeProgressPrinter(mode, io),
-    log: mode === 'json' ? undefined : (l) => io.stderr(`${l}\n`),
+    // Backend choice and per-epoch lines go to stderr in every mode (stdout stays JSON-only with --progress json).
+    log: (l) => io.stderr(`${l}\n`),
   });
   if (mode !== 'json') io.stderr(`qat: test top-1 ${(r.accuracy * 100).toFixed(2)}% (float ${(r.floatAccuracy * 100).toFixed(2)}%) on ${r.evalSamples} samples, ${r.seconds.toFixed(0)} s on ${r.backend}\n`);
   return r.tnn;

@@ -46,7 +46,7 @@ registerCommand({
       prefer: backend as 'wasm' | 'cpu' | undefined,
       signal: io.signal,
       onProgress: makeProgressPrinter(mode, io),
-      log: mode === 'json' ? undefined : (l) => io.stderr(l + '\n'),
+      log: (l) => io.stderr(l + '\n'), // stderr in every mode: stdout stays JSON-only with --progress json
     }));
     const onnx = optString(args, 'onnx');
     if (onnx) writeFileAtomicSync(onnx, exportOnnx(await importModel(path.join(out, 'model.json'))));

@@ -70,7 +70,7 @@ function ttCase(k: Kernels, w: PlaneMatrix, acts: Int8Array, m: number, scale: n
     const planes = heap.alloc(rowsPad * w.chunks * 32);
     k.packI8Acts(i8, m === 1 ? 1 : rowsPad, kpad, planes);
     const out = heap.alloc(m * w.rows * 4);
-    k.ttGemm(w.ptr, w.rows, w.chunks, planes, m, out, 1, w.rows);
+    k.ttGemm(w, planes, m, out, 1, w.rows);
     // integer accumulators × scale → f32, with the engine's epilogue kernel
     const params = heap.alloc(48, false);
     heap.f64.set([scale, 0, 1, 0, 1, 0], params >>> 3);
@@ -139,7 +139,7 @@ function matmulCases(tf: Tf, quick: boolean, log: (s: string) => void): BenchRes
       const table = heap.alloc(w.chunks * 16 * 1024);
       k.lutBuild(xp, w.chunks * 16, table);
       const o = heap.alloc(n * 4);
-      k.lutGemv(w.ptr, n, w.chunks, table, o, 1, 1, heap.alloc(n * 16, false));
+      k.lutGemv(w, table, o, 1, 1, heap.alloc(n * 16, false));
       return heap.f32.slice(o >>> 2, (o >>> 2) + n);
     };
     const d2 = maxAbsDiff(oursTf(), base(xt)());

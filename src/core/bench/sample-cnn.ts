@@ -1,18 +1,21 @@
 /**
  * The model `tritscope bench` times: samples/models/fashion-cnn.tnn when present,
- * otherwise a CNN of the same shape built in code (random ternary weights):
+ * else samples/models/fashion-cnn.onnx quantized in memory (weights only, the
+ * CLI's default method), else a CNN of the same shape built in code (random ternary weights):
  * float conv1(8) → ternary conv2(16), conv3(32), dense1(64) → float dense2(10),
  * each conv followed by batchnorm, relu and 2×2 max-pooling.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { packTrits, readTnnFile } from '../format/index';
+import { importModel } from '../import/index';
+import { quantizeModel } from '../quant/index';
 import type { Layer, StoredTensor, TnnModel } from '../graph/types';
 import { tensor } from '../tensor';
 import { TOOL_VERSION } from '../version';
 
-export function sampleCnnPath(): string | undefined {
-  const rel = path.join('samples', 'models', 'fashion-cnn.tnn');
+export function sampleCnnPath(ext = '.tnn'): string | undefined {
+  const rel = path.join('samples', 'models', `fashion-cnn${ext}`);
   return [path.join(__dirname, '..', rel), path.join(process.cwd(), rel)].find((p) => existsSync(p));
 }
 
@@ -72,5 +75,11 @@ export function buildComparableCnn(seed = 1): TnnModel {
 export async function loadBenchModel(): Promise<{ model: TnnModel; source: string }> {
   const p = sampleCnnPath();
   if (p) return { model: await readTnnFile(p), source: p };
+  const onnx = sampleCnnPath('.onnx');
+  if (onnx) {
+    // 'asym-uniform' is the CLI's default quantizer (seed paper Eq. 9); first and last layers stay float.
+    const model = await quantizeModel(await importModel(onnx), { method: 'asym-uniform' });
+    return { model, source: `${onnx} quantized in memory (asym-uniform, weights only; samples/models/fashion-cnn.tnn not found)` };
+  }
   return { model: buildComparableCnn(), source: 'built in code (samples/models/fashion-cnn.tnn not found)' };
 }

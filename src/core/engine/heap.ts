@@ -14,12 +14,15 @@ export class Heap {
 
   constructor(readonly memory: WebAssembly.Memory) {}
 
-  /** 16-byte aligned block of `bytes`; zero-filled unless the caller overwrites all of it (`zero` false). */
+  /**
+   * 16-byte aligned block of `bytes`; zero-filled unless the caller overwrites all of it (`zero` false).
+   * 16 bytes past the block stay inside memory: kernels read whole 16-byte chunks of byte-granular planes.
+   */
   alloc(bytes: number, zero = true): number {
     const at = (this.top + 15) & ~15;
     const end = at + Math.max(16, bytes);
     const have = this.memory.buffer.byteLength;
-    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+    if (end + 16 > have) this.memory.grow(Math.ceil((end + 16 - have) / PAGE));
     this.top = end;
     if (zero) this.u8.fill(0, at, end);
     return at;

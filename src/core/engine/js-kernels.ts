@@ -6,11 +6,17 @@
  */
 import type { Heap } from './heap';
 import type { Kernels } from './kernels';
+import type { PlaneMatrix } from './planes';
 
 function popcount32(v: number): number {
   v = v - ((v >>> 1) & 0x55555555);
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
   return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/** Little-endian 32-bit word at any byte offset (weight planes are byte-granular, not word-aligned). */
+function word(u8: Uint8Array, at: number): number {
+  return (u8[at] | (u8[at + 1] << 8) | (u8[at + 2] << 16) | (u8[at + 3] << 24)) >>> 0;
 }
 
 export class JsKernels implements Kernels {
@@ -36,18 +42,20 @@ export class JsKernels implements Kernels {
     }
   }
 
-  ttGemm(w: number, rows: number, chunks: number, a: number, cols: number, out: number, rs: number, cs: number): void {
-    const u32 = this.heap.u32, i32 = this.heap.i32;
-    const words = chunks * 4, rowWords = 2 * words;
+  ttGemm(w: PlaneMatrix, a: number, cols: number, out: number, rs: number, cs: number, absolute = false): void {
+    const u8 = this.heap.u8, u32 = this.heap.u32, i32 = this.heap.i32;
+    const words = w.chunks * 4, rowWords = 2 * words;
     for (let c = 0; c < cols; c++) {
       const anz = (a >>> 2) + c * rowWords, aneg = anz + words;
-      for (let r = 0; r < rows; r++) {
-        const wp = (w >>> 2) + r * rowWords, wm = wp + words;
+      for (let r = 0; r < w.rows; r++) {
+        const wp = w.ptr + r * w.rowBytes, wm = wp + w.planeBytes;
         let dot = 0;
         for (let q = 0; q < words; q++) {
+          // Words past the plane hold other rows' bits; the activation's zero padding cancels them.
+          const p = word(u8, wp + 4 * q), mRaw = word(u8, wm + 4 * q), m = absolute ? 0 : mRaw;
           // nonzero products, and those of them with opposite signs: dot = popc(nz) − 2·popc(neg)
-          const nz = (u32[wp + q] | u32[wm + q]) & u32[anz + q];
-          dot += popcount32(nz) - 2 * popcount32(nz & (u32[wm + q] ^ u32[aneg + q]));
+          const nz = (p | mRaw) & u32[anz + q];
+          dot += popcount32(nz) - 2 * popcount32(nz & (m ^ u32[aneg + q]));
         }
         i32[(out >>> 2) + r * rs + c * cs] = dot;
       }
@@ -63,11 +71,11 @@ export class JsKernels implements Kernels {
     }
   }
 
-  lutGemv(w: number, rows: number, chunks: number, table: number, out: number, sp: number, sn: number, _acc: number): void {
+  lutGemv(w: PlaneMatrix, table: number, out: number, sp: number, sn: number, _acc: number): void {
     const u8 = this.heap.u8, f32 = this.heap.f32;
-    const plane = chunks * 16, t = table >>> 2;
-    for (let r = 0; r < rows; r++) {
-      const wp = w + r * 2 * plane, wm = wp + plane;
+    const plane = w.planeBytes, t = table >>> 2;
+    for (let r = 0; r < w.rows; r++) {
+      const wp = w.ptr + r * w.rowBytes, wm = wp + plane;
       let accP = 0, accN = 0;
       for (let j = 0; j < plane; j++) {
         accP += f32[t + j * 256 + u8[wp + j]];
@@ -77,18 +85,20 @@ export class JsKernels implements Kernels {
     }
   }
 
-  tfGemmCols(w: number, rows: number, chunks: number, x: number, m: number, out: number, sp: number, sn: number): void {
-    const u32 = this.heap.u32, f32 = this.heap.f32;
-    const words = chunks * 4;
+  tfGemmCols(w: PlaneMatrix, x: number, m: number, out: number, sp: number, sn: number): void {
+    const u8 = this.heap.u8, f32 = this.heap.f32;
+    const words = Math.ceil(w.k / 32);
+    // Bits of the last word past k belong to the next plane.
+    const lastMask = w.k % 32 ? (1 << w.k % 32) - 1 : -1;
     const accP = new Float64Array(m), accN = new Float64Array(m);
     const xb = x >>> 2;
-    for (let r = 0; r < rows; r++) {
+    for (let r = 0; r < w.rows; r++) {
       accP.fill(0);
       accN.fill(0);
-      const wp = (w >>> 2) + r * 2 * words;
+      const wp = w.ptr + r * w.rowBytes;
       for (let q = 0; q < words; q++) {
-        for (const [plane, acc] of [[wp + q, accP], [wp + words + q, accN]] as const) {
-          let bits = u32[plane];
+        for (const [plane, acc] of [[wp + 4 * q, accP], [wp + w.planeBytes + 4 * q, accN]] as const) {
+          let bits = word(u8, plane) & (q === words - 1 ? lastMask : -1);
           while (bits !== 0) {
             const k = q * 32 + (31 - Math.clz32(bits & -bits));
             bits &= bits - 1;

@@ -9,6 +9,7 @@ import floatBytes from './float-ops.wat';
 import ternaryBytes from './ternary.wat';
 import { Heap } from './heap';
 import { JsKernels } from './js-kernels';
+import type { PlaneMatrix } from './planes';
 
 export interface Kernels {
   readonly simd: boolean;
@@ -18,14 +19,20 @@ export interface Kernels {
    * the activation layout of ttGemm (fewer ops per chunk than a second +/− pair, see ternary.wat).
    */
   packI8Acts(src: number, rows: number, kpad: number, dst: number): void;
-  /** Integer ternary·ternary dot products: out[r·rs + c·cs] = Σ_k w[r][k]·a[c][k] (i32). Activation buffer: a multiple of 4 rows. */
-  ttGemm(w: number, rows: number, chunks: number, a: number, cols: number, out: number, rs: number, cs: number): void;
+  /**
+   * Integer ternary·ternary dot products: out[r·rs + c·cs] = Σ_k w[r][k]·a[c][k] (i32), or with `absolute`
+   * Σ_k |w[r][k]|·a[c][k] from the same planes. Activations: packI8Acts rows of w.chunks chunks, a multiple of 4 rows.
+   */
+  ttGemm(w: PlaneMatrix, a: number, cols: number, out: number, rs: number, cs: number, absolute?: boolean): void;
   /** Subset-sum tables of 8-float groups for lutGemv (groups·256 f32). */
   lutBuild(x: number, groups: number, table: number): void;
-  /** out[r] = sp·Σ_{w=+1} x − sn·Σ_{w=−1} x for one float vector (via lutBuild's table); acc: scratch of rows·16 bytes. */
-  lutGemv(w: number, rows: number, chunks: number, table: number, out: number, sp: number, sn: number, acc: number): void;
+  /**
+   * out[r] = sp·Σ_{w=+1} x − sn·Σ_{w=−1} x for one float vector (via lutBuild's table of w.chunks·16 groups,
+   * zero past K); acc: scratch of rows·16 bytes.
+   */
+  lutGemv(w: PlaneMatrix, table: number, out: number, sp: number, sn: number, acc: number): void;
   /** out[r][m] = sp·Σ_{w=+1} x[k][m] − sn·Σ_{w=−1} x[k][m]; x is [K][m], m a multiple of 16. */
-  tfGemmCols(w: number, rows: number, chunks: number, x: number, m: number, out: number, sp: number, sn: number): void;
+  tfGemmCols(w: PlaneMatrix, x: number, m: number, out: number, sp: number, sn: number): void;
   /** Float GEMM, f64 accumulation in k order: out[r][m] = f32(Σ_k w[r][k]·x[k][m] + bias[r]); w, bias f64; m a multiple of 8. */
   f64GemmCols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void;
   /**
@@ -64,11 +71,11 @@ let compiled: { ternary: WebAssembly.Module; float: WebAssembly.Module } | undef
 
 interface WasmExports {
   pack_i8_acts(src: number, rows: number, kpad: number, dst: number): void;
-  tt_gemm(w: number, rows: number, chunks: number, a: number, cols: number, out: number, rs: number, cs: number): void;
-  tt_gemv(w: number, rows: number, chunks: number, a: number, out: number, rs: number): void;
+  tt_gemm(w: number, rows: number, chunks: number, wRow: number, wPlane: number, a: number, cols: number, out: number, rs: number, cs: number, abs: number): void;
+  tt_gemv(w: number, rows: number, chunks: number, wRow: number, wPlane: number, a: number, out: number, rs: number, abs: number): void;
   lut_build(x: number, groups: number, t: number): void;
-  lut_gemv(w: number, rows: number, chunks: number, t: number, out: number, sp: number, sn: number, acc: number): void;
-  tf_gemm_cols(w: number, rows: number, chunks: number, x: number, m: number, out: number, sp: number, sn: number): void;
+  lut_gemv(w: number, rows: number, planeBytes: number, t: number, out: number, sp: number, sn: number, acc: number): void;
+  tf_gemm_cols(w: number, rows: number, k: number, x: number, m: number, out: number, sp: number, sn: number): void;
   f64_gemm_cols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void;
   epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number): void;
   im2col_f32(...args: number[]): void;
@@ -95,16 +102,16 @@ class WasmKernels implements Kernels {
     this.heap = new Heap(memory);
   }
   packI8Acts(src: number, rows: number, kpad: number, dst: number): void { this.x.pack_i8_acts(src, rows, kpad, dst); }
-  ttGemm(w: number, rows: number, chunks: number, a: number, cols: number, out: number, rs: number, cs: number): void {
-    if (cols === 1) this.x.tt_gemv(w, rows, chunks, a, out, rs);
-    else this.x.tt_gemm(w, rows, chunks, a, cols, out, rs, cs);
+  ttGemm(w: PlaneMatrix, a: number, cols: number, out: number, rs: number, cs: number, absolute = false): void {
+    if (cols === 1) this.x.tt_gemv(w.ptr, w.rows, w.chunks, w.rowBytes, w.planeBytes, a, out, rs, absolute ? 1 : 0);
+    else this.x.tt_gemm(w.ptr, w.rows, w.chunks, w.rowBytes, w.planeBytes, a, cols, out, rs, cs, absolute ? 1 : 0);
   }
   lutBuild(x: number, groups: number, table: number): void { this.x.lut_build(x, groups, table); }
-  lutGemv(w: number, rows: number, chunks: number, table: number, out: number, sp: number, sn: number, acc: number): void {
-    this.x.lut_gemv(w, rows, chunks, table, out, sp, sn, acc);
+  lutGemv(w: PlaneMatrix, table: number, out: number, sp: number, sn: number, acc: number): void {
+    this.x.lut_gemv(w.ptr, w.rows, w.planeBytes, table, out, sp, sn, acc);
   }
-  tfGemmCols(w: number, rows: number, chunks: number, x: number, m: number, out: number, sp: number, sn: number): void {
-    this.x.tf_gemm_cols(w, rows, chunks, x, m, out, sp, sn);
+  tfGemmCols(w: PlaneMatrix, x: number, m: number, out: number, sp: number, sn: number): void {
+    this.x.tf_gemm_cols(w.ptr, w.rows, w.k, x, m, out, sp, sn);
   }
   f64GemmCols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void {
     this.x.f64_gemm_cols(w, rows, k, x, m, bias, out);

@@ -48,7 +48,8 @@ export class MatmulLayer {
   readonly fp32Bytes: number;
   readonly ternary: boolean;
   private readonly planes: PlaneMatrix[] = [];
-  private readonly absPlanes: PlaneMatrix[] = [];
+  /** Asymmetric scales with ternary inputs: Σ|w|·a is needed too (an absolute-mode pass over the same planes). */
+  private readonly asymmetricTt: boolean = false;
   private readonly sp: number = 1;
   private readonly sn: number = 1;
   /** Float weights: f64 [og][K] per group, and the f64 bias (zeros when absent). */
@@ -74,12 +75,9 @@ export class MatmulLayer {
       const wq = layer.weightQuant as WeightQuant;
       this.sp = Math.fround(wq.scale.pos);
       this.sn = Math.fround(wq.scale.neg);
-      for (let g = 0; g < groups; g++) {
-        this.planes.push(repackRows(heap, weights.trits, g * og, og, this.k));
-        // Asymmetric scales with ternary inputs need Σ|w|·a too (see ttFinish).
-        if (layer.actQuant && this.sp !== this.sn) this.absPlanes.push(repackRows(heap, weights.trits, g * og, og, this.k, true));
-      }
-      this.runtimeBytes = [...this.planes, ...this.absPlanes].reduce((s, m) => s + m.bytes, 0);
+      for (let g = 0; g < groups; g++) this.planes.push(repackRows(heap, weights.trits, g * og, og, this.k));
+      this.asymmetricTt = Boolean(layer.actQuant) && this.sp !== this.sn;
+      this.runtimeBytes = this.planes.reduce((s, m) => s + m.bytes, 0);
       this.fp32Bytes = weights.trits.length * 4;
     } else {
       const f = weights.float as Float32Array;
@@ -174,14 +172,13 @@ export class MatmulLayer {
     const planes = heap.alloc(colsPad * m.chunks * 32, false);
     kernels.packI8Acts(i8, cols === 1 ? 1 : colsPad, kpad, planes);
     const out = heap.alloc(m.rows * cols * 4, false);
-    kernels.ttGemm(m.ptr, m.rows, m.chunks, planes, cols, out, cols, 1);
-    const abs = this.absPlanes[gi];
-    if (!abs) {
+    kernels.ttGemm(m, planes, cols, out, cols, 1);
+    if (!this.asymmetricTt) {
       this.emit(g, gi, out, SRC_I32, cols, actScale * this.sp, sink, out);
       return;
     }
     const outAbs = heap.alloc(m.rows * cols * 4, false);
-    kernels.ttGemm(abs.ptr, abs.rows, abs.chunks, planes, cols, outAbs, cols, 1);
+    kernels.ttGemm(m, planes, cols, outAbs, cols, 1, true);
     // P − N = dot and P + N = Σ|w|·a give the two sign sums, each with its own scale (seed paper Eq. 4).
     const mm = heap.alloc(m.rows * cols * 8, false);
     const i32 = heap.i32, f64 = heap.f64, sp = this.sp, sn = this.sn;
@@ -207,7 +204,7 @@ export class MatmulLayer {
       const table = heap.alloc(m.chunks * 16 * 1024);
       kernels.lutBuild(xp, Math.ceil(K / 8), table);
       const out = heap.alloc(og * 4, false);
-      kernels.lutGemv(m.ptr, og, m.chunks, table, out, this.sp, this.sn, heap.alloc(og * 16, false));
+      kernels.lutGemv(m, table, out, this.sp, this.sn, heap.alloc(og * 16, false));
       this.emit(g, gi, out, SRC_F32, 1, 1, sink);
       return;
     }
@@ -217,7 +214,7 @@ export class MatmulLayer {
     heap.f32.set(xd, xin >>> 2);
     kernels.im2col(xin, g.n, g.c, g.h, g.w, gi * g.ig, g.ig, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.dh, g.dw, g.oh, g.ow, colsPad, xt);
     const out = heap.alloc(og * colsPad * 4, false);
-    if (this.ternary) kernels.tfGemmCols(this.planes[gi].ptr, og, this.planes[gi].chunks, xt, colsPad, out, this.sp, this.sn);
+    if (this.ternary) kernels.tfGemmCols(this.planes[gi], xt, colsPad, out, this.sp, this.sn);
     else kernels.f64GemmCols(this.floatW[gi], og, K, xt, colsPad, this.floatBias + gi * og * 8, out);
     this.emit(g, gi, out, SRC_F32, colsPad, 1, sink);
   }

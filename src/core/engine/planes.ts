@@ -1,8 +1,10 @@
 /**
  * Runtime weight layout: the `.tnn` 5-trits-per-byte storage is unpacked once at
- * load and repacked into two bit-planes per weight row ("+1" mask, "−1" mask),
- * each row padded to a multiple of 128 bits and 16-byte aligned in wasm memory,
- * so a v128 load fetches 128 weights' worth of one sign.
+ * load and repacked into two bit-planes per weight row ("+1" mask, "−1" mask).
+ * Planes are byte-granular (⌈K/8⌉ bytes each, no padding to 128 bits), so the
+ * runtime weights are 2 bits per trit; kernels read whole 16-byte chunks and
+ * neutralise the bytes past a plane (see ternary.wat), which the heap keeps
+ * readable.
  */
 import type { Heap } from './heap';
 
@@ -10,36 +12,38 @@ import type { Heap } from './heap';
 export const chunksFor = (k: number): number => Math.max(1, Math.ceil(k / 128));
 
 export interface PlaneMatrix {
-  /** Byte offset of row 0's plus plane. Row r starts at ptr + r·2·chunks·16. */
+  /** Byte offset of row 0's plus plane. Row r starts at ptr + r·rowBytes. */
   ptr: number;
   rows: number;
   /** Logical row length in trits. */
   k: number;
+  /** 128-trit chunks a kernel walks per row (⌈k/128⌉). */
   chunks: number;
-  /** Bytes these planes occupy in memory (padding included). */
+  /** Bytes of one plane (⌈k/8⌉); the minus plane starts planeBytes after the plus plane. */
+  planeBytes: number;
+  /** 2·planeBytes. */
+  rowBytes: number;
+  /** Bytes these planes occupy in memory (rows·rowBytes rounded up to the heap's 16-byte alignment). */
   bytes: number;
 }
 
 /**
  * Writes rows [rowStart, rowStart+rows) of a row-major trit matrix with row
- * length k into planes. `absolute` stores |trit| (every nonzero in the plus
- * plane), which asymmetric-scale layers need as a second matrix.
+ * length k into planes.
  */
-export function repackRows(heap: Heap, trits: Int8Array, rowStart: number, rows: number, k: number, absolute = false): PlaneMatrix {
-  const chunks = chunksFor(k);
-  const words = chunks * 4;
-  const bytes = rows * 2 * words * 4;
+export function repackRows(heap: Heap, trits: Int8Array, rowStart: number, rows: number, k: number): PlaneMatrix {
+  const planeBytes = Math.max(1, Math.ceil(k / 8)), rowBytes = 2 * planeBytes;
+  const bytes = Math.ceil((rows * rowBytes) / 16) * 16;
   const ptr = heap.alloc(bytes);
-  const u32 = heap.u32;
+  const u8 = heap.u8;
   for (let r = 0; r < rows; r++) {
     const src = (rowStart + r) * k;
-    const base = (ptr >>> 2) + r * 2 * words;
+    const base = ptr + r * rowBytes;
     for (let i = 0; i < k; i++) {
       const t = trits[src + i];
       if (t === 0) continue;
-      const plane = t > 0 || absolute ? base : base + words;
-      u32[plane + (i >>> 5)] |= 1 << (i & 31);
+      u8[(t > 0 ? base : base + planeBytes) + (i >>> 3)] |= 1 << (i & 7);
     }
   }
-  return { ptr, rows, k, chunks, bytes };
+  return { ptr, rows, k, chunks: chunksFor(k), planeBytes, rowBytes, bytes };
 }

@@ -7,9 +7,15 @@
 ;;
 ;; Layouts (byte offsets into the engine memory, imported as env.memory and
 ;; shared with float-ops.wat; 16-byte aligned):
-;;  - a "planes" row of K trits padded to Kpad = 128*chunks bits is
-;;    [plus plane: chunks*16 bytes][minus plane: chunks*16 bytes];
-;;    trit k is bit (k mod 8) of byte floor(k/8) of the plane that matches its sign.
+;;  - a weight row of K trits is [plus plane: pb bytes][minus plane: pb bytes],
+;;    pb = ceil(K/8) (no padding: 2 bits per weight); trit k is bit (k mod 8) of
+;;    byte floor(k/8) of the plane that matches its sign. Kernels read whole
+;;    16-byte chunks (chunks = ceil(K/128)), so bytes past a plane are read too:
+;;    tt kernels cancel them with the activation's zero padding, lut_gemv with
+;;    zero table groups, tf_gemm_cols masks them (the heap keeps 16 readable
+;;    bytes past every allocation).
+;;  - an activation row (packed per call, scratch) is padded to Kpad = 128*chunks:
+;;    [nonzero plane: chunks*16 bytes][negative plane: chunks*16 bytes].
 ;;  - float matrices are row-major f32.
 
 (module
@@ -63,9 +69,9 @@
   ;; dot products. out[r*rs + c*cs] (i32) for r < rows, c < cols; the activation
   ;; buffer must hold a multiple of 4 rows (extra results are dropped).
   (func (export "tt_gemm")
-    (param $w i32) (param $rows i32) (param $chunks i32) (param $a i32) (param $cols i32)
-    (param $out i32) (param $rs i32) (param $cs i32)
-    (local $rowBytes i32) (local $plane i32) (local $c i32) (local $r i32)
+    (param $w i32) (param $rows i32) (param $chunks i32) (param $wRow i32) (param $wPlane i32)
+    (param $a i32) (param $cols i32) (param $out i32) (param $rs i32) (param $cs i32) (param $abs i32)
+    (local $keep v128) (local $rowBytes i32) (local $plane i32) (local $c i32) (local $r i32)
     (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32)
     (local $wr i32) (local $k i32) (local $kend i32) (local $off i32)
     (local $wp v128) (local $wm v128) (local $ap v128) (local $am v128)
@@ -75,6 +81,8 @@
     (local $o i32)
     (local.set $plane (i32.shl (local.get $chunks) (i32.const 4)))
     (local.set $rowBytes (i32.shl (local.get $plane) (i32.const 1)))
+    ;; absolute mode (Σ|w|·a): the minus plane reads as zero, so every nonzero weight counts as +1
+    (local.set $keep (i8x16.splat (select (i32.const 0) (i32.const -1) (local.get $abs))))
     (block $cdone
       (loop $cl
         (br_if $cdone (i32.ge_u (local.get $c) (local.get $cols)))
@@ -106,8 +114,9 @@
                     (br_if $idone (i32.ge_u (local.get $k) (local.get $kend)))
                     (local.set $off (i32.shl (local.get $k) (i32.const 4)))
                     (local.set $wp (v128.load (i32.add (local.get $wr) (local.get $off))))
-                    (local.set $wm (v128.load (i32.add (i32.add (local.get $wr) (local.get $plane)) (local.get $off))))
+                    (local.set $wm (v128.load (i32.add (i32.add (local.get $wr) (local.get $wPlane)) (local.get $off))))
                     (local.set $wz (v128.or (local.get $wp) (local.get $wm)))
+                    (local.set $wm (v128.and (local.get $keep) (local.get $wm)))
                     ;; column 0: nonzero plane $ap, negative plane $am
                     (local.set $ap (v128.load (i32.add (local.get $a0) (local.get $off))))
                     (local.set $am (v128.load (i32.add (i32.add (local.get $a0) (local.get $plane)) (local.get $off))))
@@ -153,7 +162,7 @@
               (then (i32.store (i32.add (local.get $o) (i32.shl (local.get $cs) (i32.const 3))) (call $hsum (local.get $t2)))))
             (if (i32.lt_u (i32.add (local.get $c) (i32.const 3)) (local.get $cols))
               (then (i32.store (i32.add (local.get $o) (i32.mul (local.get $cs) (i32.const 12))) (call $hsum (local.get $t3)))))
-            (local.set $wr (i32.add (local.get $wr) (local.get $rowBytes)))
+            (local.set $wr (i32.add (local.get $wr) (local.get $wRow)))
             (local.set $r (i32.add (local.get $r) (i32.const 1)))
             (br $rl)))
         (local.set $c (i32.add (local.get $c) (i32.const 4)))
@@ -164,10 +173,12 @@
   ;; row stays in L1 while the weight planes stream from memory.
   ;; out[r*rs] (i32).
   (func (export "tt_gemv")
-    (param $w i32) (param $rows i32) (param $chunks i32) (param $a i32) (param $out i32) (param $rs i32)
-    (local $plane i32) (local $r i32) (local $k i32) (local $kend i32) (local $off i32)
+    (param $w i32) (param $rows i32) (param $chunks i32) (param $wRow i32) (param $wPlane i32)
+    (param $a i32) (param $out i32) (param $rs i32) (param $abs i32)
+    (local $keep v128) (local $plane i32) (local $r i32) (local $k i32) (local $kend i32) (local $off i32)
     (local $wp v128) (local $wm v128) (local $ap v128) (local $am v128) (local $s v128) (local $t v128) (local $g v128) (local $nz v128)
     (local.set $plane (i32.shl (local.get $chunks) (i32.const 4)))
+    (local.set $keep (i8x16.splat (select (i32.const 0) (i32.const -1) (local.get $abs))))
     (block $rdone
       (loop $rl
         (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
@@ -185,10 +196,11 @@
                 (br_if $idone (i32.ge_u (local.get $k) (local.get $kend)))
                 (local.set $off (i32.shl (local.get $k) (i32.const 4)))
                 (local.set $wp (v128.load (i32.add (local.get $w) (local.get $off))))
-                (local.set $wm (v128.load (i32.add (i32.add (local.get $w) (local.get $plane)) (local.get $off))))
+                (local.set $wm (v128.load (i32.add (i32.add (local.get $w) (local.get $wPlane)) (local.get $off))))
                 (local.set $ap (v128.load (i32.add (local.get $a) (local.get $off))))
                 (local.set $am (v128.load (i32.add (i32.add (local.get $a) (local.get $plane)) (local.get $off))))
                 (local.set $nz (v128.and (v128.or (local.get $wp) (local.get $wm)) (local.get $ap)))
+                (local.set $wm (v128.and (local.get $keep) (local.get $wm)))
                 (local.set $s (i8x16.add (local.get $s) (i8x16.popcnt (local.get $nz))))
                 (local.set $g (i8x16.add (local.get $g)
                   (i8x16.popcnt (v128.and (local.get $nz) (v128.xor (local.get $wm) (local.get $am))))))
@@ -197,7 +209,7 @@
             (local.set $t (i32x4.add (local.get $t) (call $widen (i8x16.sub (local.get $s) (i8x16.add (local.get $g) (local.get $g))))))
             (br $kl)))
         (i32.store (i32.add (local.get $out) (i32.shl (i32.mul (local.get $r) (local.get $rs)) (i32.const 2))) (call $hsum (local.get $t)))
-        (local.set $w (i32.add (local.get $w) (i32.shl (local.get $plane) (i32.const 1))))
+        (local.set $w (i32.add (local.get $w) (local.get $wRow)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rl))))
 
@@ -231,12 +243,14 @@
   ;; The table (1 KB per 8 inputs) is walked in 32 KB slices for all rows, so
   ;; it stays in L1; per-row partial sums (f64) live in `acc` (2 per row).
   ;; out[r] = sp*sum_{w=+1} x - sn*sum_{w=-1} x (the scales applied once per row).
-  (func (export "lut_gemv") (param $w i32) (param $rows i32) (param $chunks i32) (param $t i32)
+  (func (export "lut_gemv") (param $w i32) (param $rows i32) (param $planeBytes i32) (param $t i32)
     (param $out i32) (param $sp f32) (param $sn f32) (param $acc i32)
     (local $plane i32) (local $r i32) (local $j i32) (local $jb i32) (local $jend i32) (local $tp i32) (local $wr i32) (local $wm i32) (local $a i32)
     (local $P0 f64) (local $P1 f64) (local $P2 f64) (local $P3 f64)
     (local $N0 f64) (local $N1 f64) (local $N2 f64) (local $N3 f64)
-    (local.set $plane (i32.shl (local.get $chunks) (i32.const 4)))
+    ;; 4 plane bytes per step: up to 3 bytes past a plane are read, and they index table
+    ;; groups past K, which the caller leaves zero (all subset sums of padding are 0)
+    (local.set $plane (i32.and (i32.add (local.get $planeBytes) (i32.const 3)) (i32.const -4)))
     (memory.fill (local.get $acc) (i32.const 0) (i32.shl (local.get $rows) (i32.const 4)))
     (block $bd
       (loop $bl
@@ -249,8 +263,8 @@
             (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
             (local.set $P0 (f64.const 0)) (local.set $P1 (f64.const 0)) (local.set $P2 (f64.const 0)) (local.set $P3 (f64.const 0))
             (local.set $N0 (f64.const 0)) (local.set $N1 (f64.const 0)) (local.set $N2 (f64.const 0)) (local.set $N3 (f64.const 0))
-            (local.set $wr (i32.add (local.get $w) (i32.mul (local.get $r) (i32.shl (local.get $plane) (i32.const 1)))))
-            (local.set $wm (i32.add (local.get $wr) (local.get $plane)))
+            (local.set $wr (i32.add (local.get $w) (i32.mul (local.get $r) (i32.shl (local.get $planeBytes) (i32.const 1)))))
+            (local.set $wm (i32.add (local.get $wr) (local.get $planeBytes)))
             (local.set $tp (i32.add (local.get $t) (i32.shl (local.get $jb) (i32.const 10))))
             (local.set $j (local.get $jb))
             (block $jd
@@ -301,15 +315,20 @@
   ;; bit of a row's plus plane, 16 activations are added; for the minus plane,
   ;; subtracted (additions and subtractions only; zeros cost nothing).
   ;; out[r][m] = sp*P - sn*N, f32, row stride M.
-  (func (export "tf_gemm_cols") (param $w i32) (param $rows i32) (param $chunks i32) (param $x i32)
+  (func (export "tf_gemm_cols") (param $w i32) (param $rows i32) (param $k i32) (param $x i32)
     (param $m i32) (param $out i32) (param $sp f32) (param $sn f32)
     (local $plane i32) (local $words i32) (local $mb i32) (local $r i32) (local $wr i32) (local $q i32)
     (local $bits i32) (local $p i32) (local $rowStride i32)
     (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128)
     (local $n0 v128) (local $n1 v128) (local $n2 v128) (local $n3 v128)
     (local $vsp v128) (local $vsn v128) (local $o i32)
-    (local.set $plane (i32.shl (local.get $chunks) (i32.const 4)))
-    (local.set $words (i32.shl (local.get $chunks) (i32.const 2)))
+    (local $lastWord i32) (local $lastMask i32)
+    (local.set $plane (i32.shr_u (i32.add (local.get $k) (i32.const 7)) (i32.const 3)))
+    (local.set $words (i32.shr_u (i32.add (local.get $k) (i32.const 31)) (i32.const 5)))
+    ;; planes are byte-granular: bits of the last 32-bit word past k belong to the next plane
+    (local.set $lastWord (i32.sub (local.get $words) (i32.const 1)))
+    (local.set $lastMask (select (i32.sub (i32.shl (i32.const 1) (i32.and (local.get $k) (i32.const 31))) (i32.const 1))
+      (i32.const -1) (i32.and (local.get $k) (i32.const 31))))
     (local.set $rowStride (i32.shl (local.get $m) (i32.const 2)))
     (local.set $vsp (f32x4.splat (local.get $sp)))
     (local.set $vsn (f32x4.splat (local.get $sn)))
@@ -330,7 +349,8 @@
               (loop $ql
                 (br_if $qdone (i32.ge_u (local.get $q) (local.get $words)))
                 ;; plus plane word q
-                (local.set $bits (i32.load (i32.add (local.get $wr) (i32.shl (local.get $q) (i32.const 2)))))
+                (local.set $bits (i32.and (i32.load (i32.add (local.get $wr) (i32.shl (local.get $q) (i32.const 2))))
+                  (select (local.get $lastMask) (i32.const -1) (i32.eq (local.get $q) (local.get $lastWord)))))
                 (block $pd
                   (loop $pl
                     (br_if $pd (i32.eqz (local.get $bits)))
@@ -343,7 +363,8 @@
                     (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
                     (br $pl)))
                 ;; minus plane word q
-                (local.set $bits (i32.load (i32.add (i32.add (local.get $wr) (local.get $plane)) (i32.shl (local.get $q) (i32.const 2)))))
+                (local.set $bits (i32.and (i32.load (i32.add (i32.add (local.get $wr) (local.get $plane)) (i32.shl (local.get $q) (i32.const 2))))
+                  (select (local.get $lastMask) (i32.const -1) (i32.eq (local.get $q) (local.get $lastWord)))))
                 (block $nd
                   (loop $nl
                     (br_if $nd (i32.eqz (local.get $bits)))

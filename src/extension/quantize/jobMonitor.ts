@@ -44,7 +44,10 @@ export class JobMonitor {
   finished(o: JobOutcome): void {
     this.outcomes.push(o);
     const keep: Waiter[] = [];
-    for (const w of this.waiters) (w.matches(o) ? w.resolve(o) : keep.push(w));
+    for (const w of this.waiters) {
+      if (w.matches(o)) w.resolve(o);
+      else keep.push(w);
+    }
     this.waiters = keep;
   }
 

@@ -182,6 +182,18 @@ test('runtime weights: two bit-planes per row, 1/16 of float32 when rows are mul
   assert.equal(engine.runtimeWeightBytes, (256 * 64 * 4) / 16);
 });
 
+test('runtime weights stay at 2 bits per trit for short rows (K = 72) and asymmetric W+A scales', async () => {
+  const r = rng(4);
+  const b = new ModelBuilder(r, [8, 6, 6]);
+  const y = b.conv('input', 8, 16, 3, { pads: [1, 1, 1, 1] }, { act: act(r) }); // asymmetric: needs Σ|w|·a as well
+  const model = b.build(y);
+  const engine = await loadPackedEngine(model);
+  assert.equal(engine.fp32WeightBytes, 16 * 72 * 4);
+  assert.equal(engine.runtimeWeightBytes, (16 * 72 * 4) / 16);
+  const x = randomTensor(r, [3, 8, 6, 6]);
+  assert.deepEqual(Array.from(engine.run(x).data), Array.from(runReference(model, x).data));
+});
+
 test('bad input and unsupported graphs raise errors that name what was expected', async () => {
   const r = rng(8);
   const { model } = cnn(false, true)(r);

@@ -27,18 +27,26 @@ for (const [rows, cols, kLen] of [[5, 3, 7], [7, 1, 2100], [9, 6, 128], [17, 5, 
   test(`ttGemm ${rows}x${kLen} · ${cols} columns is bit-exact against a naive integer loop (SIMD and fallback)`, () => {
     const r = rng(rows * 1000 + kLen);
     const w = randomTrits(r, rows * kLen), a = randomTrits(r, cols * kLen, 0.5);
-    const naive = new Int32Array(rows * cols);
+    const naive = new Int32Array(rows * cols), naiveAbs = new Int32Array(rows * cols);
     for (let i = 0; i < rows; i++) for (let c = 0; c < cols; c++) {
-      let s = 0;
-      for (let k = 0; k < kLen; k++) s += w[i * kLen + k] * a[c * kLen + k];
+      let s = 0, t = 0;
+      for (let k = 0; k < kLen; k++) {
+        s += w[i * kLen + k] * a[c * kLen + k];
+        t += Math.abs(w[i * kLen + k]) * a[c * kLen + k];
+      }
       naive[i * cols + c] = s;
+      naiveAbs[i * cols + c] = t;
     }
     for (const k of both()) {
       const m = repackRows(k.heap, w, 0, rows, kLen);
+      // byte-granular planes: 2 bits per weight, rows not padded to 128 trits
+      assert.equal(m.rowBytes, 2 * Math.ceil(kLen / 8));
       const planes = packActs(k, a, cols, kLen, m.chunks);
       const out = k.heap.alloc(rows * cols * 4);
-      k.ttGemm(m.ptr, rows, m.chunks, planes, cols, out, cols, 1);
+      k.ttGemm(m, planes, cols, out, cols, 1);
       assert.deepEqual(Array.from(k.heap.i32.subarray(out >>> 2, (out >>> 2) + rows * cols)), Array.from(naive), `simd=${k.simd}`);
+      k.ttGemm(m, planes, cols, out, cols, 1, true);
+      assert.deepEqual(Array.from(k.heap.i32.subarray(out >>> 2, (out >>> 2) + rows * cols)), Array.from(naiveAbs), `absolute simd=${k.simd}`);
     }
   });
 }
@@ -50,7 +58,7 @@ test('ttGemm with all-+1 rows saturates no i8 lane over long rows (K = 8192)', (
     const m = repackRows(k.heap, w, 0, 1, kLen);
     const planes = packActs(k, a, 4, kLen, m.chunks);
     const out = k.heap.alloc(16);
-    k.ttGemm(m.ptr, 1, m.chunks, planes, 4, out, 1, 1);
+    k.ttGemm(m, planes, 4, out, 1, 1);
     assert.deepEqual(Array.from(k.heap.i32.subarray(out >>> 2, (out >>> 2) + 4)), [-kLen, -kLen, -kLen, -kLen]);
   }
 });
@@ -70,7 +78,7 @@ function naiveTf(w: Int8Array, x: Float32Array, rows: number, kLen: number, sp: 
 
 const close = (a: number, b: number, scale: number): boolean => Math.abs(a - b) <= 1e-5 * scale;
 
-for (const kLen of [5, 130, 1000]) {
+for (const kLen of [5, 72, 130, 1000]) {
   test(`lutGemv and tfGemmCols (K=${kLen}) match a naive additions loop (SIMD and fallback)`, () => {
     const r = rng(kLen);
     const rows = 13, m = 19, mPad = 32;
@@ -85,14 +93,14 @@ for (const kLen of [5, 130, 1000]) {
       const table = k.heap.alloc(mat.chunks * 16 * 1024);
       k.lutBuild(xp, mat.chunks * 16, table);
       const out = k.heap.alloc(rows * 4);
-      k.lutGemv(mat.ptr, rows, mat.chunks, table, out, sp, sn, k.heap.alloc(rows * 16, false));
+      k.lutGemv(mat, table, out, sp, sn, k.heap.alloc(rows * 16, false));
       const want = naiveTf(w, x, rows, kLen, sp, sn, 0, m);
       for (let i = 0; i < rows; i++) assert.ok(close(k.heap.f32[(out >>> 2) + i], want[i], Math.sqrt(kLen)), `gemv simd=${k.simd} row ${i}`);
       // GEMM over columns laid out [K][mPad]
       const xt = k.heap.alloc(kLen * mPad * 4);
       for (let i = 0; i < kLen; i++) for (let c = 0; c < m; c++) k.heap.f32[(xt >>> 2) + i * mPad + c] = x[i * m + c];
       const o2 = k.heap.alloc(rows * mPad * 4);
-      k.tfGemmCols(mat.ptr, rows, mat.chunks, xt, mPad, o2, sp, sn);
+      k.tfGemmCols(mat, xt, mPad, o2, sp, sn);
       for (let c = 0; c < m; c++) {
         const wc = naiveTf(w, x, rows, kLen, sp, sn, c, m);
         for (let i = 0; i < rows; i++) assert.ok(close(k.heap.f32[(o2 >>> 2) + i * mPad + c], wc[i], Math.sqrt(kLen)), `gemm simd=${k.simd} r${i} c${c}`);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jobToArgs, parseProgressLine, progressFraction, validateJob, JobError } from '../../../src/extension/quantize/jobArgs';
+import { jobToArgs, lastErrorLine, parseProgressLine, progressFraction, validateJob, JobError } from '../../../src/extension/quantize/jobArgs';
 
 test('validateJob accepts a tasks.json definition and fills defaults', () => {
   const j = validateJob({ type: 'tritscope', model: 'm.onnx', output: 'm.tnn' });
@@ -35,4 +35,18 @@ test('progressFraction spans stages and epochs', () => {
   assert.equal(progressFraction({ type: 'progress', stage: 2, epoch: 1, epochs: 2, step: 0, steps: 100 }, 2), 0.5);
   assert.equal(progressFraction({ type: 'progress', step: 3, steps: 4 }), 0.75);
   assert.equal(progressFraction({ type: 'progress' }), undefined);
+});
+
+test('jobToArgs passes --resume only for QAT jobs', () => {
+  const qat = jobToArgs(validateJob({ model: 'a.onnx', output: 'a.tnn', qat: true, data: 'fashion-mnist:train', resume: true }));
+  assert.equal(qat.at(-1), '--resume');
+  assert.ok(!jobToArgs(validateJob({ model: 'a.onnx', output: 'a.tnn', resume: true })).includes('--resume'));
+  assert.equal(validateJob({ model: 'a', output: 'b', resume: 'yes' }).resume, false, 'only a boolean true resumes');
+});
+
+test('lastErrorLine takes the CLI message from the end of stderr', () => {
+  assert.equal(lastErrorLine('warming up\ntritscope: m.onnx: model not found (ENOENT)\n'), 'm.onnx: model not found (ENOENT)');
+  assert.equal(lastErrorLine('tritscope: first\nsome trace line\n'), 'first');
+  assert.equal(lastErrorLine('plain failure\n\n'), 'plain failure');
+  assert.equal(lastErrorLine(''), undefined);
 });
