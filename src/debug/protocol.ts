@@ -16,11 +16,8 @@ export interface TensorRef {
   key: number | string;
 }
 
-export interface TensorSummary {
-  name: string;
-  shape: number[];
-  /** 'trits' for packed ternary weights; 'f32' otherwise. */
-  dtype: 'f32' | 'trits';
+/** Statistics of a tensor's values (trits present when every value is −1, 0 or +1). */
+export interface ValueSummary {
   count: number;
   min: number;
   max: number;
@@ -29,6 +26,13 @@ export interface TensorSummary {
   zeros: number;
   /** Present when every value is −1, 0 or +1 (a ternary tensor before scaling). */
   trits?: { neg: number; zero: number; pos: number };
+}
+
+export interface TensorSummary extends ValueSummary {
+  name: string;
+  shape: number[];
+  /** 'trits' for packed ternary weights; 'f32' otherwise. */
+  dtype: 'f32' | 'trits';
   ref: TensorRef;
 }
 

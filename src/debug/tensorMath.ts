@@ -1,16 +1,8 @@
 /** Small numeric helpers of the debugger: tensor summaries, top-k agreement, view downsampling. */
 import { tensorStats, type Tensor } from '../core/tensor';
-import type { LayerView } from './protocol';
+import type { LayerView, ValueSummary } from './protocol';
 
-export interface ValueSummary {
-  count: number;
-  min: number;
-  max: number;
-  mean: number;
-  std: number;
-  zeros: number;
-  trits?: { neg: number; zero: number; pos: number };
-}
+export type { ValueSummary };
 
 /** Statistics plus trit counts when every value is −1, 0 or +1. */
 export function summarizeValues(data: ArrayLike<number>): ValueSummary {

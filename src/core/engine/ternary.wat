@@ -21,16 +21,6 @@
 (module
   (import "env" "memory" (memory 1))
 
-  ;; Horizontal sum of an i32x4.
-  (func $hsum (param $v v128) (result i32)
-    (i32.add
-      (i32.add (i32x4.extract_lane 0 (local.get $v)) (i32x4.extract_lane 1 (local.get $v)))
-      (i32.add (i32x4.extract_lane 2 (local.get $v)) (i32x4.extract_lane 3 (local.get $v)))))
-
-  ;; Widen 16 signed byte counters into an i32x4 partial sum.
-  (func $widen (param $v v128) (result v128)
-    (i32x4.extadd_pairwise_i16x8_s (i16x8.extadd_pairwise_i8x16_s (local.get $v))))
-
   ;; pack_i8_acts: int8 trits [rows][kpad] -> [nonzero plane][negative plane]
   ;; rows for tt_gemm/tt_gemv (i8x16.bitmask of v != 0, and of the sign bit).
   (func (export "pack_i8_acts") (param $src i32) (param $rows i32) (param $kpad i32) (param $dst i32)
@@ -56,112 +46,98 @@
         (br $rowl))))
 
   ;; tt_gemm: integer dot products of ternary weight rows (+/- planes) with
-  ;; ternary activation rows, by bit logic and popcount (FATNN-style):
-  ;;   dot = popc(w+ & a+) + popc(w- & a-) - popc(w+ & a-) - popc(w- & a+).
-  ;; Activations are packed on the fly as [nonzero plane][negative plane]
-  ;; (pack_i8_acts), which evaluates the same sum with fewer ops: with the
-  ;; weight's nonzero mask wz = w+|w-, products are nonzero on nz = wz & anz and
-  ;; negative on neg = nz & (w- xor aneg), so dot = popc(nz) - 2*popc(neg):
-  ;; 3 logic ops and 2 i8x16.popcnt per 128 trits (measured ~1.9x faster than
-  ;; the four-term form). Byte counters accumulate up to 15 chunks, are combined
-  ;; (|d| <= 120 survives i8 wraparound) and widened to i32. One weight row is
-  ;; held against 4 activation rows, so each weight chunk is loaded once per 4
-  ;; dot products. out[r*rs + c*cs] (i32) for r < rows, c < cols; the activation
-  ;; buffer must hold a multiple of 4 rows (extra results are dropped).
+  ;; ternary activation rows (trits as in seed paper Eqs. 6 and 8), by bit logic
+  ;; and popcount (FATNN-style). The four-term form
+  ;;   dot = popc(w+ & a+) + popc(w- & a-) - popc(w+ & a-) - popc(w- & a+)
+  ;; is evaluated with fewer ops on activations packed as [nonzero][negative]
+  ;; planes (pack_i8_acts): with wz = w+|w-, products are nonzero on
+  ;; nz = wz & anz, negative on neg = nz & x with x = w- xor aneg, positive on
+  ;; pos = nz & ~x, so dot = popc(pos) - popc(neg): 4 logic ops and 2
+  ;; i8x16.popcnt per 128 trits, one i8 counter per column (|d| <= 120 over 15
+  ;; chunks), widened to i32 per 15 chunks. i8x16.popcnt dominates (V8 lowers it
+  ;; to a pshufb sequence); carry-save (Harley-Seal) trees that popcount less
+  ;; often measured slower here (more logic ops, register spills). One weight row
+  ;; is held against 4 activation rows, so each weight chunk is loaded once per 4
+  ;; dot products; the reductions are inlined (V8 does not inline wasm calls).
+  ;; abs != 0: absolute mode, sum |w|*a (the minus plane only widens wz).
+  ;; out[r*rs + c*cs] (i32) for r < rows, c < cols; the activation buffer must
+  ;; hold a multiple of 4 rows (extra results are dropped). Weight rows are
+  ;; wRow bytes apart with the minus plane wPlane bytes after the plus plane.
   (func (export "tt_gemm")
     (param $w i32) (param $rows i32) (param $chunks i32) (param $wRow i32) (param $wPlane i32)
     (param $a i32) (param $cols i32) (param $out i32) (param $rs i32) (param $cs i32) (param $abs i32)
-    (local $keep v128) (local $rowBytes i32) (local $plane i32) (local $c i32) (local $r i32)
+    (local $keep v128) (local $aPlane i32) (local $aRow i32) (local $c i32) (local $r i32)
     (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32)
-    (local $wr i32) (local $k i32) (local $kend i32) (local $off i32)
-    (local $wp v128) (local $wm v128) (local $ap v128) (local $am v128)
-    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
-    (local $g0 v128) (local $g1 v128) (local $g2 v128) (local $g3 v128) (local $wz v128) (local $nz v128)
-    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
-    (local $o i32)
-    (local.set $plane (i32.shl (local.get $chunks) (i32.const 4)))
-    (local.set $rowBytes (i32.shl (local.get $plane) (i32.const 1)))
-    ;; absolute mode (Σ|w|·a): the minus plane reads as zero, so every nonzero weight counts as +1
+    (local $wr i32) (local $k i32) (local $kend i32) (local $off i32) (local $o i32)
+    (local $wm v128) (local $wz v128) (local $nz v128) (local $x v128) (local $u v128) (local $v v128)
+    (local $s0 v128) (local $t0 v128) (local $s1 v128) (local $t1 v128) (local $s2 v128) (local $t2 v128) (local $s3 v128) (local $t3 v128)
+    (local.set $aPlane (i32.shl (local.get $chunks) (i32.const 4)))
+    (local.set $aRow (i32.shl (local.get $aPlane) (i32.const 1)))
     (local.set $keep (i8x16.splat (select (i32.const 0) (i32.const -1) (local.get $abs))))
     (block $cdone
       (loop $cl
         (br_if $cdone (i32.ge_u (local.get $c) (local.get $cols)))
-        (local.set $a0 (i32.add (local.get $a) (i32.mul (local.get $c) (local.get $rowBytes))))
-        (local.set $a1 (i32.add (local.get $a0) (local.get $rowBytes)))
-        (local.set $a2 (i32.add (local.get $a1) (local.get $rowBytes)))
-        (local.set $a3 (i32.add (local.get $a2) (local.get $rowBytes)))
+        (local.set $a0 (i32.add (local.get $a) (i32.mul (local.get $c) (local.get $aRow))))
+        (local.set $a1 (i32.add (local.get $a0) (local.get $aRow)))
+        (local.set $a2 (i32.add (local.get $a1) (local.get $aRow)))
+        (local.set $a3 (i32.add (local.get $a2) (local.get $aRow)))
         (local.set $r (i32.const 0))
         (local.set $wr (local.get $w))
         (block $rdone
           (loop $rl
             (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
-            (local.set $t0 (v128.const i32x4 0 0 0 0))
-            (local.set $t1 (v128.const i32x4 0 0 0 0))
-            (local.set $t2 (v128.const i32x4 0 0 0 0))
-            (local.set $t3 (v128.const i32x4 0 0 0 0))
+            (local.set $t0 (v128.const i32x4 0 0 0 0)) (local.set $t1 (v128.const i32x4 0 0 0 0)) (local.set $t2 (v128.const i32x4 0 0 0 0)) (local.set $t3 (v128.const i32x4 0 0 0 0))
             (local.set $k (i32.const 0))
             (block $kdone
               (loop $kl
                 (br_if $kdone (i32.ge_u (local.get $k) (local.get $chunks)))
+                ;; an i8 counter moves by at most 8 per chunk: 15 chunks stay within ±120
                 (local.set $kend (i32.add (local.get $k) (i32.const 15)))
                 (if (i32.gt_u (local.get $kend) (local.get $chunks)) (then (local.set $kend (local.get $chunks))))
-                (local.set $s0 (v128.const i32x4 0 0 0 0)) (local.set $g0 (v128.const i32x4 0 0 0 0))
-                (local.set $s1 (v128.const i32x4 0 0 0 0)) (local.set $g1 (v128.const i32x4 0 0 0 0))
-                (local.set $s2 (v128.const i32x4 0 0 0 0)) (local.set $g2 (v128.const i32x4 0 0 0 0))
-                (local.set $s3 (v128.const i32x4 0 0 0 0)) (local.set $g3 (v128.const i32x4 0 0 0 0))
+                (local.set $s0 (v128.const i32x4 0 0 0 0)) (local.set $s1 (v128.const i32x4 0 0 0 0)) (local.set $s2 (v128.const i32x4 0 0 0 0)) (local.set $s3 (v128.const i32x4 0 0 0 0))
                 (block $idone
                   (loop $il
                     (br_if $idone (i32.ge_u (local.get $k) (local.get $kend)))
                     (local.set $off (i32.shl (local.get $k) (i32.const 4)))
-                    (local.set $wp (v128.load (i32.add (local.get $wr) (local.get $off))))
                     (local.set $wm (v128.load (i32.add (i32.add (local.get $wr) (local.get $wPlane)) (local.get $off))))
-                    (local.set $wz (v128.or (local.get $wp) (local.get $wm)))
-                    (local.set $wm (v128.and (local.get $keep) (local.get $wm)))
-                    ;; column 0: nonzero plane $ap, negative plane $am
-                    (local.set $ap (v128.load (i32.add (local.get $a0) (local.get $off))))
-                    (local.set $am (v128.load (i32.add (i32.add (local.get $a0) (local.get $plane)) (local.get $off))))
-                    (local.set $nz (v128.and (local.get $wz) (local.get $ap)))
-                    (local.set $s0 (i8x16.add (local.get $s0) (i8x16.popcnt (local.get $nz))))
-                    (local.set $g0 (i8x16.add (local.get $g0)
-                      (i8x16.popcnt (v128.and (local.get $nz) (v128.xor (local.get $wm) (local.get $am))))))
-                    ;; column 1: nonzero plane $ap, negative plane $am
-                    (local.set $ap (v128.load (i32.add (local.get $a1) (local.get $off))))
-                    (local.set $am (v128.load (i32.add (i32.add (local.get $a1) (local.get $plane)) (local.get $off))))
-                    (local.set $nz (v128.and (local.get $wz) (local.get $ap)))
-                    (local.set $s1 (i8x16.add (local.get $s1) (i8x16.popcnt (local.get $nz))))
-                    (local.set $g1 (i8x16.add (local.get $g1)
-                      (i8x16.popcnt (v128.and (local.get $nz) (v128.xor (local.get $wm) (local.get $am))))))
-                    ;; column 2: nonzero plane $ap, negative plane $am
-                    (local.set $ap (v128.load (i32.add (local.get $a2) (local.get $off))))
-                    (local.set $am (v128.load (i32.add (i32.add (local.get $a2) (local.get $plane)) (local.get $off))))
-                    (local.set $nz (v128.and (local.get $wz) (local.get $ap)))
-                    (local.set $s2 (i8x16.add (local.get $s2) (i8x16.popcnt (local.get $nz))))
-                    (local.set $g2 (i8x16.add (local.get $g2)
-                      (i8x16.popcnt (v128.and (local.get $nz) (v128.xor (local.get $wm) (local.get $am))))))
-                    ;; column 3: nonzero plane $ap, negative plane $am
-                    (local.set $ap (v128.load (i32.add (local.get $a3) (local.get $off))))
-                    (local.set $am (v128.load (i32.add (i32.add (local.get $a3) (local.get $plane)) (local.get $off))))
-                    (local.set $nz (v128.and (local.get $wz) (local.get $ap)))
-                    (local.set $s3 (i8x16.add (local.get $s3) (i8x16.popcnt (local.get $nz))))
-                    (local.set $g3 (i8x16.add (local.get $g3)
-                      (i8x16.popcnt (v128.and (local.get $nz) (v128.xor (local.get $wm) (local.get $am))))))
+                    (local.set $wz (v128.or (v128.load (i32.add (local.get $wr) (local.get $off))) (local.get $wm)))
+                    (local.set $wm (v128.and (local.get $wm) (local.get $keep)))
+                    ;; column 0
+                    (local.set $nz (v128.and (local.get $wz) (v128.load (i32.add (local.get $a0) (local.get $off)))))
+                    (local.set $x (v128.xor (local.get $wm) (v128.load (i32.add (i32.add (local.get $a0) (local.get $aPlane)) (local.get $off)))))
+                    (local.set $s0 (i8x16.sub (i8x16.add (local.get $s0) (i8x16.popcnt (v128.andnot (local.get $nz) (local.get $x))))
+                      (i8x16.popcnt (v128.and (local.get $nz) (local.get $x)))))
+                    ;; column 1
+                    (local.set $nz (v128.and (local.get $wz) (v128.load (i32.add (local.get $a1) (local.get $off)))))
+                    (local.set $x (v128.xor (local.get $wm) (v128.load (i32.add (i32.add (local.get $a1) (local.get $aPlane)) (local.get $off)))))
+                    (local.set $s1 (i8x16.sub (i8x16.add (local.get $s1) (i8x16.popcnt (v128.andnot (local.get $nz) (local.get $x))))
+                      (i8x16.popcnt (v128.and (local.get $nz) (local.get $x)))))
+                    ;; column 2
+                    (local.set $nz (v128.and (local.get $wz) (v128.load (i32.add (local.get $a2) (local.get $off)))))
+                    (local.set $x (v128.xor (local.get $wm) (v128.load (i32.add (i32.add (local.get $a2) (local.get $aPlane)) (local.get $off)))))
+                    (local.set $s2 (i8x16.sub (i8x16.add (local.get $s2) (i8x16.popcnt (v128.andnot (local.get $nz) (local.get $x))))
+                      (i8x16.popcnt (v128.and (local.get $nz) (local.get $x)))))
+                    ;; column 3
+                    (local.set $nz (v128.and (local.get $wz) (v128.load (i32.add (local.get $a3) (local.get $off)))))
+                    (local.set $x (v128.xor (local.get $wm) (v128.load (i32.add (i32.add (local.get $a3) (local.get $aPlane)) (local.get $off)))))
+                    (local.set $s3 (i8x16.sub (i8x16.add (local.get $s3) (i8x16.popcnt (v128.andnot (local.get $nz) (local.get $x))))
+                      (i8x16.popcnt (v128.and (local.get $nz) (local.get $x)))))
                     (local.set $k (i32.add (local.get $k) (i32.const 1)))
                     (br $il)))
-                (local.set $t0 (i32x4.add (local.get $t0) (call $widen (i8x16.sub (local.get $s0) (i8x16.add (local.get $g0) (local.get $g0))))))
-                (local.set $t1 (i32x4.add (local.get $t1) (call $widen (i8x16.sub (local.get $s1) (i8x16.add (local.get $g1) (local.get $g1))))))
-                (local.set $t2 (i32x4.add (local.get $t2) (call $widen (i8x16.sub (local.get $s2) (i8x16.add (local.get $g2) (local.get $g2))))))
-                (local.set $t3 (i32x4.add (local.get $t3) (call $widen (i8x16.sub (local.get $s3) (i8x16.add (local.get $g3) (local.get $g3))))))
+                (local.set $t0 (i32x4.add (local.get $t0) (i32x4.extadd_pairwise_i16x8_s (i16x8.extadd_pairwise_i8x16_s (local.get $s0)))))
+                (local.set $t1 (i32x4.add (local.get $t1) (i32x4.extadd_pairwise_i16x8_s (i16x8.extadd_pairwise_i8x16_s (local.get $s1)))))
+                (local.set $t2 (i32x4.add (local.get $t2) (i32x4.extadd_pairwise_i16x8_s (i16x8.extadd_pairwise_i8x16_s (local.get $s2)))))
+                (local.set $t3 (i32x4.add (local.get $t3) (i32x4.extadd_pairwise_i16x8_s (i16x8.extadd_pairwise_i8x16_s (local.get $s3)))))
                 (br $kl)))
-            ;; store the (up to) four results of this weight row
             (local.set $o (i32.add (local.get $out)
               (i32.shl (i32.add (i32.mul (local.get $r) (local.get $rs)) (i32.mul (local.get $c) (local.get $cs))) (i32.const 2))))
-            (i32.store (local.get $o) (call $hsum (local.get $t0)))
-            (if (i32.lt_u (i32.add (local.get $c) (i32.const 1)) (local.get $cols))
-              (then (i32.store (i32.add (local.get $o) (i32.shl (local.get $cs) (i32.const 2))) (call $hsum (local.get $t1)))))
-            (if (i32.lt_u (i32.add (local.get $c) (i32.const 2)) (local.get $cols))
-              (then (i32.store (i32.add (local.get $o) (i32.shl (local.get $cs) (i32.const 3))) (call $hsum (local.get $t2)))))
-            (if (i32.lt_u (i32.add (local.get $c) (i32.const 3)) (local.get $cols))
-              (then (i32.store (i32.add (local.get $o) (i32.mul (local.get $cs) (i32.const 12))) (call $hsum (local.get $t3)))))
+            (local.set $u (i32x4.add (i8x16.shuffle 0 1 2 3 16 17 18 19 8 9 10 11 24 25 26 27 (local.get $t0) (local.get $t1)) (i8x16.shuffle 4 5 6 7 20 21 22 23 12 13 14 15 28 29 30 31 (local.get $t0) (local.get $t1))))
+            (local.set $v (i32x4.add (i8x16.shuffle 0 1 2 3 16 17 18 19 8 9 10 11 24 25 26 27 (local.get $t2) (local.get $t3)) (i8x16.shuffle 4 5 6 7 20 21 22 23 12 13 14 15 28 29 30 31 (local.get $t2) (local.get $t3))))
+            (local.set $u (i32x4.add (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $u) (local.get $v)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $u) (local.get $v))))
+            (i32.store (i32.add (local.get $o) (i32.mul (local.get $cs) (i32.const 0))) (i32x4.extract_lane 0 (local.get $u)))
+            (if (i32.lt_u (i32.add (local.get $c) (i32.const 1)) (local.get $cols)) (then (i32.store (i32.add (local.get $o) (i32.mul (local.get $cs) (i32.const 4))) (i32x4.extract_lane 1 (local.get $u)))))
+            (if (i32.lt_u (i32.add (local.get $c) (i32.const 2)) (local.get $cols)) (then (i32.store (i32.add (local.get $o) (i32.mul (local.get $cs) (i32.const 8))) (i32x4.extract_lane 2 (local.get $u)))))
+            (if (i32.lt_u (i32.add (local.get $c) (i32.const 3)) (local.get $cols)) (then (i32.store (i32.add (local.get $o) (i32.mul (local.get $cs) (i32.const 12))) (i32x4.extract_lane 3 (local.get $u)))))
             (local.set $wr (i32.add (local.get $wr) (local.get $wRow)))
             (local.set $r (i32.add (local.get $r) (i32.const 1)))
             (br $rl)))
@@ -176,7 +152,7 @@
     (param $w i32) (param $rows i32) (param $chunks i32) (param $wRow i32) (param $wPlane i32)
     (param $a i32) (param $out i32) (param $rs i32) (param $abs i32)
     (local $keep v128) (local $plane i32) (local $r i32) (local $k i32) (local $kend i32) (local $off i32)
-    (local $wp v128) (local $wm v128) (local $ap v128) (local $am v128) (local $s v128) (local $t v128) (local $g v128) (local $nz v128)
+    (local $wm v128) (local $nz v128) (local $x v128) (local $s v128) (local $t v128)
     (local.set $plane (i32.shl (local.get $chunks) (i32.const 4)))
     (local.set $keep (i8x16.splat (select (i32.const 0) (i32.const -1) (local.get $abs))))
     (block $rdone
@@ -190,25 +166,25 @@
             (local.set $kend (i32.add (local.get $k) (i32.const 15)))
             (if (i32.gt_u (local.get $kend) (local.get $chunks)) (then (local.set $kend (local.get $chunks))))
             (local.set $s (v128.const i32x4 0 0 0 0))
-            (local.set $g (v128.const i32x4 0 0 0 0))
             (block $idone
               (loop $il
                 (br_if $idone (i32.ge_u (local.get $k) (local.get $kend)))
                 (local.set $off (i32.shl (local.get $k) (i32.const 4)))
-                (local.set $wp (v128.load (i32.add (local.get $w) (local.get $off))))
                 (local.set $wm (v128.load (i32.add (i32.add (local.get $w) (local.get $wPlane)) (local.get $off))))
-                (local.set $ap (v128.load (i32.add (local.get $a) (local.get $off))))
-                (local.set $am (v128.load (i32.add (i32.add (local.get $a) (local.get $plane)) (local.get $off))))
-                (local.set $nz (v128.and (v128.or (local.get $wp) (local.get $wm)) (local.get $ap)))
-                (local.set $wm (v128.and (local.get $keep) (local.get $wm)))
-                (local.set $s (i8x16.add (local.get $s) (i8x16.popcnt (local.get $nz))))
-                (local.set $g (i8x16.add (local.get $g)
-                  (i8x16.popcnt (v128.and (local.get $nz) (v128.xor (local.get $wm) (local.get $am))))))
+                (local.set $nz (v128.and (v128.or (v128.load (i32.add (local.get $w) (local.get $off))) (local.get $wm))
+                  (v128.load (i32.add (local.get $a) (local.get $off)))))
+                (local.set $x (v128.xor (v128.and (local.get $wm) (local.get $keep))
+                  (v128.load (i32.add (i32.add (local.get $a) (local.get $plane)) (local.get $off)))))
+                (local.set $s (i8x16.sub (i8x16.add (local.get $s) (i8x16.popcnt (v128.andnot (local.get $nz) (local.get $x))))
+                  (i8x16.popcnt (v128.and (local.get $nz) (local.get $x)))))
                 (local.set $k (i32.add (local.get $k) (i32.const 1)))
                 (br $il)))
-            (local.set $t (i32x4.add (local.get $t) (call $widen (i8x16.sub (local.get $s) (i8x16.add (local.get $g) (local.get $g))))))
+            (local.set $t (i32x4.add (local.get $t)
+              (i32x4.extadd_pairwise_i16x8_s (i16x8.extadd_pairwise_i8x16_s (local.get $s)))))
             (br $kl)))
-        (i32.store (i32.add (local.get $out) (i32.shl (i32.mul (local.get $r) (local.get $rs)) (i32.const 2))) (call $hsum (local.get $t)))
+        (local.set $t (i32x4.add (local.get $t) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $t) (local.get $t))))
+        (i32.store (i32.add (local.get $out) (i32.shl (i32.mul (local.get $r) (local.get $rs)) (i32.const 2)))
+          (i32.add (i32x4.extract_lane 0 (local.get $t)) (i32x4.extract_lane 1 (local.get $t))))
         (local.set $w (i32.add (local.get $w) (local.get $wRow)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rl))))
