@@ -22,12 +22,13 @@ function scratchFile(wb: Workbench, name: string): string {
 }
 
 /** Waits for the flow step whose title contains `title`, types `filter` and presses Enter. */
-async function choose(wb: Workbench, title: string, filter: string): Promise<void> {
+async function choose(wb: Workbench, title: string, filter: string, screenshot?: string): Promise<void> {
   const widget = wb.page.locator(QUICK_INPUT);
   await widget.filter({ hasText: title }).waitFor({ state: 'visible', timeout: 30_000 });
   await wb.page.keyboard.type(filter);
   // The list filters asynchronously: wait until the row we want is the focused one.
   await widget.locator('.monaco-list-row.focused').filter({ hasText: filter }).first().waitFor({ state: 'visible', timeout: 15_000 });
+  if (screenshot) await wb.screenshot(screenshot);
   await wb.page.keyboard.press('Enter');
 }
 
@@ -48,10 +49,24 @@ async function startFlow(wb: Workbench): Promise<void> {
   await wb.page.keyboard.press('Enter');
 }
 
-/** Text of the visible terminal (xterm's DOM rows or its accessibility buffer). */
+/**
+ * Text of the visible terminal. xterm draws on a canvas; with screen reader
+ * mode on (toggled by `screenReader`) it also keeps its rows as DOM text.
+ */
 async function terminalText(wb: Workbench): Promise<string> {
-  const texts = await wb.page.locator('.terminal-wrapper.active .xterm-rows, .terminal-wrapper.active .xterm-accessibility-tree').allInnerTexts().catch(() => []);
+  const texts = await wb.page.locator('.terminal-wrapper.active .xterm-accessibility-tree, .terminal-wrapper.active .xterm-rows').allInnerTexts().catch(() => []);
   return texts.join('\n').replace(/\u00a0/g, ' ');
+}
+
+/** Runs `fn` with VS Code's screen reader mode on, so terminal rows are readable DOM text. */
+async function withScreenReader(wb: Workbench, fn: () => Promise<void>): Promise<void> {
+  const command = 'Toggle Screen Reader Accessibility Mode';
+  await wb.runCommand(command);
+  try {
+    await fn();
+  } finally {
+    await wb.runCommand(command).catch(() => undefined);
+  }
 }
 
 async function waitForTerminalText(wb: Workbench, re: RegExp, timeoutMs = 60_000): Promise<string> {
@@ -87,13 +102,12 @@ async function drawnPixels(view: FrameLocator, selector: string): Promise<number
   });
 }
 
-e2eTest('quantize: F1 → Quantize to ternary, post-training via the keyboard → terminal log and the .tnn opens', async (wb) => {
+e2eTest('quantize: F1 → Quantize to ternary, post-training via the keyboard → terminal log and the .tnn opens', (wb) => withScreenReader(wb, async () => {
   const out = scratchFile(wb, 'fashion-cnn.ptq.tnn');
   await wb.closeAllEditors();
   await startFlow(wb);
   await choose(wb, '(1/6)', 'models/fashion-cnn.onnx');
-  await choose(wb, '(2/6)', 'asym-uniform');
-  await wb.screenshot('quantize-01-method');
+  await choose(wb, '(2/6)', 'asym-uniform', 'quantize-01-method');
   await choose(wb, '(3/6)', 'Post-training');
   await choose(wb, '(4/6)', 'Weights only');
   await choose(wb, '(5/6)', 'None');
@@ -107,9 +121,9 @@ e2eTest('quantize: F1 → Quantize to ternary, post-training via the keyboard �
   assert.equal(await wb.activeTabLabel(), path.basename(out));
   await wb.screenshot('quantize-02-ptq-done');
   await wb.closeAllEditors();
-});
+}));
 
-e2eTest('quantize: a QAT job shows progress and the live training chart; Cancel stops it', async (wb) => {
+e2eTest('quantize: a QAT job shows progress and the live training chart; Cancel stops it', (wb) => withScreenReader(wb, async () => {
   const out = scratchFile(wb, 'fashion-cnn.qat-cancel.tnn');
   await wb.closeAllEditors();
   await startFlow(wb);
@@ -125,13 +139,20 @@ e2eTest('quantize: a QAT job shows progress and the live training chart; Cancel 
   const note = await wb.waitForNotification(/Tritscope: quantize fashion-cnn\.onnx/, 60_000);
   assert.match(note, /QAT 1 ep/);
   const chart = await findWebview(wb, 'canvas[aria-label^="training"]');
-  // Wait for training steps (not just axes): the status line reports the loss.
-  await chart.locator('p[role="status"]').filter({ hasText: /loss \d/ }).waitFor({ state: 'visible', timeout: 120_000 });
-  await wb.page.waitForTimeout(3000); // a few more points so the curves are visible in the screenshot
+  // Wait for training steps (not just axes), enough of them (5 points) for visible curves.
+  const status = chart.locator('p[role="status"]');
+  const t0 = Date.now();
+  for (;;) {
+    const m = /step (\d+)\/\d+ · loss \d/.exec(await status.innerText());
+    if (m && Number(m[1]) >= 90) break;
+    if (Date.now() - t0 > 120_000) throw new Error(`training chart status never passed step 90: ${await status.innerText()}`);
+    await wb.page.waitForTimeout(500);
+  }
   const pixels = await drawnPixels(chart, 'canvas');
   assert.ok(pixels > 1000, `training chart drew ${pixels} pixels`);
   const progressNote = await wb.waitForNotification(/epoch 1\/1/, 30_000);
   assert.match(progressNote, /loss \d/);
+  await wb.page.mouse.move(900, 480); // no tab tooltip over the chart's heading
   await wb.screenshot('quantize-03-qat-training');
 
   // Cancel from the progress notification, as a person would.
@@ -144,4 +165,4 @@ e2eTest('quantize: a QAT job shows progress and the live training chart; Cancel 
   assert.deepEqual(readdirSync(path.dirname(out)).filter((f) => f.startsWith('fashion-cnn.qat-cancel')), [], 'no temp files');
   await wb.screenshot('quantize-04-qat-cancelled');
   await wb.closeAllEditors();
-});
+}));

@@ -62,7 +62,7 @@ const chart = new Chart(canvas, {
     responsive: true,
     maintainAspectRatio: false,
     scales: {
-      x: { type: 'linear', title: { display: true, text: 'epoch', color: c0.fg }, ticks: { color: c0.fg }, grid: { color: c0.grid } },
+      x: { type: 'linear', min: 0, max: xMax(), title: { display: true, text: 'epoch', color: c0.fg }, ticks: { color: c0.fg }, grid: { color: c0.grid } },
       loss: { type: 'linear', position: 'left', title: { display: true, text: 'loss', color: c0.fg }, ticks: { color: c0.fg }, grid: { color: c0.grid } },
       acc: { type: 'linear', position: 'right', min: 0, max: 1, title: { display: true, text: 'accuracy', color: c0.fg }, ticks: { color: c0.fg }, grid: { drawOnChartArea: false } },
     },
@@ -70,8 +70,15 @@ const chart = new Chart(canvas, {
   },
 });
 
+/** The x axis spans the whole run seen so far (0 … stages × epochs), so the curve shows how far training is. */
+function xMax(): number {
+  return Math.max(1, ...points.map((p) => (p.stage ?? 1) * (p.epochs ?? 1)));
+}
+
 function redraw() {
   chart.data.datasets = datasets();
+  const x = chart.options.scales?.x as { max?: number } | undefined;
+  if (x) x.max = xMax();
   const c = colors();
   for (const s of Object.values(chart.options.scales ?? {})) {
     if (!s) continue;
@@ -90,7 +97,7 @@ window.addEventListener('message', (ev: MessageEvent<ToTrainingView>) => {
   else if (m.type === 'point') {
     points.push(m.point);
     const p = m.point;
-    status.textContent = `stage ${p.stage ?? 1} · epoch ${p.epoch ?? '?'}/${p.epochs ?? '?'}${p.loss !== undefined ? ` · loss ${p.loss.toFixed(4)}` : ''}${p.acc !== undefined ? ` · accuracy ${(p.acc * 100).toFixed(2)}%` : ''}`;
+    status.textContent = `stage ${p.stage ?? 1} · epoch ${p.epoch ?? '?'}/${p.epochs ?? '?'}${p.steps ? ` · step ${p.step ?? 0}/${p.steps}` : ''}${p.loss !== undefined ? ` · loss ${p.loss.toFixed(4)}` : ''}${p.acc !== undefined ? ` · accuracy ${(p.acc * 100).toFixed(2)}%` : ''}`;
     redraw();
   } else if (m.type === 'finished') {
     status.textContent = m.cancelled ? 'cancelled' : m.ok ? `finished · ${status.textContent}` : 'failed';

@@ -69,7 +69,7 @@ function ttCase(k: Kernels, w: PlaneMatrix, acts: Int8Array, m: number, scale: n
     else for (let r = 0; r < m; r++) heap.i8.set(acts.subarray(r * kLen, (r + 1) * kLen), i8 + r * kpad);
     const planes = heap.alloc(rowsPad * w.chunks * 32);
     k.packI8Acts(i8, m === 1 ? 1 : rowsPad, kpad, planes);
-    const out = heap.alloc(m * w.rows * 4);
+    const out = heap.alloc(m * w.rows * 4, false); // every result is written
     k.ttGemm(w, planes, m, out, 1, w.rows);
     // integer accumulators × scale → f32, with the engine's epilogue kernel
     const params = heap.alloc(48, false);
@@ -136,7 +136,7 @@ function matmulCases(tf: Tf, quick: boolean, log: (s: string) => void): BenchRes
       heap.resetScratch();
       const xp = heap.alloc(w.chunks * 512);
       heap.f32.set(xf, xp >>> 2);
-      const table = heap.alloc(w.chunks * 16 * 1024);
+      const table = heap.alloc(w.chunks * 16 * 1024, false); // lutBuild writes every group
       k.lutBuild(xp, w.chunks * 16, table);
       const o = heap.alloc(n * 4);
       k.lutGemv(w, table, o, 1, 1, heap.alloc(n * 16, false));
@@ -182,13 +182,14 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
     for (let i = 0; i < x.data.length; i++) x.data[i] = r();
     const ours = engine.run(x).data, theirs = forward(x);
     const agree = argmaxRows(ours, batch).filter((c, i) => c === argmaxRows(theirs, batch)[i]).length;
+    // batch 1: rounds of 10 consecutive calls per side (see timePair), 600 timed calls each
     const reps = batch === 1 ? (quick ? 20 : 60) : quick ? 3 : 9;
-    const t = timePair(() => engine.run(x), () => forward(x), reps, batch === 1 ? 5 : 1);
+    const t = timePair(() => engine.run(x), () => forward(x), reps, batch === 1 ? 5 : 1, 250, batch === 1 ? 10 : 1);
     const wa = model.graph.layers.some((l) => l.actQuant);
     results.push(result(`model_b${batch}`, t, batch === 1 ? 3 : 1, `${agree}/${batch} same class as tfjs float${wa ? ' (baseline keeps activations float)' : ''}`));
     log(`model_b${batch}: ours ${t.ours_ms.toFixed(2)} ms (${((1000 * batch) / t.ours_ms).toFixed(0)} img/s), tfjs ${t.baseline_ms.toFixed(2)} ms (${((1000 * batch) / t.baseline_ms).toFixed(0)} img/s)`);
   }
-  const unpadded = 1 / 16; // 2 bits per trit in planes vs 32: exact when a row is a multiple of 128 trits (checked in the engine tests)
+  const unpadded = 1 / 16; // 2 bits per trit in planes vs 32 (exact when rows are whole bytes; checked in the engine tests)
   return {
     results,
     bitsPerTrit: bitsPerTrit(model),

@@ -17,17 +17,28 @@ export function median(xs: number[]): number {
 /**
  * Interleaving (ours, baseline, ours, baseline, …) spreads machine noise — other
  * processes, frequency changes — over both sides instead of biasing one.
+ * With `block` > 1 each side runs `block` consecutive calls per round (each call
+ * timed): for sub-millisecond calls, strict call-by-call alternation times each
+ * side with caches and branch predictors just overwritten by the other, which is
+ * not how a stream of inferences runs (and penalizes the smaller, faster side most).
+ * Warm-up runs at least `warmup` pairs and at least `warmupMs`: V8 first runs JS
+ * and wasm in baseline tiers and swaps in optimized code compiled in the
+ * background, so a few sub-millisecond calls would time the baseline tiers of both sides.
  */
-export function timePair(ours: () => void, baseline: () => void, reps: number, warmup = 2): PairTiming {
-  for (let i = 0; i < warmup; i++) { ours(); baseline(); }
+export function timePair(ours: () => void, baseline: () => void, reps: number, warmup = 2, warmupMs = 250, block = 1): PairTiming {
+  const start = performance.now();
+  for (let i = 0; i < warmup || performance.now() - start < warmupMs; i++) { ours(); baseline(); }
   const a: number[] = [], b: number[] = [];
+  const timeBlock = (f: () => void, into: number[]): void => {
+    for (let j = 0; j < block; j++) {
+      const t = performance.now();
+      f();
+      into.push(performance.now() - t);
+    }
+  };
   for (let i = 0; i < reps; i++) {
-    let t = performance.now();
-    ours();
-    a.push(performance.now() - t);
-    t = performance.now();
-    baseline();
-    b.push(performance.now() - t);
+    timeBlock(ours, a);
+    timeBlock(baseline, b);
   }
   return { ours_ms: median(a), baseline_ms: median(b), ours_min_ms: Math.min(...a), baseline_min_ms: Math.min(...b) };
 }

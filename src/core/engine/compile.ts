@@ -92,6 +92,8 @@ export function compileModel(model: TnnModel, kernels: Kernels): CompiledModel {
   inferShapes(graph, weightShape, 1); // rejects graphs whose shapes do not chain, before any packing
 
   let runtimeWeightBytes = 0, fp32WeightBytes = 0;
+  // No ternarized activations anywhere: float paths may round differently from the reference (see MatmulLayer).
+  const approximate = !graph.layers.some((l) => l.actQuant);
   const layers: CompiledLayer[] = graph.layers.map((layer, index) => {
     const cache = new Map<string, Tensor | undefined>();
     const weight = (role: string): Tensor | undefined => {
@@ -107,7 +109,7 @@ export function compileModel(model: TnnModel, kernels: Kernels): CompiledModel {
       const fw = tw ? undefined : weight('weight');
       if (!tw && !fw) fail(layer, "missing weight 'weight'");
       c.matmul = new MatmulLayer(kernels, layer, tw ? tw.shape : (fw as Tensor).shape,
-        { trits: tw?.trits, float: fw?.data, bias: weight('bias')?.data }, conv);
+        { trits: tw?.trits, float: fw?.data, bias: weight('bias')?.data }, conv, approximate);
       runtimeWeightBytes += c.matmul.runtimeBytes;
       fp32WeightBytes += c.matmul.fp32Bytes;
     }
@@ -140,6 +142,15 @@ function planFusion(layers: CompiledLayer[], consumers: Map<string, number>): vo
     }
     if (canFollow(next, prev) && next.layer.op === 'relu') {
       epi.relu = true;
+      absorbs++;
+      prev = next;
+      next = layers[i + 1 + absorbs];
+    }
+    // conv → [bn] → [relu] → unpadded maxpool: pooled straight from engine memory
+    if (head.layer.op === 'conv2d' && canFollow(next, prev) && next.layer.op === 'maxpool' &&
+        listAttr(next.layer, 'pads', [0, 0, 0, 0]).every((p) => p === 0)) {
+      const kernel = listAttr(next.layer, 'kernel', []);
+      epi.pool = { kernel, strides: listAttr(next.layer, 'strides', kernel) };
       absorbs++;
     }
     if (absorbs) head.fused = { epilogue: epi, absorbs };

@@ -20,6 +20,11 @@ export interface Epilogue {
   bias?: Float32Array;
   bn?: FusedBatchNorm;
   relu: boolean;
+  /**
+   * Unpadded max pooling of a conv's epilogue output (run() only): the conv output
+   * stays in engine memory and only the pooled tensor is copied out.
+   */
+  pool?: { kernel: number[]; strides: number[] };
 }
 
 export const plainEpilogue = (bias?: Float32Array): Epilogue => ({ bias, relu: false });

@@ -53,6 +53,48 @@
         (local.set $mb (i32.add (local.get $mb) (i32.const 8)))
         (br $ml))))
 
+  ;; f32_gemm_cols: the float GEMM of models without ternarized activations
+  ;; (tolerance, not bit-identity, applies there): out[r][m] = sum_k w[r][k]*x[k][m]
+  ;; + bias[r] with w, bias, x f32, 4 lanes per op instead of f64's 2; M a multiple of 16.
+  (func (export "f32_gemm_cols") (param $w i32) (param $rows i32) (param $k i32) (param $x i32)
+    (param $m i32) (param $bias i32) (param $out i32)
+    (local $mb i32) (local $r i32) (local $kk i32) (local $p i32) (local $wr i32) (local $rowStride i32)
+    (local $wv v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $b v128) (local $o i32)
+    (local.set $rowStride (i32.shl (local.get $m) (i32.const 2)))
+    (block $mdone
+      (loop $ml
+        (br_if $mdone (i32.ge_u (local.get $mb) (local.get $m)))
+        (local.set $r (i32.const 0))
+        (block $rdone
+          (loop $rl
+            (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+            (local.set $b (f32x4.splat (f32.load (i32.add (local.get $bias) (i32.shl (local.get $r) (i32.const 2))))))
+            (local.set $a0 (local.get $b)) (local.set $a1 (local.get $b)) (local.set $a2 (local.get $b)) (local.set $a3 (local.get $b))
+            (local.set $wr (i32.add (local.get $w) (i32.shl (i32.mul (local.get $r) (local.get $k)) (i32.const 2))))
+            (local.set $p (i32.add (local.get $x) (i32.shl (local.get $mb) (i32.const 2))))
+            (local.set $kk (i32.const 0))
+            (block $kdone
+              (loop $kl
+                (br_if $kdone (i32.ge_u (local.get $kk) (local.get $k)))
+                (local.set $wv (f32x4.splat (f32.load (i32.add (local.get $wr) (i32.shl (local.get $kk) (i32.const 2))))))
+                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $wv) (v128.load (local.get $p)))))
+                (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $wv) (v128.load offset=16 (local.get $p)))))
+                (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $wv) (v128.load offset=32 (local.get $p)))))
+                (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $wv) (v128.load offset=48 (local.get $p)))))
+                (local.set $p (i32.add (local.get $p) (local.get $rowStride)))
+                (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
+                (br $kl)))
+            (local.set $o (i32.add (local.get $out)
+              (i32.add (i32.mul (local.get $r) (local.get $rowStride)) (i32.shl (local.get $mb) (i32.const 2)))))
+            (v128.store (local.get $o) (local.get $a0))
+            (v128.store offset=16 (local.get $o) (local.get $a1))
+            (v128.store offset=32 (local.get $o) (local.get $a2))
+            (v128.store offset=48 (local.get $o) (local.get $a3))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $rl)))
+        (local.set $mb (i32.add (local.get $mb) (i32.const 16)))
+        (br $ml))))
+
   ;; epilogue: per output channel, value = src*mul + bias rounded to f32, then
   ;; (flags bit 0) batchnorm (gamma*(v-mean))/sd + beta rounded to f32, then
   ;; (flags bit 1) relu -- the reference executor's arithmetic, in its order.
@@ -141,6 +183,57 @@
                   (then (local.set $v (select (local.get $v) (f32.const 0) (f32.gt (local.get $v) (f32.const 0))))))
                 (f32.store (local.get $d) (local.get $v))
                 (local.set $s (i32.add (local.get $s) (local.get $esz)))
+                (local.set $d (i32.add (local.get $d) (i32.const 4)))
+                (local.set $m (i32.add (local.get $m) (i32.const 1)))
+                (br $ml)))
+            (local.set $b (i32.add (local.get $b) (i32.const 1)))
+            (br $bl)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rl))))
+
+  ;; epilogue_affine: the fast epilogue of models without ternarized activations
+  ;; (no downstream threshold can amplify an ulp): bias and batchnorm folded into
+  ;; one f32 affine map per channel, v = a*src + b, then (relu != 0) relu.
+  ;; src f32 at src[r*rowStride + b*M + m]; params: 2 f32 per row (a, b);
+  ;; out f32 NCHW at out[((b*O + o0 + r)*M + m)].
+  (func (export "epilogue_affine") (param $src i32) (param $rowStride i32) (param $rows i32)
+    (param $n i32) (param $M i32) (param $O i32) (param $o0 i32) (param $params i32) (param $relu i32) (param $out i32)
+    (local $r i32) (local $b i32) (local $m i32) (local $s i32) (local $d i32)
+    (local $a f32) (local $c f32) (local $va v128) (local $vc v128) (local $v v128) (local $x f32)
+    (block $rdone
+      (loop $rl
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $a (f32.load (i32.add (local.get $params) (i32.shl (local.get $r) (i32.const 3)))))
+        (local.set $c (f32.load offset=4 (i32.add (local.get $params) (i32.shl (local.get $r) (i32.const 3)))))
+        (local.set $va (f32x4.splat (local.get $a)))
+        (local.set $vc (f32x4.splat (local.get $c)))
+        (local.set $b (i32.const 0))
+        (block $bdone
+          (loop $bl
+            (br_if $bdone (i32.ge_u (local.get $b) (local.get $n)))
+            (local.set $s (i32.add (local.get $src) (i32.shl
+              (i32.add (i32.mul (local.get $r) (local.get $rowStride)) (i32.mul (local.get $b) (local.get $M))) (i32.const 2))))
+            (local.set $d (i32.add (local.get $out) (i32.shl (i32.mul (i32.add (i32.mul (local.get $b) (local.get $O))
+              (i32.add (local.get $o0) (local.get $r))) (local.get $M)) (i32.const 2))))
+            (local.set $m (i32.const 0))
+            (block $vdone
+              (loop $vl
+                (br_if $vdone (i32.gt_u (i32.add (local.get $m) (i32.const 4)) (local.get $M)))
+                (local.set $v (f32x4.add (f32x4.mul (v128.load (local.get $s)) (local.get $va)) (local.get $vc)))
+                ;; relu as pmax(0, v) = 0 < v ? v : 0, the reference's v > 0 ? v : 0
+                (if (local.get $relu) (then (local.set $v (f32x4.pmax (v128.const f32x4 0 0 0 0) (local.get $v)))))
+                (v128.store (local.get $d) (local.get $v))
+                (local.set $s (i32.add (local.get $s) (i32.const 16)))
+                (local.set $d (i32.add (local.get $d) (i32.const 16)))
+                (local.set $m (i32.add (local.get $m) (i32.const 4)))
+                (br $vl)))
+            (block $mdone
+              (loop $ml
+                (br_if $mdone (i32.ge_u (local.get $m) (local.get $M)))
+                (local.set $x (f32.add (f32.mul (f32.load (local.get $s)) (local.get $a)) (local.get $c)))
+                (if (local.get $relu) (then (local.set $x (select (local.get $x) (f32.const 0) (f32.gt (local.get $x) (f32.const 0))))))
+                (f32.store (local.get $d) (local.get $x))
+                (local.set $s (i32.add (local.get $s) (i32.const 4)))
                 (local.set $d (i32.add (local.get $d) (i32.const 4)))
                 (local.set $m (i32.add (local.get $m) (i32.const 1)))
                 (br $ml)))

@@ -23,7 +23,7 @@ export interface EngineOptions {
 export interface PackedEngine {
   run(input: Tensor): Tensor;
   steps(input: Tensor, opts?: StepOptions): Stepper;
-  /** Bytes of the ternary layers' weights as runtime bit-planes (row padding included). */
+  /** Bytes held by the ternary layers' runtime bit-planes: 2 bits per weight, each plane rounded up to a byte, each matrix to 16 bytes. */
   runtimeWeightBytes: number;
   /** The same weights as float32. */
   fp32WeightBytes: number;

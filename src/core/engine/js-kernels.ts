@@ -126,6 +126,19 @@ export class JsKernels implements Kernels {
     }
   }
 
+  f32GemmCols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void {
+    const f32 = this.heap.f32;
+    const acc = new Float32Array(m);
+    for (let r = 0; r < rows; r++) {
+      acc.fill(f32[(bias >>> 2) + r]);
+      for (let kk = 0; kk < k; kk++) {
+        const wv = f32[(w >>> 2) + r * k + kk], row = (x >>> 2) + kk * m;
+        for (let i = 0; i < m; i++) acc[i] += wv * f32[row + i];
+      }
+      f32.set(acc, (out >>> 2) + r * m);
+    }
+  }
+
   epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number): void {
     const h = this.heap;
     const arr = kind === 0 ? h.f32 : kind === 1 ? h.i32 : h.f64;
@@ -141,6 +154,20 @@ export class JsKernels implements Kernels {
           if (flags & 1) v = Math.fround((gamma * (v - mean)) / sd + beta);
           if (flags & 2) v = v > 0 ? v : 0;
           f32[d + m] = v;
+        }
+      }
+    }
+  }
+
+  epilogueAffine(src: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, relu: boolean, out: number): void {
+    const f32 = this.heap.f32;
+    for (let r = 0; r < rows; r++) {
+      const a = f32[(params >>> 2) + 2 * r], c = f32[(params >>> 2) + 2 * r + 1];
+      for (let b = 0; b < n; b++) {
+        const s = (src >>> 2) + r * rowStride + b * M, d = (out >>> 2) + (b * O + o0 + r) * M;
+        for (let m = 0; m < M; m++) {
+          const v = Math.fround(Math.fround(f32[s + m] * a) + c);
+          f32[d + m] = relu ? (v > 0 ? v : 0) : v;
         }
       }
     }

@@ -27,20 +27,27 @@ export interface Kernels {
   /** Subset-sum tables of 8-float groups for lutGemv (groups·256 f32). */
   lutBuild(x: number, groups: number, table: number): void;
   /**
-   * out[r] = sp·Σ_{w=+1} x − sn·Σ_{w=−1} x for one float vector (via lutBuild's table of w.chunks·16 groups,
-   * zero past K); acc: scratch of rows·16 bytes.
+   * out[r] = sp·Σ_{w=+1} x − sn·Σ_{w=−1} x for one float vector (via lutBuild's table of at least
+   * ⌈w.planeBytes/4⌉·4 groups, built from x zero-padded past K); acc: scratch of rows·16 bytes.
    */
   lutGemv(w: PlaneMatrix, table: number, out: number, sp: number, sn: number, acc: number): void;
   /** out[r][m] = sp·Σ_{w=+1} x[k][m] − sn·Σ_{w=−1} x[k][m]; x is [K][m], m a multiple of 16. */
   tfGemmCols(w: PlaneMatrix, x: number, m: number, out: number, sp: number, sn: number): void;
   /** Float GEMM, f64 accumulation in k order: out[r][m] = f32(Σ_k w[r][k]·x[k][m] + bias[r]); w, bias f64; m a multiple of 8. */
   f64GemmCols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void;
+  /** f32 GEMM for models without ternarized activations: out[r][m] = Σ_k w[r][k]·x[k][m] + bias[r]; w, bias f32; m a multiple of 16. */
+  f32GemmCols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void;
   /**
    * Bias, batchnorm (flags & 1) and relu (flags & 2) of `rows` output channels in the reference's arithmetic;
    * src kind 0 f32 / 1 i32 / 2 f64 at src[r·rowStride + b·M + m]; params 6 f64 per row (mul, bias, gamma, mean, sd, beta);
    * out f32 [n][O][M] at channel o0 + r.
    */
   epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number): void;
+  /**
+   * Fast epilogue for models without ternarized activations: out = a·src + b in f32 (then relu when asked) with
+   * per-row (a, b) as 2 f32 at params; src f32 at src[r·rowStride + b·M + m]; out as in `epilogue`.
+   */
+  epilogueAffine(src: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, relu: boolean, out: number): void;
   /** Float im2col of one group: x f32 [n][c][h][w] → dst f32 [ig·kh·kw][colsPad] (dst pre-zeroed). */
   im2col(x: number, n: number, c: number, h: number, w: number, ic0: number, ig: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, dh: number, dw: number, oh: number, ow: number, colsPad: number, dst: number): void;
   /** Ternary im2col of one group: int8 trits [n][c][h][w] → rows [n·oh·ow][kpad] for packI8Acts (dst pre-zeroed). */
@@ -77,7 +84,9 @@ interface WasmExports {
   lut_gemv(w: number, rows: number, planeBytes: number, t: number, out: number, sp: number, sn: number, acc: number): void;
   tf_gemm_cols(w: number, rows: number, k: number, x: number, m: number, out: number, sp: number, sn: number): void;
   f64_gemm_cols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void;
+  f32_gemm_cols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void;
   epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number): void;
+  epilogue_affine(src: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, relu: number, out: number): void;
   im2col_f32(...args: number[]): void;
   maxpool_f32(...args: number[]): void;
   im2col_i8(...args: number[]): void;
@@ -116,8 +125,14 @@ class WasmKernels implements Kernels {
   f64GemmCols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void {
     this.x.f64_gemm_cols(w, rows, k, x, m, bias, out);
   }
+  f32GemmCols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void {
+    this.x.f32_gemm_cols(w, rows, k, x, m, bias, out);
+  }
   epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number): void {
     this.x.epilogue(src, kind, rowStride, rows, n, M, O, o0, params, flags, out);
+  }
+  epilogueAffine(src: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, relu: boolean, out: number): void {
+    this.x.epilogue_affine(src, rowStride, rows, n, M, O, o0, params, relu ? 1 : 0, out);
   }
   im2col(x: number, n: number, c: number, h: number, w: number, ic0: number, ig: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, dh: number, dw: number, oh: number, ow: number, colsPad: number, dst: number): void {
     this.x.im2col_f32(x, n, c, h, w, ic0, ig, kh, kw, sh, sw, pt, pl, dh, dw, oh, ow, colsPad, dst);

@@ -11,6 +11,7 @@
  *    to the reference executor.
  */
 import type { Layer, WeightQuant } from '../graph/types';
+import { windowOut } from '../exec/shapes';
 import { sizeOf, tensor, type Tensor } from '../tensor';
 import type { Epilogue } from './epilogue';
 import type { Kernels } from './kernels';
@@ -52,7 +53,7 @@ export class MatmulLayer {
   private readonly asymmetricTt: boolean = false;
   private readonly sp: number = 1;
   private readonly sn: number = 1;
-  /** Float weights: f64 [og][K] per group, and the f64 bias (zeros when absent). */
+  /** Float weights: [og][K] per group, and the bias (zeros when absent); f64, or f32 when `approximate`. */
   private readonly floatW: number[] = [];
   private readonly floatBias: number = 0;
   private readonly outC: number;
@@ -64,6 +65,12 @@ export class MatmulLayer {
     readonly weightShape: number[],
     weights: { trits?: Int8Array; float?: Float32Array; bias?: Float32Array },
     private readonly conv?: ConvGeometry,
+    /**
+     * The model ternarizes no activations: run() may then compute float layers in f32 and fold bias and
+     * batchnorm into one f32 affine map (a few ulps from the reference, within tolerance). With ternarized
+     * activations downstream an ulp can flip a trit at a threshold, so the bit-exact f64 paths run.
+     */
+    private readonly approximate = false,
   ) {
     const heap = kernels.heap;
     this.outC = weightShape[0];
@@ -81,13 +88,17 @@ export class MatmulLayer {
       this.fp32Bytes = weights.trits.length * 4;
     } else {
       const f = weights.float as Float32Array;
+      const bytes = approximate ? 4 : 8;
       for (let g = 0; g < groups; g++) {
-        const p = heap.alloc(og * this.k * 8);
-        heap.f64.set(f.subarray(g * og * this.k, (g + 1) * og * this.k), p >>> 3);
+        const p = heap.alloc(og * this.k * bytes);
+        const part = f.subarray(g * og * this.k, (g + 1) * og * this.k);
+        if (approximate) heap.f32.set(part, p >>> 2);
+        else heap.f64.set(part, p >>> 3);
         this.floatW.push(p);
       }
-      this.floatBias = heap.alloc(this.outC * 8);
-      if (weights.bias) heap.f64.set(weights.bias, this.floatBias >>> 3);
+      this.floatBias = heap.alloc(this.outC * bytes);
+      if (weights.bias && approximate) heap.f32.set(weights.bias, this.floatBias >>> 2);
+      else if (weights.bias) heap.f64.set(weights.bias, this.floatBias >>> 3);
       this.runtimeBytes = 0;
       this.fp32Bytes = 0;
     }
@@ -147,12 +158,25 @@ export class MatmulLayer {
         }
         heap.release(mark);
       }
-      if (!tr) y = { shape: y.shape, data: heap.f32.slice(outBuf >>> 2, (outBuf >>> 2) + size) };
+      if (!tr && epi.pool) y = this.pool(outBuf, outShape, epi.pool);
+      else if (!tr) y = { shape: y.shape, data: heap.f32.slice(outBuf >>> 2, (outBuf >>> 2) + size) };
     } finally {
       heap.resetScratch();
     }
     if (trace && tr) { trace.accumulators = tr.acc; trace.scaled = tr.scaled; trace.biased = tr.biased; }
     return y;
+  }
+
+  /** Fused unpadded max pooling of the NCHW output at outBuf (the reference's comparisons, see pool.ts). */
+  private pool(outBuf: number, outShape: number[], p: { kernel: number[]; strides: number[] }): Tensor {
+    const heap = this.kernels.heap;
+    const [n, o, h, w] = outShape;
+    const [kh, kw] = p.kernel, [sh, sw] = p.strides;
+    const shape = [n, o, windowOut(h, kh, sh, 0, 0), windowOut(w, kw, sw, 0, 0)];
+    const size = sizeOf(shape);
+    const pooled = heap.alloc(size * 4, false);
+    this.kernels.maxPool(outBuf, n * o, h, w, kh, kw, sh, sw, shape[2], shape[3], pooled);
+    return { shape, data: heap.f32.slice(pooled >>> 2, (pooled >>> 2) + size) };
   }
 
   /** Ternary·ternary: int8 im2col rows [cols][kpad] → planes → popcount GEMM. */
@@ -200,9 +224,11 @@ export class MatmulLayer {
       const m = this.planes[gi];
       const xp = heap.alloc(m.chunks * 512);
       heap.f32.set(xd.subarray(gi * K, (gi + 1) * K), xp >>> 2);
-      // Tables only for the groups holding real inputs; the rest stay zero (their plane bytes are 0 → entry 0).
-      const table = heap.alloc(m.chunks * 16 * 1024);
-      kernels.lutBuild(xp, Math.ceil(K / 8), table);
+      // lutGemv reads 4 plane bytes at a time: tables for ⌈K/8⌉ groups rounded up to 4, those past K
+      // built from the zero padding of xp (all 0), so the table needs no zero fill.
+      const groups = Math.ceil(m.planeBytes / 4) * 4;
+      const table = heap.alloc(groups * 1024, false);
+      kernels.lutBuild(xp, groups, table);
       const out = heap.alloc(og * 4, false);
       kernels.lutGemv(m, table, out, this.sp, this.sn, heap.alloc(og * 16, false));
       this.emit(g, gi, out, SRC_F32, 1, 1, sink);
@@ -215,6 +241,7 @@ export class MatmulLayer {
     kernels.im2col(xin, g.n, g.c, g.h, g.w, gi * g.ig, g.ig, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.dh, g.dw, g.oh, g.ow, colsPad, xt);
     const out = heap.alloc(og * colsPad * 4, false);
     if (this.ternary) kernels.tfGemmCols(this.planes[gi], xt, colsPad, out, this.sp, this.sn);
+    else if (this.approximate) kernels.f32GemmCols(this.floatW[gi], og, K, xt, colsPad, this.floatBias + gi * og * 4, out);
     else kernels.f64GemmCols(this.floatW[gi], og, K, xt, colsPad, this.floatBias + gi * og * 8, out);
     this.emit(g, gi, out, SRC_F32, colsPad, 1, sink);
   }
@@ -230,6 +257,19 @@ export class MatmulLayer {
     const og = g.o / g.groups, M = g.oh * g.ow;
     const { epi, tr } = sink;
     const bn = epi.bn;
+    if (!tr && this.approximate && kind === SRC_F32) {
+      const params = heap.alloc(og * 8, false);
+      const f32 = heap.f32, p0 = params >>> 2;
+      for (let r = 0; r < og; r++) {
+        const o = gi * og + r, bias = epi.bias ? epi.bias[o] : 0;
+        // (gamma·(mul·x + bias − mean))/sd + beta = a·x + b
+        const k = bn ? bn.gamma[o] / bn.sd[o] : 1;
+        f32[p0 + 2 * r] = mul * k;
+        f32[p0 + 2 * r + 1] = bn ? (bias - bn.mean[o]) * k + bn.beta[o] : bias;
+      }
+      this.kernels.epilogueAffine(src, rowStride, og, g.n, M, g.o, gi * og, params, epi.relu, sink.outBuf);
+      return;
+    }
     if (!tr) {
       const params = heap.alloc(og * 48, false);
       const f64 = heap.f64, p0 = params >>> 3;

@@ -14,6 +14,18 @@ export interface ChildJobEvents {
   exit: [code: number, cancelled: boolean];
 }
 
+/**
+ * The CLI's environment: the extension host's, minus the IPC channel VS Code
+ * forked the host with (a Node child inheriting NODE_CHANNEL_FD would try to
+ * open that channel on an fd it does not have).
+ */
+export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env, ELECTRON_RUN_AS_NODE: '1', FORCE_COLOR: '0' };
+  delete out.NODE_CHANNEL_FD;
+  delete out.NODE_CHANNEL_SERIALIZATION_MODE;
+  return out;
+}
+
 export class ChildJob extends EventEmitter<ChildJobEvents> {
   private child?: ChildProcess;
   private cancelled = false;
@@ -36,7 +48,7 @@ export class ChildJob extends EventEmitter<ChildJobEvents> {
     // In desktop VS Code process.execPath is Electron: ELECTRON_RUN_AS_NODE makes it plain Node.
     const child = spawn(process.execPath, [this.cliPath, ...this.args], {
       cwd: this.cwd,
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', FORCE_COLOR: '0' },
+      env: childEnv(process.env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

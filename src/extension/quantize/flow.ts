@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { QUANT_METHODS, type QuantMethod, type QuantizeJob } from './jobArgs';
+import { defaultOutput, QUANT_METHODS, type QuantMethod, type QuantizeJob } from './jobArgs';
 
 const STATE_KEY = 'tritscope.quantize.last';
 
@@ -39,13 +39,6 @@ async function pick<T extends string>(title: string, options: { value: T; label:
   items.sort((a, b) => Number(b.picked) - Number(a.picked));
   const r = await vscode.window.showQuickPick(items, { title });
   return r?.value;
-}
-
-export function defaultOutput(model: string, method: string, qat: boolean): string {
-  const dir = path.dirname(model);
-  const base = path.basename(model) === 'model.json' ? path.basename(dir) : path.basename(model).replace(/\.[^.]+$/, '');
-  const outDir = path.basename(model) === 'model.json' ? path.dirname(dir) : dir;
-  return path.join(outDir, `${base}.${method}${qat ? '.qat' : ''}.tnn`);
 }
 
 /** Runs the flow; undefined when the user escapes at any step. */

@@ -3,7 +3,10 @@
  * `tritscope quantize` arguments. Pure (no `vscode` import) so it is unit tested
  * in plain Node; the task provider and the guided flow both use it, so a job
  * saved in tasks.json runs exactly like one started from the palette.
+ * Every QuantizeJob field must also be declared in package.json's
+ * `taskDefinitions`: VS Code drops undeclared properties of a task definition.
  */
+import path from 'node:path';
 export const QUANT_METHODS = ['asym-uniform', 'twn', 'ttq', 'alemdar', 'stochastic'] as const;
 export type QuantMethod = (typeof QUANT_METHODS)[number];
 
@@ -11,7 +14,7 @@ export interface QuantizeJob {
   type: 'tritscope';
   /** Source float model (.onnx or TF.js model.json), absolute or workspace-relative. */
   model: string;
-  /** Output .tnn path. */
+  /** Output .tnn path (default: `defaultOutput` beside the source). */
   output: string;
   method: QuantMethod;
   qat?: boolean;
@@ -35,6 +38,14 @@ export interface QuantizeJob {
 
 export class JobError extends Error {}
 
+/** `<dir>/<name>.<method>[.qat].tnn` beside the source (a TF.js model is named after its folder). */
+export function defaultOutput(model: string, method: string, qat: boolean): string {
+  const isTfjs = path.basename(model) === 'model.json';
+  const dir = path.dirname(model);
+  const base = isTfjs ? path.basename(dir) : path.basename(model).replace(/\.[^.]+$/, '');
+  return path.join(isTfjs ? path.dirname(dir) : dir, `${base}.${method}${qat ? '.qat' : ''}.tnn`);
+}
+
 /** Validates a task definition coming from tasks.json (untrusted shape). */
 export function validateJob(def: Record<string, unknown>): QuantizeJob {
   const need = (k: string) => {
@@ -52,15 +63,19 @@ export function validateJob(def: Record<string, unknown>): QuantizeJob {
     return v;
   };
   const acts = def.activations;
-  if (acts !== undefined && acts !== 'float' && acts !== 'ternary')
+  if (acts !== undefined && typeof acts !== 'boolean' && acts !== 'float' && acts !== 'ternary')
     throw new JobError(`tritscope task: "activations" must be "float" or "ternary"`);
+  const model = need('model');
+  const qat = def.qat === true;
+  if (def.output !== undefined) need('output');
   return {
     type: 'tritscope',
-    model: need('model'),
-    output: need('output'),
+    model,
+    output: typeof def.output === 'string' ? def.output : defaultOutput(model, method, qat),
     method: method as QuantMethod,
-    qat: def.qat === true,
-    activations: acts as QuantizeJob['activations'],
+    qat,
+    // tasks.json files written for an older schema said `"activations": true`.
+    activations: acts === true ? 'ternary' : acts === false ? 'float' : (acts as QuantizeJob['activations']),
     data: typeof def.data === 'string' ? def.data : undefined,
     epochs: num('epochs'),
     kd: def.kd === true,

@@ -14,6 +14,8 @@ export interface JobOutcome {
   ok: boolean;
   error?: string;
   pid?: number;
+  /** The `tritscope` arguments the child ran with. */
+  args?: string[];
   /** Checkpoint a cancelled QAT run left for `resume: true`, if any. */
   checkpoint?: string;
 }

@@ -117,7 +117,7 @@ export class QuantizePty implements vscode.Pseudoterminal {
         } else {
           void vscode.window.showErrorMessage(`Tritscope: quantization failed: ${failure}`);
         }
-        jobMonitor.finished({ job: this.def, code: cancelled ? 130 : code, cancelled, ok, error: failure, pid: job.pid, checkpoint });
+        jobMonitor.finished({ job: this.def, code: cancelled ? 130 : code, cancelled, ok, error: failure, pid: job.pid, args, checkpoint });
         panel?.finish(ok, cancelled);
         this.closeEmitter.fire(cancelled ? 130 : code === 0 && !ok ? 1 : code);
       });

@@ -17,7 +17,8 @@ export function resolvePaths(job: QuantizeJob, folder?: vscode.WorkspaceFolder):
 export function createQuantizeTask(extensionUri: vscode.Uri, job: QuantizeJob, scope: vscode.TaskScope | vscode.WorkspaceFolder = vscode.TaskScope.Workspace): vscode.Task {
   const folder = typeof scope === 'object' ? scope : undefined;
   const task = new vscode.Task(job, scope, jobLabel(job), 'tritscope', new vscode.CustomExecution(async (resolved) => {
-    const def = resolvePaths(validateJob(resolved as unknown as Record<string, unknown>), folder);
+    // `resolved` has variables substituted; `job` backs up fields a stale schema would have dropped.
+    const def = resolvePaths(validateJob({ ...job, ...(resolved as unknown as Record<string, unknown>) }), folder);
     return new QuantizePty(extensionUri, def, path.dirname(def.model));
   }));
   task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, panel: vscode.TaskPanelKind.Dedicated, clear: true };

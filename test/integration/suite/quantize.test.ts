@@ -98,6 +98,8 @@ suite('Tritscope quantize', () => {
     assert.equal(o.ok, true, `job failed: ${o.error}`);
     assert.equal(o.cancelled, false);
     assert.equal(o.code, 0);
+    // Every job field reaches the CLI (VS Code drops task-definition properties package.json does not declare).
+    assert.deepEqual(o.args?.slice(o.args.indexOf('--limit'), o.args.indexOf('--limit') + 2), ['--limit', '256'], `args: ${o.args?.join(' ')}`);
     const model = parseTnn(readFileSync(output), output);
     assert.ok(model.graph.layers.some((l) => l.weightQuant), 'at least one ternary layer');
     assert.match(String(model.provenance.method), /qat/);
@@ -127,6 +129,7 @@ suite('Tritscope quantize', () => {
     assert.equal(o.cancelled, true);
     assert.equal(o.ok, false);
     assert.equal(o.pid, pid);
+    assert.ok(o.args?.includes('--limit'), `args: ${o.args?.join(' ')}`);
     assertProcessGone(pid);
     assert.ok(!existsSync(output), 'no output after cancel');
     assert.deepEqual(readdirSync(scratch()).filter((f) => f.startsWith('cancel-monitor')), [], 'nothing beside the output');

@@ -144,3 +144,28 @@ test('ternarize follows ternarizeActivation exactly: ties, thresholds between fl
     assert.deepEqual(Array.from(k.heap.i8.subarray(t, t + 200)), Array.from(want, (v) => (v > 0 ? 1 : v < 0 ? -1 : 0)), `simd=${k.simd}`);
   }
 });
+
+test('f32GemmCols and epilogueAffine (models without ternarized activations) match naive float loops (SIMD and fallback)', () => {
+  const r = rng(11);
+  const rows = 5, k = 9, m = 32, M = 7, n = 3; // M = 7: the epilogue's 4-wide loop and its scalar tail
+  const w = Float32Array.from({ length: rows * k }, () => r() * 2 - 1), bias = Float32Array.from({ length: rows }, () => r() - 0.5);
+  const x = Float32Array.from({ length: k * m }, () => r() * 2 - 1);
+  const ab = Float32Array.from({ length: 2 * rows }, () => r() * 2 - 1);
+  for (const kern of both()) {
+    const h = kern.heap;
+    const [pw, pb, px, po, pab, pe] = [rows * k, rows, k * m, rows * m, 2 * rows, n * rows * M].map((len) => h.alloc(len * 4));
+    h.f32.set(w, pw >>> 2); h.f32.set(bias, pb >>> 2); h.f32.set(x, px >>> 2); h.f32.set(ab, pab >>> 2);
+    kern.f32GemmCols(pw, rows, k, px, m, pb, po);
+    for (let i = 0; i < rows; i++) for (let c = 0; c < m; c++) {
+      let s = bias[i];
+      for (let kk = 0; kk < k; kk++) s += w[i * k + kk] * x[kk * m + c];
+      assert.ok(Math.abs(h.f32[(po >>> 2) + i * m + c] - s) <= 1e-5, `gemm simd=${kern.simd} r${i} c${c}`);
+    }
+    // columns b·M + j of the GEMM output, into NCHW [n][rows][M], with relu
+    kern.epilogueAffine(po, m, rows, n, M, rows, 0, pab, true, pe);
+    for (let b = 0; b < n; b++) for (let i = 0; i < rows; i++) for (let j = 0; j < M; j++) {
+      const v = Math.fround(Math.fround(h.f32[(po >>> 2) + i * m + b * M + j] * ab[2 * i]) + ab[2 * i + 1]);
+      assert.equal(h.f32[(pe >>> 2) + (b * rows + i) * M + j], v > 0 ? v : 0, `epilogue simd=${kern.simd} b${b} r${i} m${j}`);
+    }
+  }
+});

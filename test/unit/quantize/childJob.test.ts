@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ChildJob } from '../../../src/extension/quantize/childJob';
+import { ChildJob, childEnv } from '../../../src/extension/quantize/childJob';
 import type { ProgressEvent } from '../../../src/extension/quantize/jobArgs';
 
 // A stand-in CLI: prints progress lines, then either finishes or waits to be cancelled.
@@ -66,4 +66,9 @@ test('ChildJob.cancel stops the child within a second and marks the run cancelle
   assert.equal(existsSync(out), false);
   assert.ok(events.some((e) => e.type === 'log' && e.message === 'aborted'));
   assert.throws(() => process.kill(job.pid!, 0)); // the process is gone
+});
+
+test("childEnv drops the extension host's IPC channel and forces plain Node without colors", () => {
+  const env = childEnv({ PATH: '/bin', NODE_CHANNEL_FD: '3', NODE_CHANNEL_SERIALIZATION_MODE: 'json', FORCE_COLOR: '1' });
+  assert.deepEqual(env, { PATH: '/bin', ELECTRON_RUN_AS_NODE: '1', FORCE_COLOR: '0' });
 });

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jobToArgs, lastErrorLine, parseProgressLine, progressFraction, validateJob, JobError } from '../../../src/extension/quantize/jobArgs';
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { QUANT_METHODS, jobToArgs, lastErrorLine, parseProgressLine, progressFraction, validateJob, JobError } from '../../../src/extension/quantize/jobArgs';
 
 test('validateJob accepts a tasks.json definition and fills defaults', () => {
   const j = validateJob({ type: 'tritscope', model: 'm.onnx', output: 'm.tnn' });
@@ -9,7 +11,8 @@ test('validateJob accepts a tasks.json definition and fills defaults', () => {
 });
 
 test('validateJob names the bad field', () => {
-  assert.throws(() => validateJob({ model: 'm.onnx' }), (e: Error) => e instanceof JobError && /"output"/.test(e.message));
+  assert.throws(() => validateJob({ output: 'm.tnn' }), (e: Error) => e instanceof JobError && /"model"/.test(e.message));
+  assert.throws(() => validateJob({ model: 'm.onnx', output: 5 }), (e: Error) => e instanceof JobError && /"output"/.test(e.message));
   assert.throws(() => validateJob({ model: 'a', output: 'b', method: 'xnor' }), /"method" must be one of/);
   assert.throws(() => validateJob({ model: 'a', output: 'b', epochs: 'three' }), /"epochs" must be a number/);
   assert.throws(() => validateJob({ model: 'a', output: 'b', activations: 'int8' }), /"activations"/);
@@ -49,4 +52,24 @@ test('lastErrorLine takes the CLI message from the end of stderr', () => {
   assert.equal(lastErrorLine('tritscope: first\nsome trace line\n'), 'first');
   assert.equal(lastErrorLine('plain failure\n\n'), 'plain failure');
   assert.equal(lastErrorLine(''), undefined);
+});
+
+test('validateJob: output defaults beside the source; boolean activations from old tasks.json files', () => {
+  assert.equal(validateJob({ model: path.join('m', 'cnn.onnx'), method: 'twn' }).output, path.join('m', 'cnn.twn.tnn'));
+  assert.equal(validateJob({ model: path.join('m', 'cnn', 'model.json'), qat: true }).output, path.join('m', 'cnn.asym-uniform.qat.tnn'));
+  assert.equal(validateJob({ model: 'a', activations: true }).activations, 'ternary');
+  assert.equal(validateJob({ model: 'a', activations: false }).activations, 'float');
+});
+
+test("every QuantizeJob field is declared in package.json's tritscope taskDefinition (VS Code drops undeclared ones)", () => {
+  const pkg = JSON.parse(readFileSync(path.join(process.cwd(), 'package.json'), 'utf8')) as {
+    contributes: { taskDefinitions: Array<{ type: string; properties: Record<string, { type: string; enum?: string[] }> }> };
+  };
+  const def = pkg.contributes.taskDefinitions.find((d) => d.type === 'tritscope');
+  assert.ok(def, 'a tritscope taskDefinition');
+  const fields = Object.keys(validateJob({ model: 'a.onnx', output: 'a.tnn' })).filter((k) => k !== 'type');
+  assert.ok(fields.length >= 15);
+  assert.deepEqual(fields.filter((k) => !(k in def.properties)), [], 'undeclared job fields');
+  assert.deepEqual(def.properties.method.enum?.slice().sort(), [...QUANT_METHODS].sort());
+  assert.deepEqual(def.properties.activations.enum, ['float', 'ternary']);
 });
