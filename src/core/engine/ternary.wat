@@ -190,10 +190,13 @@
         (br $rl))))
 
   ;; lut_build: for each group j of 8 floats of x (groups = Kpad/8), the 256
-  ;; subset sums T[j][m] = sum_{bit i of m set} x[8j+i], each from a smaller subset
-  ;; plus one element (additions only). Feeds lut_gemv.
+  ;; subset sums T[j][m] = sum_{bit i of m set} x[8j+i] (additions only; feeds
+  ;; lut_gemv). The 16 subset sums of x0..x3 (T[m], m < 16) and of x4..x7
+  ;; (T[16h]) are built one element at a time, then every other entry is
+  ;; T[16h + l] = T[16h] + T[l], four per f32x4 add.
   (func (export "lut_build") (param $x i32) (param $groups i32) (param $t i32)
-    (local $j i32) (local $m i32) (local $base i32)
+    (local $j i32) (local $m i32) (local $row i32) (local $v v128)
+    (local $l0 v128) (local $l1 v128) (local $l2 v128) (local $l3 v128)
     (block $done
       (loop $gl
         (br_if $done (i32.ge_u (local.get $j) (local.get $groups)))
@@ -201,13 +204,40 @@
         (local.set $m (i32.const 1))
         (block $md
           (loop $ml
-            (br_if $md (i32.ge_u (local.get $m) (i32.const 256)))
+            (br_if $md (i32.ge_u (local.get $m) (i32.const 16)))
+            ;; T[m] = T[m without its lowest bit] + x[lowest bit]
             (f32.store (i32.add (local.get $t) (i32.shl (local.get $m) (i32.const 2)))
               (f32.add
                 (f32.load (i32.add (local.get $t) (i32.shl (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))) (i32.const 2))))
                 (f32.load (i32.add (local.get $x) (i32.shl (i32.ctz (local.get $m)) (i32.const 2))))))
             (local.set $m (i32.add (local.get $m) (i32.const 1)))
             (br $ml)))
+        (local.set $m (i32.const 1))
+        (block $hd
+          (loop $hl
+            (br_if $hd (i32.ge_u (local.get $m) (i32.const 16)))
+            ;; T[16h] from T[16*(h without its lowest bit)] + x[4 + lowest bit]
+            (f32.store (i32.add (local.get $t) (i32.shl (local.get $m) (i32.const 6)))
+              (f32.add
+                (f32.load (i32.add (local.get $t) (i32.shl (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))) (i32.const 6))))
+                (f32.load offset=16 (i32.add (local.get $x) (i32.shl (i32.ctz (local.get $m)) (i32.const 2))))))
+            (local.set $m (i32.add (local.get $m) (i32.const 1)))
+            (br $hl)))
+        (local.set $l0 (v128.load (local.get $t)))
+        (local.set $l1 (v128.load offset=16 (local.get $t)))
+        (local.set $l2 (v128.load offset=32 (local.get $t)))
+        (local.set $l3 (v128.load offset=48 (local.get $t)))
+        (local.set $row (i32.add (local.get $t) (i32.const 64)))
+        (block $rd
+          (loop $rl
+            (br_if $rd (i32.ge_u (local.get $row) (i32.add (local.get $t) (i32.const 1024))))
+            (local.set $v (f32x4.splat (f32.load (local.get $row))))
+            (v128.store (local.get $row) (f32x4.add (local.get $v) (local.get $l0)))
+            (v128.store offset=16 (local.get $row) (f32x4.add (local.get $v) (local.get $l1)))
+            (v128.store offset=32 (local.get $row) (f32x4.add (local.get $v) (local.get $l2)))
+            (v128.store offset=48 (local.get $row) (f32x4.add (local.get $v) (local.get $l3)))
+            (local.set $row (i32.add (local.get $row) (i32.const 64)))
+            (br $rl)))
         (local.set $x (i32.add (local.get $x) (i32.const 32)))
         (local.set $t (i32.add (local.get $t) (i32.const 1024)))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import path from 'node:path';
-import { jobLabel, validateJob, type QuantizeJob } from './jobArgs';
+import { defaultOutput, jobLabel, validateJob, type QuantizeJob } from './jobArgs';
 import { QuantizePty } from './quantizePty';
 
 /** Model and output as absolute paths (relative ones are relative to the workspace folder). */
@@ -28,8 +28,15 @@ export function createQuantizeTask(extensionUri: vscode.Uri, job: QuantizeJob, s
 export class QuantizeTaskProvider implements vscode.TaskProvider {
   constructor(private readonly extensionUri: vscode.Uri) {}
 
-  provideTasks(): vscode.Task[] {
-    return [];
+  /** One post-training task per float model in the workspace, so "Run Task" offers them ready-made. */
+  async provideTasks(): Promise<vscode.Task[]> {
+    const models = await vscode.workspace.findFiles('**/{*.onnx,model.json}', '**/{node_modules,.tritscope}/**', 50);
+    return models.map((uri) => {
+      const folder = vscode.workspace.getWorkspaceFolder(uri);
+      const rel = (p: string) => (folder ? path.relative(folder.uri.fsPath, p) : p);
+      const job = validateJob({ type: 'tritscope', model: rel(uri.fsPath), output: rel(defaultOutput(uri.fsPath, 'asym-uniform', false)), method: 'asym-uniform' });
+      return createQuantizeTask(this.extensionUri, job, folder ?? vscode.TaskScope.Workspace);
+    });
   }
 
   resolveTask(task: vscode.Task): vscode.Task | undefined {

@@ -83,6 +83,14 @@ suite('Tritscope quantize', () => {
     assert.equal(sha(sourceModel()), sourceHash, 'the source model was modified');
   });
 
+  test('"Run Task" offers a ready-made post-training task for each float model in the workspace', async () => {
+    const tasks = await vscode.tasks.fetchTasks({ type: 'tritscope' });
+    const forSample = tasks.find((t) => String(t.definition.model).endsWith(path.join('models', 'fashion-cnn.onnx')));
+    assert.ok(forSample, `no task for models/fashion-cnn.onnx among: ${tasks.map((t) => t.name).join(', ')}`);
+    assert.equal(forSample.definition.method, 'asym-uniform');
+    assert.ok(String(forSample.definition.output).endsWith('fashion-cnn.asym-uniform.tnn'));
+  });
+
   test('QAT job (1 epoch, 256 samples) writes a .tnn that parses and opens in the custom editor', async function () {
     this.timeout(180_000);
     const output = path.join(scratch(), 'cnn.qat.tnn');
