@@ -17,7 +17,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
     lines.push(`${r.name.padEnd(10)} ${r.ours_ms.toFixed(3).padStart(10)} ${r.baseline_ms.toFixed(3).padStart(10)} ${r.ratio.toFixed(2).padStart(6)}x ${r.goal !== undefined ? `${r.goal}x`.padStart(6) : ''.padStart(6)} ${`${r.ratio_min.toFixed(2)}x`.padStart(7)}  ${r.checked ?? ''}${met}`);
   }
   lines.push(`bits per trit (.tnn storage): ${report.bitsPerTrit.toFixed(3)} (goal ≤ 1.60)`);
-  lines.push(`runtime weight bytes / float32: ${report.runtimeWeightBytesRatio.toFixed(4)} for the model (row padding to 128 trits), ${report.runtimeWeightBytesRatioUnpadded.toFixed(4)} for unpadded rows (goal ≤ 0.0625)`);
+  lines.push(`runtime weight bytes / float32: ${report.runtimeWeightBytesRatio.toFixed(4)} for the model (2 bits per trit, rows byte-aligned), ${report.runtimeWeightBytesRatioUnpadded.toFixed(4)} for unpadded rows (goal ≤ 0.0625)`);
   lines.push(`model: ${report.model}; kernels: ${report.simd ? 'wasm simd' : 'js fallback'}; baseline: tfjs ${report.backend} float32, 1 thread`);
   io.stdout(lines.join('\n') + '\n');
   return 0;

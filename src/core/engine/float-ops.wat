@@ -265,6 +265,52 @@
         (block $kxd (loop $kxl
           (br_if $kxd (i32.ge_u (local.get $kx) (local.get $kw)))
           (local.set $b (i32.const 0))
+          ;; stride 1, no dilation, output as wide as the input ("same" convs): the
+          ;; valid rows of this (ic, ky, kx) for one sample are the input plane shifted
+          ;; by (ky-pt, kx-pl), one contiguous copy; the columns it wraps around an
+          ;; edge are zeroed after. Skips the per-row loop below (b = n).
+          (if (i32.and (i32.and (i32.eq (local.get $sw) (i32.const 1)) (i32.eq (local.get $sh) (i32.const 1)))
+                (i32.and (i32.and (i32.eq (local.get $dw) (i32.const 1)) (i32.eq (local.get $dh) (i32.const 1)))
+                  (i32.eq (local.get $ow) (local.get $w))))
+            (then
+              ;; valid output rows [oy0, oy1): 0 <= oy + ky - pt < h
+              (local.set $ox0 (i32.sub (local.get $pt) (local.get $ky)))
+              (if (i32.lt_s (local.get $ox0) (i32.const 0)) (then (local.set $ox0 (i32.const 0))))
+              (local.set $ox1 (i32.sub (i32.add (local.get $h) (local.get $pt)) (local.get $ky)))
+              (if (i32.gt_s (local.get $ox1) (local.get $oh)) (then (local.set $ox1 (local.get $oh))))
+              (local.set $ix (i32.sub (local.get $kx) (local.get $pl)))
+              (block $fd (loop $fl
+                (br_if $fd (i32.ge_u (local.get $b) (local.get $n)))
+                (if (i32.lt_s (local.get $ox0) (local.get $ox1))
+                  (then
+                    (local.set $d (i32.add (local.get $row) (i32.shl (i32.add (i32.mul (local.get $b) (local.get $M))
+                      (i32.mul (local.get $ox0) (local.get $ow))) (i32.const 2))))
+                    ;; source from iy0*w + (kx - pl): up to pl floats before the plane, all in
+                    ;; engine memory and all landing in wrapped cells zeroed below
+                    (memory.copy (local.get $d)
+                      (i32.add (local.get $x) (i32.shl (i32.add
+                        (i32.mul (i32.add (i32.mul (local.get $b) (local.get $c)) (i32.add (local.get $ic0) (local.get $ic))) (local.get $plane))
+                        (i32.add (i32.mul (i32.sub (i32.add (local.get $ox0) (local.get $ky)) (local.get $pt)) (local.get $w)) (local.get $ix)))
+                        (i32.const 2)))
+                      (i32.shl (i32.mul (i32.sub (local.get $ox1) (local.get $ox0)) (local.get $ow)) (i32.const 2)))
+                    (local.set $oy (local.get $ox0))
+                    (block $wd (loop $wl
+                      (br_if $wd (i32.ge_s (local.get $oy) (local.get $ox1)))
+                      ;; columns ox with ox + kx - pl outside [0, w)
+                      (local.set $ox (select (i32.const 0) (i32.sub (local.get $w) (local.get $ix)) (i32.lt_s (local.get $ix) (i32.const 0))))
+                      (local.set $iy (select (i32.sub (i32.const 0) (local.get $ix)) (local.get $w) (i32.lt_s (local.get $ix) (i32.const 0))))
+                      (if (i32.lt_s (local.get $ox) (i32.const 0)) (then (local.set $ox (i32.const 0))))
+                      (if (i32.gt_s (local.get $iy) (local.get $w)) (then (local.set $iy (local.get $w))))
+                      (block $zd (loop $zl
+                        (br_if $zd (i32.ge_s (local.get $ox) (local.get $iy)))
+                        (f32.store (i32.add (local.get $d) (i32.shl (local.get $ox) (i32.const 2))) (f32.const 0))
+                        (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+                        (br $zl)))
+                      (local.set $d (i32.add (local.get $d) (i32.shl (local.get $ow) (i32.const 2))))
+                      (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+                      (br $wl)))))
+                (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                (br $fl)))))
           (block $bd (loop $bl
             (br_if $bd (i32.ge_u (local.get $b) (local.get $n)))
             (local.set $oy (i32.const 0))

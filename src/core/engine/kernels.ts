@@ -1,12 +1,13 @@
 /**
- * The packed kernels behind one interface: WebAssembly SIMD (ternary.wat and
- * float-ops.wat, assembled at build time, sharing one memory) when the runtime
+ * The packed kernels behind one interface: WebAssembly SIMD (ternary.wat,
+ * ternary-float.wat and float-ops.wat, assembled at build time, sharing one memory) when the runtime
  * validates a SIMD probe, otherwise the TypeScript fallback (js-kernels.ts)
  * over the same memory layout. All pointers are byte offsets into
  * `heap.memory`; layouts are described in ternary.wat.
  */
 import floatBytes from './float-ops.wat';
 import ternaryBytes from './ternary.wat';
+import ternaryFloatBytes from './ternary-float.wat';
 import { Heap } from './heap';
 import { JsKernels } from './js-kernels';
 import type { PlaneMatrix } from './planes';
@@ -31,7 +32,7 @@ export interface Kernels {
    * ⌈w.planeBytes/4⌉·4 groups, built from x zero-padded past K); acc: scratch of rows·16 bytes.
    */
   lutGemv(w: PlaneMatrix, table: number, out: number, sp: number, sn: number, acc: number): void;
-  /** out[r][m] = sp·Σ_{w=+1} x[k][m] − sn·Σ_{w=−1} x[k][m]; x is [K][m], m a multiple of 16. */
+  /** out[r][m] = sp·Σ_{w=+1} x[k][m] − sn·Σ_{w=−1} x[k][m]; x is [K][m], m a multiple of 4. */
   tfGemmCols(w: PlaneMatrix, x: number, m: number, out: number, sp: number, sn: number): void;
   /** Float GEMM, f64 accumulation in k order: out[r][m] = f32(Σ_k w[r][k]·x[k][m] + bias[r]); w, bias f64; m a multiple of 8. */
   f64GemmCols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void;
@@ -74,7 +75,7 @@ export function simdSupported(): boolean {
   }
 }
 
-let compiled: { ternary: WebAssembly.Module; float: WebAssembly.Module } | undefined;
+let compiled: WebAssembly.Module[] | undefined;
 
 interface WasmExports {
   pack_i8_acts(src: number, rows: number, kpad: number, dst: number): void;
@@ -98,16 +99,10 @@ class WasmKernels implements Kernels {
   readonly heap: Heap;
   private readonly x: WasmExports;
   constructor() {
-    compiled ??= {
-      ternary: new WebAssembly.Module(ternaryBytes as Uint8Array<ArrayBuffer>),
-      float: new WebAssembly.Module(floatBytes as Uint8Array<ArrayBuffer>),
-    };
+    compiled ??= [ternaryBytes, ternaryFloatBytes, floatBytes].map((b) => new WebAssembly.Module(b as Uint8Array<ArrayBuffer>));
     const memory = new WebAssembly.Memory({ initial: 1 });
     const env = { env: { memory } };
-    this.x = {
-      ...(new WebAssembly.Instance(compiled.ternary, env).exports as object),
-      ...(new WebAssembly.Instance(compiled.float, env).exports as object),
-    } as WasmExports;
+    this.x = Object.assign({}, ...compiled.map((m) => new WebAssembly.Instance(m, env).exports)) as WasmExports;
     this.heap = new Heap(memory);
   }
   packI8Acts(src: number, rows: number, kpad: number, dst: number): void { this.x.pack_i8_acts(src, rows, kpad, dst); }

@@ -234,7 +234,8 @@ export class MatmulLayer {
       this.emit(g, gi, out, SRC_F32, 1, 1, sink);
       return;
     }
-    const colsPad = ceilTo(cols, 16);
+    // tfGemmCols takes 4-column tails; the f32/f64 GEMMs work on 16/8-column blocks
+    const colsPad = ceilTo(cols, this.ternary ? 4 : 16);
     const xt = heap.alloc(K * colsPad * 4);
     const xin = heap.alloc(xd.length * 4, false);
     heap.f32.set(xd, xin >>> 2);

@@ -81,7 +81,7 @@ const close = (a: number, b: number, scale: number): boolean => Math.abs(a - b) 
 for (const kLen of [5, 72, 130, 1000]) {
   test(`lutGemv and tfGemmCols (K=${kLen}) match a naive additions loop (SIMD and fallback)`, () => {
     const r = rng(kLen);
-    const rows = 13, m = 19, mPad = 32;
+    const rows = 13, m = 19, mPad = 20; // one 16-column block and a 4-column tail
     const w = randomTrits(r, rows * kLen);
     const x = new Float32Array(kLen * m).map(() => r() * 2 - 1);
     const sp = 0.37, sn = 0.51;
@@ -169,3 +169,23 @@ test('f32GemmCols and epilogueAffine (models without ternarized activations) mat
     }
   }
 });
+
+// [kh, kw, pt, pl, pb, pr, stride, dilation]: "same" shapes take the SIMD kernel's shifted-plane copy
+for (const [kh, kw, pt, pl, pb, pr, st, dl] of [[3, 3, 1, 1, 1, 1, 1, 1], [2, 3, 0, 2, 1, 0, 1, 1], [1, 5, 0, 2, 0, 2, 1, 1], [3, 3, 1, 1, 1, 1, 2, 1], [3, 3, 2, 2, 2, 2, 1, 2]]) {
+  test(`im2col ${kh}x${kw} pads ${pt},${pl},${pb},${pr} stride ${st} dilation ${dl}: SIMD equals the fallback`, () => {
+    const r = rng(kh * 100 + pl * 10 + st);
+    const [n, c, h, w] = [2, 3, 6, 7];
+    const oh = Math.floor((h + pt + pb - ((kh - 1) * dl + 1)) / st) + 1, ow = Math.floor((w + pl + pr - ((kw - 1) * dl + 1)) / st) + 1;
+    const cols = n * oh * ow, colsPad = Math.ceil(cols / 16) * 16, K = 2 * kh * kw; // channels 1..2 of 3 (a group)
+    const x = Float32Array.from({ length: n * c * h * w }, () => r() * 2 - 1);
+    const got = both().map((k) => {
+      const dst = k.heap.alloc(K * colsPad * 4); // zero-filled, as the engine allocates it
+      const xin = k.heap.alloc(x.length * 4);
+      k.heap.f32.set(x, xin >>> 2);
+      k.im2col(xin, n, c, h, w, 1, 2, kh, kw, st, st, pt, pl, dl, dl, oh, ow, colsPad, dst);
+      return Array.from({ length: K }, (_, row) => Array.from(k.heap.f32.subarray((dst >>> 2) + row * colsPad, (dst >>> 2) + row * colsPad + cols)));
+    });
+    assert.deepEqual(got[0], got[1]);
+    assert.ok(got[0].flat().some((v) => v !== 0));
+  });
+}
