@@ -6,20 +6,12 @@ import { DataError } from '../errors';
 import { sizeOf, tensor, type Tensor } from '../tensor';
 import { loadDataset, sampleAt } from './dataset';
 import { readNpy } from './npy';
+import { mulberry32 } from '../rng';
 
 const same = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
 
-/** mulberry32: a small seeded PRNG so `random:<seed>` inputs are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** `random:<seed>` inputs are reproducible. */
+export const seededRandom = mulberry32;
 
 interface Rgba {
   width: number;

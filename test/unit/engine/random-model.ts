@@ -2,18 +2,10 @@
 import { packTrits } from '../../../src/core/format/index';
 import type { ActQuant, AttrValue, Layer, OpType, StoredTensor, TnnModel, WeightQuant } from '../../../src/core/graph/types';
 import { tensor, type Tensor } from '../../../src/core/tensor';
+import { mulberry32 } from '../../../src/core/rng';
 
-/** mulberry32: small deterministic PRNG so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG so failures reproduce. */
+export const rng = mulberry32;
 
 export function randomTrits(r: () => number, n: number, pZero = 0.35): Int8Array {
   const t = new Int8Array(n);

@@ -10,18 +10,10 @@ import { computeChecksum, parseTnn, peekTnnBytes, serializeTnn } from '../../../
 import { TnnFormatError } from '../../../src/core/errors';
 import { modelArbitrary } from './arbitrary';
 import { baseModel, joinFile, splitFile } from './helpers';
+import { mulberry32 } from '../../../src/core/rng';
 
-/** Small deterministic PRNG so a failing fast-check seed reproduces the exact mutant. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG so a failing fast-check seed reproduces the exact mutant. */
+const rng = mulberry32;
 
 const REPLACEMENTS: unknown[] = [null, -1, 0, 1.5, 2 ** 53, 1e308, '', 'x', '__proto__', true, [], {}, [1, 2], { a: 1 }, [-1], [0, 0], '{', 'tnn', '1', [1e9, 2e9]];
 
