@@ -5,10 +5,8 @@
  * epilogue for `run()` (the stepper runs layers one by one instead).
  */
 import { ExecutionError } from '../errors';
-import { add, batchnorm, prelu, rprelu, softmax, unary } from '../exec/ops/elementwise';
-import { globalAvgPool, pool2d } from '../exec/ops/pool';
-import { ternarizeActivation } from '../exec/reference';
-import { inferShapes, layerOutputShape, listAttr, normAxis, numAttr } from '../exec/shapes';
+import { runFloatLayer, ternarizeActivation } from '../exec/reference';
+import { inferShapes, layerOutputShape, listAttr, numAttr } from '../exec/shapes';
 import { unpackTrits } from '../format/index';
 import { isPacked, type Layer, type OpType, type TnnModel } from '../graph/types';
 import { sizeOf, type Tensor } from '../tensor';
@@ -170,46 +168,10 @@ export function runLayer(c: CompiledLayer, inputs: Tensor[], trace?: MatmulTrace
   const outShape = outputShape(c, xs);
   if (layer.actQuant && !c.matmul?.ternary) xs = xs.map((x) => ternarizeActivation(x, layer.actQuant!));
   if (c.matmul) return c.matmul.run(xs[0], outShape, epilogue ?? c.epilogue, c.matmul.ternary ? trace : undefined);
-  const x = xs[0];
-  const req = (role: string): Float32Array => c.weight(role)!.data;
-  switch (layer.op) {
-    case 'batchnorm':
-      return batchnorm(x, req('gamma'), req('beta'), req('mean'), req('var'), numAttr(layer, 'epsilon', 1e-5));
-    case 'relu':
-      return unary(x, (v) => (v > 0 ? v : 0));
-    case 'prelu':
-      return prelu(x, req('slope'));
-    case 'rprelu':
-      return rprelu(x, req('slope'), req('shiftIn'), req('shiftOut'));
-    case 'leakyrelu': {
-      const alpha = numAttr(layer, 'alpha', 0.01);
-      return unary(x, (v) => (v >= 0 ? v : v * alpha));
-    }
-    case 'clip': {
-      const lo = numAttr(layer, 'min', -Infinity), hi = numAttr(layer, 'max', Infinity);
-      return unary(x, (v) => (v < lo ? lo : v > hi ? hi : v));
-    }
-    case 'maxpool':
-    case 'avgpool': {
-      const kernel = listAttr(layer, 'kernel', []);
-      const pads = listAttr(layer, 'pads', [0, 0, 0, 0]);
-      if (layer.op === 'maxpool' && pads.every((p) => p === 0)) return maxPoolNoPad(c.kernels, x, kernel, listAttr(layer, 'strides', kernel), outShape);
-      return pool2d(layer.op === 'maxpool' ? 'max' : 'avg', x, {
-        kernel, strides: listAttr(layer, 'strides', kernel), pads: listAttr(layer, 'pads', [0, 0, 0, 0]),
-        countIncludePad: numAttr(layer, 'countIncludePad', 0),
-      }, outShape);
-    }
-    case 'globalavgpool':
-      return globalAvgPool(x);
-    case 'flatten':
-    case 'reshape':
-    case 'identity':
-      return { shape: outShape, data: x.data };
-    case 'add':
-      return add(x, xs[1]);
-    case 'softmax':
-      return softmax(x, normAxis(numAttr(layer, 'axis', -1), x.shape.length) as number);
-    default:
-      return fail(layer, `op '${String(layer.op)}' is not supported`);
+  // Unpadded max pooling has a SIMD kernel; every other non-matmul op is the reference executor's own code.
+  if (layer.op === 'maxpool' && listAttr(layer, 'pads', [0, 0, 0, 0]).every((p) => p === 0)) {
+    const kernel = listAttr(layer, 'kernel', []);
+    return maxPoolNoPad(c.kernels, xs[0], kernel, listAttr(layer, 'strides', kernel), outShape);
   }
+  return runFloatLayer(layer, xs, outShape, (role) => c.weight(role));
 }

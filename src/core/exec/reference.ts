@@ -81,7 +81,8 @@ class WeightResolver {
 
 const req = (t: Tensor | undefined): Float32Array => (t as Tensor).data;
 
-function runLayer(layer: Layer, xs: Tensor[], outShape: number[], w: (role: string) => Tensor | undefined): Tensor {
+/** One layer in plain float (also the packed engine's path for its non-matmul layers). */
+export function runFloatLayer(layer: Layer, xs: Tensor[], outShape: number[], w: (role: string) => Tensor | undefined): Tensor {
   const x = xs[0];
   switch (layer.op) {
     case 'conv2d':
@@ -161,7 +162,7 @@ export function runReference(model: FloatModel | TnnModel, input: Tensor, onLaye
     if (layer.actQuant) xs = xs.map((x) => ternarizeActivation(x, layer.actQuant as ActQuant));
     const w = (role: string): Tensor | undefined => weights.get(layer, role);
     const outShape = layerOutputShape(layer, xs.map((x) => x.shape), (role) => w(role)?.shape);
-    const y = runLayer(layer, xs, outShape, w);
+    const y = runFloatLayer(layer, xs, outShape, w);
     for (const o of layer.outputs) values.set(o, y);
     onLayer?.(layer, y, index);
   });

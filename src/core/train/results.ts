@@ -180,6 +180,14 @@ export function renderResultsMarkdown(r: ResultsReport): string {
     }
     out.push('');
   }
+  out.push('## Caveats', '',
+    '- One seed and a 3-epoch-per-stage budget on a 20 000-image subset: differences below about 0.5 point between QAT rows',
+    '  (the Table 3 ablation, one- vs two-stage) are within run-to-run noise here; the paper\'s effects (≈1 point each on',
+    '  ImageNet after 100 epochs) need the full budget (`node scripts/results.mjs --epochs N --train-limit 60000`).',
+    '- The teacher for KD is the float sample model itself (the paper uses a larger full-precision model).',
+    '- Eq. 9 for activations is applied about zero (the IR\'s ternary activations have no zero-point); the mean μ is',
+    '  carried by RPReLU\'s learnable shift-out, initialised to −μ per channel on the first batch.',
+    '- PTQ rows come from `quantizeModel` (src/core/quant); the W+A PTQ row uses its calibrated activation thresholds.', '');
   if (r.backendEpochs?.length) {
     out.push('## TF.js backends', '', 'Float training of the sample CNN, batch 64, one epoch on a short subset extrapolated to the 60 000 training images',
       '(tfjs-node is not installable offline here; wasm runs with Tritscope\'s Conv2DBackpropFilter and fixed MaxPoolGrad kernels):', '',
