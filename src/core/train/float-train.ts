@@ -7,7 +7,7 @@ import path from 'node:path';
 import { initTf, type BackendName, type Tf } from './backend';
 import { evaluateTop1, gatherBatch } from './batches';
 import { loadTrainData, subset, testSpecFor, type TrainData } from './fashion-data';
-import { ProgressMeter, throwIfAborted, type ProgressSink } from './progress';
+import { ProgressMeter, throwIfAborted, yieldAndCheck, type ProgressSink } from './progress';
 import { mulberry32, permutation } from './rng';
 import { buildSampleModel, type SampleArch } from './sample-models';
 import { saveLayersModel } from './save-layers';
@@ -54,12 +54,12 @@ export function batchAccuracy(tf: Tf, p: tfjs.Tensor, labels: tfjs.Tensor1D): nu
 }
 
 /** One epoch over `d` in a seeded order; returns nothing, reports through `meter`/`onProgress`. */
-export function trainEpochLayers(tf: Tf, model: tfjs.LayersModel, opt: tfjs.Optimizer, d: TrainData, batch: number, rand: () => number,
-  meter: ProgressMeter, report: (step: number, steps: number) => void, signal: AbortSignal | undefined, what: string): void {
+export async function trainEpochLayers(tf: Tf, model: tfjs.LayersModel, opt: tfjs.Optimizer, d: TrainData, batch: number, rand: () => number,
+  meter: ProgressMeter, report: (step: number, steps: number) => void, signal: AbortSignal | undefined, what: string): Promise<void> {
   const order = permutation(d.n, rand);
   const steps = Math.ceil(d.n / batch);
   for (let s = 0; s < steps; s++) {
-    throwIfAborted(signal, what);
+    await yieldAndCheck(signal, what);
     const { x, y } = gatherBatch(tf, d, order.subarray(s * batch, Math.min(d.n, (s + 1) * batch)));
     let acc = 0;
     const loss = opt.minimize(() => {
@@ -90,7 +90,7 @@ export async function trainFloatSample(o: FloatTrainOptions): Promise<FloatTrain
     for (let e = 0; e < o.epochs; e++) {
       meter.resetEpoch();
       const t0 = Date.now();
-      trainEpochLayers(tf, model, opt, train, batch, rand, meter, (step, n) => {
+      await trainEpochLayers(tf, model, opt, train, batch, rand, meter, (step, n) => {
         if (o.onProgress && (step % 20 === 0 || step === n)) {
           o.onProgress({ type: 'progress', stage: 1, epoch: e + 1, epochs: o.epochs, step, steps: n, loss: meter.loss, acc: meter.acc, etaSeconds: meter.etaSeconds });
         }

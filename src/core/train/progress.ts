@@ -26,6 +26,16 @@ export function throwIfAborted(signal: AbortSignal | undefined, what: string): v
   if (signal?.aborted) throw new TrainingCancelled(what);
 }
 
+/**
+ * Lets the event loop run (signal handlers, progress writes) between training
+ * steps — a tight synchronous loop would ignore SIGINT/SIGTERM until the end —
+ * then throws if the run was cancelled meanwhile.
+ */
+export async function yieldAndCheck(signal: AbortSignal | undefined, what: string): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  throwIfAborted(signal, what);
+}
+
 /** Running mean of loss/accuracy and ETA over an epoch loop. */
 export class ProgressMeter {
   private lossSum = 0;

@@ -10,7 +10,7 @@ import type { FloatModel, TnnModel } from '../../graph/types';
 import { initTf, type BackendName, type Tf } from '../backend';
 import { evaluateTop1, gatherBatch, range } from '../batches';
 import { loadTrainData, subset, testSpecFor, type TrainData } from '../fashion-data';
-import { ProgressMeter, throwIfAborted, type ProgressSink } from '../progress';
+import { ProgressMeter, throwIfAborted, yieldAndCheck, type ProgressSink } from '../progress';
 import { mulberry32, permutation } from '../rng';
 import { checkpointPath, loadCheckpoint, removeCheckpoint, saveCheckpoint } from './checkpoint';
 import { exportTnn } from './export';
@@ -156,7 +156,7 @@ export async function trainQat(o: QatOptions): Promise<QatResult> {
         meter.resetEpoch();
         const order = permutation(train.n, mulberry32(seed * 1000 + st.stage * 100 + e));
         for (let s = 0; s < steps; s++) {
-          throwIfAborted(o.signal, 'qat');
+          await yieldAndCheck(o.signal, 'qat');
           // Cosine decay over the stage (the seed paper's ImageNet schedule).
           (opt as unknown as { learningRate: number }).learningRate = lr0 * 0.5 * (1 + Math.cos((Math.PI * (e * steps + s)) / (o.epochs * steps)));
           const idx = order.subarray(s * batch, Math.min(train.n, (s + 1) * batch));
