@@ -5,7 +5,7 @@
  * the session without throwing in the extension host.
  */
 import * as assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { fashionLikeModel } from '../../unit/debug/fashion-like-model';
@@ -45,6 +45,7 @@ suite('Tritscope debugger', () => {
     disposables.push(vscode.debug.registerDebugAdapterTrackerFactory('tritscope', recorder));
     // 28×28 input, so the default input (setting tritscope.defaultInput, fashion-mnist:test#0) fits.
     model = path.join(workspaceDir(), '.tritscope', 'test', 'debug-fashion-like.tnn');
+    mkdirSync(path.dirname(model), { recursive: true }); // a fresh clone has no samples/.tritscope/ yet
     await writeTnnFile(model, fashionLikeModel());
   });
   suiteTeardown(async () => {

@@ -79,7 +79,10 @@ suite('Tritscope quantize', () => {
     await waitFor('all quantize jobs to stop', () => jobs.running.size === 0, 10_000).catch(() => undefined);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
-  suiteTeardown(() => {
+  suiteTeardown(async () => {
+    // Leave the workbench as we found it: task terminals waiting for "press any key" would take later suites' keystrokes.
+    await vscode.commands.executeCommand('workbench.action.terminal.killAll');
+    await vscode.commands.executeCommand('workbench.action.closePanel');
     assert.equal(sha(sourceModel()), sourceHash, 'the source model was modified');
   });
 
