@@ -62,6 +62,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
   const rows: TraceRow[] = [];
   let final: FinalResult;
   let simd: boolean | undefined;
+  let floatKind: string | undefined;
 
   if (engineName === 'packed') {
     if (loaded.kind !== 'tnn') throw new TritscopeError(`${file}: the packed engine runs .tnn models; use --engine reference for float models`);
@@ -76,6 +77,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
       }
     }
     final = stepper.final();
+    floatKind = stepper.floatKind;
   } else {
     const out = runReference(model, input, trace ? (layer, y, index) => rows.push({ index, name: layer.name, op: layer.op, shape: y.shape, stats: tensorStats(y.data) }) : undefined);
     const producer = model.graph.layers.find((l) => l.outputs.includes(model.graph.outputs[0]));
@@ -89,7 +91,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
     io.stdout(JSON.stringify({
       file, input: spec, engine: engineName, ...(simd !== undefined ? { simd } : {}),
       predicted: final.predicted, ...(predictedLabel !== undefined ? { label: predictedLabel } : {}), top5,
-      ...(final.floatPredicted !== undefined ? { floatPredicted: final.floatPredicted, agree: final.agree, topKAgreement: final.topKAgreement } : {}),
+      ...(final.floatPredicted !== undefined ? { floatPredicted: final.floatPredicted, floatReference: floatKind, agree: final.agree, topKAgreement: final.topKAgreement } : {}),
       ...(trace ? { trace: rows } : {}),
     }) + '\n');
     return 0;
@@ -106,7 +108,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
     lines.push('');
   }
   lines.push(`predicted: ${final.predicted}${predictedLabel !== undefined ? ` (${predictedLabel})` : ''}  [${engineName} engine${simd !== undefined ? (simd ? ', wasm simd' : ', js fallback') : ''}]`);
-  if (final.floatPredicted !== undefined) lines.push(`float reference predicts ${final.floatPredicted} (${final.agree ? 'agrees' : 'DIFFERS'}), top-5 overlap ${((final.topKAgreement ?? 0) * 100).toFixed(0)}%`);
+  if (final.floatPredicted !== undefined) lines.push(`float reference (${floatKind === 'latent-float' ? 'the float original, from the stored latent weights' : 'the dequantized ternary model: no float weights stored'}) predicts ${final.floatPredicted} (${final.agree ? 'agrees' : 'DIFFERS'}), top-5 overlap ${((final.topKAgreement ?? 0) * 100).toFixed(0)}%`);
   lines.push('top-5:');
   for (const t of top5) lines.push(`  ${String(t.class).padStart(4)}  ${(t.probability * 100).toFixed(2).padStart(6)} %${t.label !== undefined ? `  ${t.label}` : ''}`);
   io.stdout(lines.join('\n') + '\n');

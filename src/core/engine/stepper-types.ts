@@ -59,6 +59,8 @@ export interface Stepper {
   back(): LayerState | undefined;
   /** Cached or computed state of layer i (runs up to i if needed). */
   stateAt(i: number): LayerState;
+  /** With compareFloat: 'latent-float' = the float original rebuilt from stored latent weights; 'dequantized-ternary' otherwise. */
+  readonly floatKind?: 'latent-float' | 'dequantized-ternary';
   /** Final prediction; runs to the end if needed. */
   final(): FinalResult;
 }

@@ -5,6 +5,7 @@
  */
 import { ExecutionError } from '../errors';
 import { runReference } from '../exec/reference';
+import { floatOriginal } from '../exec/float-original';
 import type { Layer } from '../graph/types';
 import type { Tensor } from '../tensor';
 import { runLayer, type CompiledLayer, type CompiledModel } from './compile';
@@ -64,6 +65,8 @@ export class PackedStepper implements Stepper {
   private readonly values = new Map<string, Tensor>();
   private readonly floatOutputs?: Tensor[];
   private readonly floatFinal?: Tensor;
+  /** What the float comparison runs: the float original, or the dequantized ternary model when no latent weights are stored. */
+  readonly floatKind?: 'latent-float' | 'dequantized-ternary';
 
   constructor(private readonly compiled: CompiledModel, input: Tensor, private readonly opts: StepOptions) {
     const graph = compiled.model.graph;
@@ -71,7 +74,10 @@ export class PackedStepper implements Stepper {
     this.values.set(graph.inputs[0].name, input);
     if (opts.compareFloat) {
       const outs: Tensor[] = [];
-      this.floatFinal = runReference(compiled.model, input, (_l, y, i) => { outs[i] = y; });
+      // Compare against the float original (latent weights, float activations) when the file keeps it.
+      const reference = floatOriginal(compiled.model);
+      this.floatKind = reference.kind;
+      this.floatFinal = runReference(reference.model, input, (_l, y, i) => { outs[i] = y; });
       this.floatOutputs = outs;
     }
   }

@@ -11,6 +11,8 @@ export interface LabeledSamples {
   labels: Int32Array;
   n: number;
   sampleShape: number[];
+  /** Class names, when the data set has them (Fashion-MNIST does). */
+  labelNames?: string[];
 }
 
 export interface Accuracy {

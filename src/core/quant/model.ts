@@ -146,6 +146,8 @@ export async function quantizeModel(float: FloatModel, opts: QuantizeModelOption
     toolVersion: TOOL_VERSION,
     date: new Date().toISOString(),
   };
+  // Class names from the data set, so `run` and the debugger can say "Ankle boot", not "9".
+  if (ds?.labelNames && !graph.labels) graph.labels = [...ds.labelNames];
   if (ds) {
     const evalOpts = { limit: opts.evalSamples ?? 1000, signal: opts.signal };
     const fa = await evaluateAccuracy(float, ds, evalOpts);

@@ -204,6 +204,8 @@ export async function trainQat(o: QatOptions): Promise<QatResult> {
       ternaryAccuracy: accuracy,
       extra: { evalDataset: test.name, evalSamples: test.n },
     });
+    // Class names from the data set, so `run` and the debugger can name the prediction.
+    if (train.labelNames && !tnn.graph.labels) tnn.graph.labels = [...train.labelNames];
     if (o.out) {
       await writeTnnFile(o.out, tnn);
     }
