@@ -1,5 +1,6 @@
 /** Atomic file replacement: readers see the old file or the complete new one, never a partial write. */
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -23,6 +24,19 @@ export async function writeFileAtomic(target: string, bytes: Uint8Array): Promis
     await rename(temp, target);
   } catch (err) {
     if (created) await rm(temp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The synchronous twin, for training checkpoints and sample models written between steps; creates the directory. */
+export function writeFileAtomicSync(target: string, bytes: Uint8Array | string): void {
+  mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
+  const temp = path.join(path.dirname(target), `${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    writeFileSync(temp, bytes, { flag: 'wx' });
+    renameSync(temp, target);
+  } catch (err) {
+    rmSync(temp, { force: true });
     throw err;
   }
 }
