@@ -138,7 +138,9 @@ export class Workbench {
     const name = path.basename(relPath);
     const row = this.page.locator(QUICK_INPUT_ROWS).filter({ hasText: name }).first();
     await row.waitFor({ state: 'visible', timeout: 30_000 });
-    await this.page.keyboard.press('Enter');
+    // Click the matching row: Enter would open the *first* result, which fuzzy matching may rank
+    // above the exact name (models/fashion-cnn.qat.tnn for "models/fashion-cnn.tnn").
+    await row.click();
     await this.waitForTab(name);
   }
 
