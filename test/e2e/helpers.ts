@@ -139,7 +139,7 @@ export class Workbench {
     const row = this.page.locator(QUICK_INPUT_ROWS).filter({ hasText: name }).first();
     await row.waitFor({ state: 'visible', timeout: 30_000 });
     // Click the matching row: Enter would open the *first* result, which fuzzy matching may rank
-    // above the exact name (models/fashion-cnn.qat.tnn for "models/fashion-cnn.tnn").
+    // above the exact name (a sibling such as fashion-cnn.qat.tnn for "models/fashion-cnn.tnn").
     await row.click();
     await this.waitForTab(name);
   }
