@@ -1,19 +1,12 @@
 /** Top-1 / top-5 accuracy of a model on a labelled sample set, batch by batch. */
 import { runReference } from '../exec/reference';
 import { DataError } from '../errors';
+import type { Dataset } from '../data/dataset';
 import type { FloatModel, TnnModel } from '../graph/types';
 import { sizeOf, tensor, type Tensor } from '../tensor';
 
-/** Structurally the data module's Dataset (src/core/data), so either can be passed. */
-export interface LabeledSamples {
-  name: string;
-  images: Float32Array;
-  labels: Int32Array;
-  n: number;
-  sampleShape: number[];
-  /** Class names, when the data set has them (Fashion-MNIST does). */
-  labelNames?: string[];
-}
+/** The data module's Dataset: what accuracy is measured on. */
+export type LabeledSamples = Dataset;
 
 export interface Accuracy {
   top1: number;

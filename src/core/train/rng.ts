@@ -1,14 +1,5 @@
-/** Seeded PRNG (mulberry32) so shuffles and subsets are reproducible across runs. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Shuffles and subsets use the project's one seeded PRNG. */
+export { mulberry32 } from '../rng';
 
 /** Fisher–Yates permutation of 0..n-1. */
 export function permutation(n: number, rand: () => number): Int32Array {
