@@ -36,6 +36,10 @@ e2eTest('debugger: F5 on the sample .tnn stops on entry; F10 ×3 shows that laye
   await wb.openFile(rel);
   if (hasSample) {
     await wb.page.keyboard.press('F5');
+    // The custom editor's webview may still be taking focus as it loads and swallow the key;
+    // then start the same launch configuration the way F5 does, from the palette.
+    const started = await wb.page.locator('.debug-toolbar').first().waitFor({ state: 'visible', timeout: 15_000 }).then(() => true, () => false);
+    if (!started) await wb.runCommand('Debug: Start Debugging');
   } else {
     await wb.runCommand('Tritscope: Step Through Inference');
   }
