@@ -4,6 +4,7 @@
 // step. `node esbuild.mjs && node scripts/bench-debug.mjs [--model m.tnn] [--input spec] [--rounds N]`.
 // Without --model it uses samples/models/fashion-cnn.tnn, or, when that is
 // absent, a synthetic CNN of the same architecture (test/unit/debug/fashion-like-model.ts).
+// `--large [--json] [--no-float] [--trits N]`: the ResNet-scale run of scripts/bench-debug-large.mjs.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,10 @@ import { DebugClient } from '@vscode/debugadapter-testsupport';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const argv = process.argv.slice(2);
+if (argv.includes('--large')) await (await import('./bench-debug-large.mjs')).main(argv);
+else await smallModel();
+
+async function smallModel() {
 const arg = (k, d) => { const i = argv.indexOf(`--${k}`); return i >= 0 ? argv[i + 1] : d; };
 const rounds = Number(arg('rounds', '5'));
 const tmp = mkdtempSync(path.join(tmpdir(), 'tritscope-bench-debug-'));
@@ -72,3 +77,4 @@ console.log(`next → stopped:                         ${stats(stepTimes)}`);
 console.log(`next → stopped + stack/scopes/variables: ${stats(uiTimes)}`);
 const median = [...uiTimes].sort((a, b) => a - b)[Math.floor(uiTimes.length / 2)];
 console.log(median < 50 ? 'OK: median step under 50 ms' : 'SLOW: median step over 50 ms');
+}

@@ -4,7 +4,9 @@
 // Options: --epochs N (per stage, default 3), --train-limit N (default 20000),
 // --test-limit N (default: all 10 000), --only cnn|mlp; --render-only re-renders
 // docs/results.md from docs/results.json; --backends-only (re)measures the
-// wasm/cpu epoch times into docs/results.json.
+// wasm/cpu epoch times into docs/results.json; --headline re-runs only the goal
+// rows (float, TWN W+A, the paper's two-stage W+A) on the full training set
+// (--train-limit defaults to 60000 there) and stores them beside the full table.
 import * as esbuild from 'esbuild';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -18,13 +20,13 @@ const bundle = path.join(root, 'out/scripts/results.cjs');
 mkdirSync(path.dirname(bundle), { recursive: true });
 await esbuild.build({
   stdin: {
-    contents: "export { runResults, renderResultsMarkdown, measureBackendEpochs } from './src/core/train/results'; export { importModel } from './src/core/import/index';",
+    contents: "export { runResults, renderResultsMarkdown, measureBackendEpochs, HEADLINE_ROWS } from './src/core/train/results'; export { importModel } from './src/core/import/index';",
     resolveDir: root, loader: 'ts',
   },
   bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', outfile: bundle, logLevel: 'warning',
   external: ['@tensorflow/tfjs-node'],
 });
-const { runResults, renderResultsMarkdown, measureBackendEpochs, importModel } = createRequire(import.meta.url)(bundle);
+const { runResults, renderResultsMarkdown, measureBackendEpochs, HEADLINE_ROWS, importModel } = createRequire(import.meta.url)(bundle);
 const write = (file, text) => { writeFileSync(`${file}.tmp`, text); renameSync(`${file}.tmp`, file); };
 const jsonFile = path.join(root, 'docs/results.json');
 const mdFile = path.join(root, 'docs/results.md');
@@ -45,14 +47,25 @@ for (const [name, dir] of samples) {
   if (!existsSync(file)) { console.error(`results: ${file} is missing (run npm run sample first)`); process.exit(1); }
   models.push({ name, model: await importModel(file) });
 }
-const report = await runResults({
+const headline = argv.includes('--headline');
+const run = await runResults({
   models,
   epochs: Number(arg('epochs', '3')),
-  trainLimit: Number(arg('train-limit', '20000')),
+  trainLimit: Number(arg('train-limit', headline ? '60000' : '20000')),
   testLimit: arg('test-limit') ? Number(arg('test-limit')) : undefined,
+  onlyRows: headline ? HEADLINE_ROWS : undefined,
   log: (l) => console.log(l),
 });
-report.backendEpochs = await measureBackendEpochs();
+let report = run;
+if (headline) {
+  // keep the full table; the headline run is stored beside it
+  report = existsSync(jsonFile) ? JSON.parse(readFileSync(jsonFile, 'utf8')) : { ...run, rows: [] };
+  report.headline = run;
+} else {
+  const previous = existsSync(jsonFile) ? JSON.parse(readFileSync(jsonFile, 'utf8')) : undefined;
+  if (previous?.headline) report.headline = previous.headline;
+  report.backendEpochs = await measureBackendEpochs();
+}
 mkdirSync(path.join(root, 'docs'), { recursive: true });
 write(jsonFile, JSON.stringify(report, null, 2) + '\n');
 const md = renderResultsMarkdown(report);

@@ -9,5 +9,7 @@ const files = existsSync(dir) ? walk(dir) : [];
 if (!files.length) { console.error('no unit test bundles in out/test/unit (run node esbuild.mjs)'); process.exit(1); }
 const filter = process.argv.slice(2);
 const chosen = filter.length ? files.filter((f) => filter.some((s) => f.includes(s))) : files;
+// with no files node --test would search the whole tree, so an unmatched filter is an error
+if (!chosen.length) { console.error(`no unit test bundle matches ${filter.join(', ')} (run node esbuild.mjs?)`); process.exit(1); }
 const r = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-concurrency=2', ...chosen], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

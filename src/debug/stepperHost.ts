@@ -12,7 +12,7 @@ import type { Tensor } from '../core/tensor';
 import type {
   FinalSummary, LayerSummary, LayerView, LoadOptions, ModelInfo, TensorRef, TensorSummary, WorkerRequest, WorkerResults,
 } from './protocol';
-import { summarizeValues, topKAgreement, downsampleView } from './tensorMath';
+import { summarizeValues, summarizeTrits, topKAgreement, downsampleView } from './tensorMath';
 
 /** How the host gets a model, an input and a Stepper (the real engine in the worker, stand-ins in tests). */
 export interface EngineLoader {
@@ -26,7 +26,7 @@ export class StepperHost {
   private model?: TnnModel;
   private options?: LoadOptions;
   private stepper?: Stepper;
-  private readonly weightCache = new Map<string, Float32Array>();
+  private readonly weightCache = new Map<string, Int8Array | Float32Array>();
   private readonly summaryCache = new Map<number, LayerSummary>();
 
   constructor(private readonly loader: EngineLoader) {}
@@ -122,7 +122,9 @@ export class StepperHost {
   }
 
   private summarize(name: string, shape: number[], data: ArrayLike<number>, ref: TensorRef): TensorSummary {
-    return { name, shape: [...shape], dtype: 'f32', ref, ...summarizeValues(data) };
+    // Unpacked trits are counted, not scanned as floats (25 M of them in a ResNet-scale model).
+    const values = data instanceof Int8Array ? summarizeTrits(data) : summarizeValues(data);
+    return { name, shape: [...shape], dtype: 'f32', ref, ...values };
   }
 
   private isPackedWeight(name: string): boolean {
@@ -130,14 +132,14 @@ export class StepperHost {
     return Boolean(t && isPacked(t));
   }
 
-  /** Weight values as floats; packed trits are unpacked to −1/0/+1 (cached: weights never change during a session). */
-  private weightValues(name: string): Float32Array {
+  /** Weight values; packed trits are unpacked to an Int8Array of −1/0/+1 (cached: weights never change during a session). */
+  private weightValues(name: string): Int8Array | Float32Array {
     const hit = this.weightCache.get(name);
     if (hit) return hit;
     const { model, options } = this.requireLoaded();
     const t = model.tensors.get(name);
     if (!t) throw new ExecutionError(`${options.model}: tensor '${name}' is referenced by a layer but not stored`);
-    const values = isPacked(t) ? Float32Array.from(this.loader.unpackTrits(t.bytes, t.count)) : t.data;
+    const values = isPacked(t) ? this.loader.unpackTrits(t.bytes, t.count) : t.data;
     this.weightCache.set(name, values);
     return values;
   }

@@ -7,9 +7,11 @@ import { ExecutionError } from '../errors';
 import { loadPackedEngine } from '../engine/index';
 import { createKernels, type Kernels } from '../engine/kernels';
 import { repackRows, type PlaneMatrix } from '../engine/planes';
+import { peekTnnHeader, serializeTnn } from '../format/index';
 import { isPacked, type TnnModel } from '../graph/types';
 import { tensor, type Tensor } from '../tensor';
 import { loadBenchModel } from './sample-cnn';
+import { storageAccounting, type StorageAccounting } from './storage';
 import { initTfWasm, tfForward, type Tf } from './tf-baseline';
 import { timePair, type PairTiming } from './timing';
 
@@ -26,11 +28,25 @@ export interface BenchResult {
   goal?: number;
   /** Our output was checked against the baseline's on the timed inputs. */
   checked?: string;
+  /** What bounds this ratio on 128-bit wasm SIMD under V8 (measured; docs/engine-performance.md). */
+  limit?: string;
 }
+
+/** Per case, the measured bound behind the ratio (derivations and numbers: docs/engine-performance.md). */
+export const RATIO_LIMITS: Record<string, string> = {
+  gemm_tt: 'compute-bound: V8 lowers i8x16.popcnt to 6 vector ops (no VPOPCNTB), 18 vector ops per 128 MACs ≥ 4.5 cycles, vs ~5 MAC/cycle for the baseline: ratio ≤ ~5.6x',
+  gemv_tt: 'compute-bound at the gemm_tt per-chunk cost (weights prefetched from DRAM in software); the baseline streams 16x the bytes: ratio ≤ ~10-13x',
+  gemv_tf: 'bound by ~1 table lookup per cycle (2 loads + 2 FP ops each, 8 weights per lookup); the baseline is DRAM-bound (64 MB per call): ratio ≤ ~2.1-2.4x on a quiet machine, more when other jobs use memory bandwidth',
+  model_b1: 'fixed per-layer costs on both sides (JS dispatch, copies in and out of wasm memory); ternary conv kernels at ~63% of the FP add pipes',
+  model_b64: 'arithmetic-bound: additions-only conv kernel (tf_gemm_cols) vs XNNPACK f32 GEMM',
+};
 
 export interface BenchReport {
   results: BenchResult[];
+  /** storage.bitsPerTrit. */
   bitsPerTrit: number;
+  /** The model's .tnn storage: payload bytes vs Σ⌈n/5⌉, tail padding (from the file's header). */
+  storage: StorageAccounting;
   runtimeWeightBytesRatio: number;
   /** Same ratio for a layer whose rows are multiples of 128 trits (no padding), e.g. the gemm weights. */
   runtimeWeightBytesRatioUnpadded: number;
@@ -56,7 +72,7 @@ function randomTrits(n: number, seed: number): Int8Array {
 }
 
 const result = (name: string, t: PairTiming, goal: number, checked?: string): BenchResult =>
-  ({ name, ...t, ratio: t.baseline_ms / t.ours_ms, ratio_min: t.baseline_min_ms / t.ours_min_ms, goal, checked });
+  ({ name, ...t, ratio: t.baseline_ms / t.ours_ms, ratio_min: t.baseline_min_ms / t.ours_min_ms, goal, checked, limit: RATIO_LIMITS[name] });
 
 /** Ternary·ternary GEMM [m×k]·[k×n] (weights [n][k] as planes) including activation packing and the final scale. */
 function ttCase(k: Kernels, w: PlaneMatrix, acts: Int8Array, m: number, scale: number): () => Float32Array {
@@ -172,7 +188,9 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
   const tf = await initTfWasm();
   const results = matmulCases(tf, quick, log);
   if (opts.signal?.aborted) throw new ExecutionError('bench: interrupted');
-  const { model, source } = await loadBenchModel();
+  const { model, source, file } = await loadBenchModel();
+  // From the file's header when there is one; else from the bytes the writer would store.
+  const storage = storageAccounting(file ? await peekTnnHeader(file) : await peekTnnHeader(serializeTnn(model), '(bench model serialized in memory)'));
   const engine = await loadPackedEngine(model);
   const forward = tfForward(tf, model);
   const sample = model.graph.inputs[0].shape;
@@ -192,7 +210,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
   const unpadded = 1 / 16; // 2 bits per trit in planes vs 32 (exact when rows are whole bytes; checked in the engine tests)
   return {
     results,
-    bitsPerTrit: bitsPerTrit(model),
+    bitsPerTrit: storage.bitsPerTrit,
+    storage,
     runtimeWeightBytesRatio: engine.runtimeWeightBytes / engine.fp32WeightBytes,
     runtimeWeightBytesRatioUnpadded: unpadded,
     model: source,

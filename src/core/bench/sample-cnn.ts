@@ -72,9 +72,10 @@ export function buildComparableCnn(seed = 1): TnnModel {
   };
 }
 
-export async function loadBenchModel(): Promise<{ model: TnnModel; source: string }> {
+/** `file`: the .tnn the model was read from (absent when it was built or quantized in memory). */
+export async function loadBenchModel(): Promise<{ model: TnnModel; source: string; file?: string }> {
   const p = sampleCnnPath();
-  if (p) return { model: await readTnnFile(p), source: p };
+  if (p) return { model: await readTnnFile(p), source: p, file: p };
   const onnx = sampleCnnPath('.onnx');
   if (onnx) {
     // 'asym-uniform' is the CLI's default quantizer (seed paper Eq. 9); first and last layers stay float.

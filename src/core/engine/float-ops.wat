@@ -287,28 +287,42 @@
                       (i32.mul (local.get $ox0) (local.get $ow))) (i32.const 2))))
                     ;; source from iy0*w + (kx - pl): up to pl floats before the plane, all in
                     ;; engine memory and all landing in wrapped cells zeroed below
-                    (memory.copy (local.get $d)
-                      (i32.add (local.get $x) (i32.shl (i32.add
-                        (i32.mul (i32.add (i32.mul (local.get $b) (local.get $c)) (i32.add (local.get $ic0) (local.get $ic))) (local.get $plane))
-                        (i32.add (i32.mul (i32.sub (i32.add (local.get $ox0) (local.get $ky)) (local.get $pt)) (local.get $w)) (local.get $ix)))
-                        (i32.const 2)))
-                      (i32.shl (i32.mul (i32.sub (local.get $ox1) (local.get $ox0)) (local.get $ow)) (i32.const 2)))
-                    (local.set $oy (local.get $ox0))
-                    (block $wd (loop $wl
-                      (br_if $wd (i32.ge_s (local.get $oy) (local.get $ox1)))
-                      ;; columns ox with ox + kx - pl outside [0, w)
-                      (local.set $ox (select (i32.const 0) (i32.sub (local.get $w) (local.get $ix)) (i32.lt_s (local.get $ix) (i32.const 0))))
-                      (local.set $iy (select (i32.sub (i32.const 0) (local.get $ix)) (local.get $w) (i32.lt_s (local.get $ix) (i32.const 0))))
-                      (if (i32.lt_s (local.get $ox) (i32.const 0)) (then (local.set $ox (i32.const 0))))
-                      (if (i32.gt_s (local.get $iy) (local.get $w)) (then (local.set $iy (local.get $w))))
-                      (block $zd (loop $zl
-                        (br_if $zd (i32.ge_s (local.get $ox) (local.get $iy)))
-                        (f32.store (i32.add (local.get $d) (i32.shl (local.get $ox) (i32.const 2))) (f32.const 0))
-                        (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
-                        (br $zl)))
-                      (local.set $d (i32.add (local.get $d) (i32.shl (local.get $ow) (i32.const 2))))
-                      (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
-                      (br $wl)))))
+                    ;; inline copy, 16 bytes then 4 at a time: memory.copy is a call out of
+                    ;; wasm, and these runs are short (a few hundred bytes)
+                    (local.set $src (i32.add (local.get $x) (i32.shl (i32.add
+                      (i32.mul (i32.add (i32.mul (local.get $b) (local.get $c)) (i32.add (local.get $ic0) (local.get $ic))) (local.get $plane))
+                      (i32.add (i32.mul (i32.sub (i32.add (local.get $ox0) (local.get $ky)) (local.get $pt)) (local.get $w)) (local.get $ix)))
+                      (i32.const 2))))
+                    (local.set $iy (i32.shl (i32.mul (i32.sub (local.get $ox1) (local.get $ox0)) (local.get $ow)) (i32.const 2)))
+                    (local.set $ox (i32.const 0))
+                    (block $cd (loop $cl
+                      (br_if $cd (i32.gt_s (i32.add (local.get $ox) (i32.const 16)) (local.get $iy)))
+                      (v128.store (i32.add (local.get $d) (local.get $ox)) (v128.load (i32.add (local.get $src) (local.get $ox))))
+                      (local.set $ox (i32.add (local.get $ox) (i32.const 16)))
+                      (br $cl)))
+                    (block $ctd (loop $ctl
+                      (br_if $ctd (i32.ge_s (local.get $ox) (local.get $iy)))
+                      (f32.store (i32.add (local.get $d) (local.get $ox)) (f32.load (i32.add (local.get $src) (local.get $ox))))
+                      (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
+                      (br $ctl)))
+                    ;; columns ox with ox + kx - pl outside [0, w) got wrapped values: zero them,
+                    ;; one column at a time down the rows (the range is the same in every row)
+                    (local.set $ox (select (i32.const 0) (i32.sub (local.get $w) (local.get $ix)) (i32.lt_s (local.get $ix) (i32.const 0))))
+                    (local.set $iy (select (i32.sub (i32.const 0) (local.get $ix)) (local.get $w) (i32.lt_s (local.get $ix) (i32.const 0))))
+                    (if (i32.lt_s (local.get $ox) (i32.const 0)) (then (local.set $ox (i32.const 0))))
+                    (if (i32.gt_s (local.get $iy) (local.get $w)) (then (local.set $iy (local.get $w))))
+                    (block $zd (loop $zl
+                      (br_if $zd (i32.ge_s (local.get $ox) (local.get $iy)))
+                      (local.set $src (i32.add (local.get $d) (i32.shl (local.get $ox) (i32.const 2))))
+                      (local.set $oy (local.get $ox0))
+                      (block $wd (loop $wl
+                        (br_if $wd (i32.ge_s (local.get $oy) (local.get $ox1)))
+                        (f32.store (local.get $src) (f32.const 0))
+                        (local.set $src (i32.add (local.get $src) (i32.shl (local.get $ow) (i32.const 2))))
+                        (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+                        (br $wl)))
+                      (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+                      (br $zl)))))
                 (local.set $b (i32.add (local.get $b) (i32.const 1)))
                 (br $fl)))))
           (block $bd (loop $bl
@@ -371,9 +385,11 @@
   (func (export "maxpool_f32") (param $x i32) (param $planes i32) (param $h i32) (param $w i32)
     (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $oh i32) (param $ow i32) (param $out i32)
     (local $p i32) (local $oy i32) (local $ox i32) (local $ky i32) (local $kx i32) (local $base i32) (local $row i32)
-    (local $acc f32) (local $v f32) (local $rowBytes i32)
+    (local $acc f32) (local $v f32) (local $rowBytes i32) (local $two i32)
     (local $r0a v128) (local $r0b v128) (local $r1a v128) (local $r1b v128) (local $vacc v128)
     (local.set $rowBytes (i32.shl (local.get $w) (i32.const 2)))
+    (local.set $two (i32.and (i32.and (i32.eq (local.get $kh) (i32.const 2)) (i32.eq (local.get $kw) (i32.const 2)))
+                     (i32.and (i32.eq (local.get $sh) (i32.const 2)) (i32.eq (local.get $sw) (i32.const 2)))))
     (block $pd (loop $pl
       (br_if $pd (i32.ge_u (local.get $p) (local.get $planes)))
       (local.set $base (i32.add (local.get $x) (i32.mul (local.get $p) (i32.mul (local.get $h) (local.get $rowBytes)))))
@@ -383,8 +399,7 @@
         (local.set $ox (i32.const 0))
         ;; 2x2 stride 2: 4 outputs at a time. f32x4.pmax(acc, v) = acc < v ? v : acc is exactly the
         ;; reference's v > acc ? v : acc, applied in the same window order, so results stay identical.
-        (if (i32.and (i32.and (i32.eq (local.get $kh) (i32.const 2)) (i32.eq (local.get $kw) (i32.const 2)))
-                     (i32.and (i32.eq (local.get $sh) (i32.const 2)) (i32.eq (local.get $sw) (i32.const 2))))
+        (if (local.get $two)
           (then
             (local.set $row (i32.add (local.get $base) (i32.mul (i32.shl (local.get $oy) (i32.const 1)) (local.get $rowBytes))))
             (block $vd (loop $vl
@@ -405,6 +420,28 @@
               (local.set $out (i32.add (local.get $out) (i32.const 16)))
               (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
               (br $vl)))))
+        ;; 2x2 stride 2, the outputs left over (ow mod 4): the same comparisons unrolled
+        ;; (small planes such as 7x7 or 3x3 outputs are mostly leftovers)
+        (if (local.get $two)
+          (then
+            (block $sd (loop $sl
+              (br_if $sd (i32.ge_u (local.get $ox) (local.get $ow)))
+              (local.set $row (i32.add (i32.add (local.get $base) (i32.mul (i32.shl (local.get $oy) (i32.const 1)) (local.get $rowBytes)))
+                (i32.shl (local.get $ox) (i32.const 3))))
+              (local.set $acc (f32.const -inf))
+              (local.set $v (f32.load (local.get $row)))
+              (local.set $acc (select (local.get $v) (local.get $acc) (f32.gt (local.get $v) (local.get $acc))))
+              (local.set $v (f32.load offset=4 (local.get $row)))
+              (local.set $acc (select (local.get $v) (local.get $acc) (f32.gt (local.get $v) (local.get $acc))))
+              (local.set $row (i32.add (local.get $row) (local.get $rowBytes)))
+              (local.set $v (f32.load (local.get $row)))
+              (local.set $acc (select (local.get $v) (local.get $acc) (f32.gt (local.get $v) (local.get $acc))))
+              (local.set $v (f32.load offset=4 (local.get $row)))
+              (local.set $acc (select (local.get $v) (local.get $acc) (f32.gt (local.get $v) (local.get $acc))))
+              (f32.store (local.get $out) (local.get $acc))
+              (local.set $out (i32.add (local.get $out) (i32.const 4)))
+              (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+              (br $sl)))))
         (block $oxd (loop $oxl
           (br_if $oxd (i32.ge_u (local.get $ox) (local.get $ow)))
           (local.set $acc (f32.const -inf))

@@ -4,7 +4,7 @@
  * each ternary layer, and optional comparison with the float reference executor.
  */
 import { ExecutionError } from '../errors';
-import { runReference } from '../exec/reference';
+import { ReferenceSteps } from '../exec/reference';
 import { floatOriginal } from '../exec/float-original';
 import type { Layer } from '../graph/types';
 import type { Tensor } from '../tensor';
@@ -63,8 +63,8 @@ export class PackedStepper implements Stepper {
   private pos = 0;
   private readonly states: LayerState[] = [];
   private readonly values = new Map<string, Tensor>();
-  private readonly floatOutputs?: Tensor[];
-  private readonly floatFinal?: Tensor;
+  /** Float reference, run lazily one layer at a time alongside the engine (never a whole pass up front). */
+  private readonly floatRef?: ReferenceSteps;
   /** What the float comparison runs: the float original, or the dequantized ternary model when no latent weights are stored. */
   readonly floatKind?: 'latent-float' | 'dequantized-ternary';
 
@@ -73,12 +73,10 @@ export class PackedStepper implements Stepper {
     this.layers = graph.layers;
     this.values.set(graph.inputs[0].name, input);
     if (opts.compareFloat) {
-      const outs: Tensor[] = [];
       // Compare against the float original (latent weights, float activations) when the file keeps it.
       const reference = floatOriginal(compiled.model);
       this.floatKind = reference.kind;
-      this.floatFinal = runReference(reference.model, input, (_l, y, i) => { outs[i] = y; });
-      this.floatOutputs = outs;
+      this.floatRef = new ReferenceSteps(reference.model, input);
     }
   }
 
@@ -100,7 +98,7 @@ export class PackedStepper implements Stepper {
     for (const o of c.layer.outputs) this.values.set(o, output);
     const state: LayerState = { index: i, layer: c.layer, inputs, output, timeMs };
     if (this.opts.subSteps) state.subSteps = subStepsOf(c, trace, output);
-    const ref = this.floatOutputs?.[i];
+    const ref = this.floatRef?.outputAt(i);
     if (ref) state.float = { output: ref, divergence: divergence(output.data, ref.data) };
     return state;
   }
@@ -135,8 +133,8 @@ export class PackedStepper implements Stepper {
     const probabilities = probabilitiesOf(out, isSoftmax);
     const predicted = topK(probabilities, 1)[0];
     const result: FinalResult = { probabilities, predicted };
-    if (this.floatFinal) {
-      const fp = probabilitiesOf(this.floatFinal, isSoftmax);
+    if (this.floatRef) {
+      const fp = probabilitiesOf(this.floatRef.result(), isSoftmax);
       result.floatPredicted = topK(fp, 1)[0];
       result.agree = result.floatPredicted === predicted;
       const k = Math.min(5, fp.length);

@@ -63,22 +63,26 @@
   ;; lut_gemv: ternary weight rows x one float vector with additions only:
   ;; each plane byte selects the precomputed sum of its 8 activations, so per 8
   ;; weights the inner loop does two table loads and two adds, no multiply.
-  ;; The table (1 KB per 8 inputs) is walked in 32 KB slices for all rows, so
-  ;; it stays in L1; per-row partial sums (f64) live in `acc` (2 per row).
+  ;; The table (1 KB per 8 inputs) is walked in 48 KB slices for all rows, so
+  ;; it stays (mostly) in L1; per-row partial sums (f64) live in `acc` (2 per
+  ;; row). 48 KB measured a few % faster than 32 KB (fewer per-row flushes of the
+  ;; partial sums), 96 KB 25% slower (L1 misses), on a 48 KB-L1 Zen 5. Where the
+  ;; time goes: docs/engine-performance.md.
   ;; out[r] = sp*sum_{w=+1} x - sn*sum_{w=-1} x (the scales applied once per row).
   (func (export "lut_gemv") (param $w i32) (param $rows i32) (param $planeBytes i32) (param $t i32)
     (param $out i32) (param $sp f32) (param $sn f32) (param $acc i32)
-    (local $plane i32) (local $r i32) (local $j i32) (local $jb i32) (local $jend i32) (local $tp i32) (local $wr i32) (local $wm i32) (local $a i32)
+    (local $plane i32) (local $r i32) (local $j i32) (local $jb i32) (local $jend i32) (local $tp i32) (local $wr i32) (local $wm i32) (local $a i32) (local $pf i32) (local $wEnd i32)
     (local $P0 f64) (local $P1 f64) (local $P2 f64) (local $P3 f64)
     (local $N0 f64) (local $N1 f64) (local $N2 f64) (local $N3 f64)
     ;; 4 plane bytes per step: up to 3 bytes past a plane are read, and they index table
     ;; groups past K, which the caller leaves zero (all subset sums of padding are 0)
     (local.set $plane (i32.and (i32.add (local.get $planeBytes) (i32.const 3)) (i32.const -4)))
     (memory.fill (local.get $acc) (i32.const 0) (i32.shl (local.get $rows) (i32.const 4)))
+    (local.set $wEnd (i32.add (local.get $w) (i32.mul (local.get $rows) (i32.shl (local.get $planeBytes) (i32.const 1)))))
     (block $bd
       (loop $bl
         (br_if $bd (i32.ge_u (local.get $jb) (local.get $plane)))
-        (local.set $jend (i32.add (local.get $jb) (i32.const 32)))
+        (local.set $jend (i32.add (local.get $jb) (i32.const 48)))
         (if (i32.gt_u (local.get $jend) (local.get $plane)) (then (local.set $jend (local.get $plane))))
         (local.set $r (i32.const 0))
         (block $done
@@ -89,6 +93,13 @@
             (local.set $wr (i32.add (local.get $w) (i32.mul (local.get $r) (i32.shl (local.get $planeBytes) (i32.const 1)))))
             (local.set $wm (i32.add (local.get $wr) (local.get $planeBytes)))
             (local.set $tp (i32.add (local.get $t) (i32.shl (local.get $jb) (i32.const 10))))
+            ;; software prefetch: touch this slice's bytes of row r+16, both planes (the
+            ;; weights usually come from DRAM, and the hardware prefetchers do not follow
+            ;; this row-strided walk), or row 0 past the end of the weights
+            (local.set $pf (i32.add (i32.add (local.get $wr) (i32.shl (local.get $planeBytes) (i32.const 5))) (local.get $jb)))
+            (drop (i32.load8_u (select (local.get $pf) (local.get $w) (i32.lt_u (local.get $pf) (local.get $wEnd)))))
+            (local.set $pf (i32.add (local.get $pf) (local.get $planeBytes)))
+            (drop (i32.load8_u (select (local.get $pf) (local.get $w) (i32.lt_u (local.get $pf) (local.get $wEnd)))))
             (local.set $j (local.get $jb))
             (block $jd
               (loop $jl

@@ -136,38 +136,69 @@ export function runFloatLayer(layer: Layer, xs: Tensor[], outShape: number[], w:
 }
 
 /**
+ * The reference executor one layer at a time: layer i runs when its output is
+ * first asked for (and every layer before it). The debugger's float comparison
+ * uses this so a step costs one reference layer, not a whole forward pass up front.
+ */
+export class ReferenceSteps {
+  private readonly weights: WeightResolver;
+  private readonly values: Map<string, Tensor>;
+  private readonly outputs: Tensor[] = [];
+
+  constructor(private readonly model: FloatModel | TnnModel, input: Tensor, private readonly onLayer?: LayerCallback) {
+    const gin = model.graph.inputs[0];
+    if (!gin) throw new ExecutionError(`graph '${model.graph.name}' has no input`);
+    const expected = gin.shape.join(',');
+    if (input.shape.length !== gin.shape.length + 1 || input.shape.slice(1).join(',') !== expected) {
+      throw new ExecutionError(`input '${gin.name}': expected shape [N,${expected}], got [${input.shape.join(',')}]`);
+    }
+    if (input.data.length !== sizeOf(input.shape)) {
+      throw new ExecutionError(`input '${gin.name}': ${input.data.length} values do not fill shape [${input.shape.join(',')}]`);
+    }
+    this.weights = new WeightResolver(model.tensors as Map<string, StoredTensor>);
+    this.values = new Map<string, Tensor>([[gin.name, input]]);
+  }
+
+  /** Output of layer `index` (runs the layers before it first, once). */
+  outputAt(index: number): Tensor {
+    const layers = this.model.graph.layers;
+    if (!Number.isInteger(index) || index < 0 || index >= layers.length) throw new ExecutionError(`reference: layer index ${index} is outside 0..${layers.length - 1}`);
+    while (this.outputs.length <= index) this.runLayer(this.outputs.length);
+    return this.outputs[index];
+  }
+
+  /** The value named by graph.outputs[0], after running every layer. */
+  result(): Tensor {
+    const graph = this.model.graph;
+    if (graph.layers.length) this.outputAt(graph.layers.length - 1);
+    const outName = graph.outputs[0];
+    const out = outName === undefined ? undefined : this.values.get(outName);
+    if (!out) throw new ExecutionError(`graph output '${outName}' is not produced by any layer`);
+    return out;
+  }
+
+  private runLayer(index: number): void {
+    const layer = this.model.graph.layers[index];
+    let xs = layer.inputs.map((n) => {
+      const v = this.values.get(n);
+      if (!v) throw new ExecutionError(`layer '${layer.name}': input value '${n}' is not produced by the graph input or an earlier layer`);
+      return v;
+    });
+    if (layer.actQuant) xs = xs.map((x) => ternarizeActivation(x, layer.actQuant as ActQuant));
+    const w = (role: string): Tensor | undefined => this.weights.get(layer, role);
+    const outShape = layerOutputShape(layer, xs.map((x) => x.shape), (role) => w(role)?.shape);
+    const y = runFloatLayer(layer, xs, outShape, w);
+    for (const o of layer.outputs) this.values.set(o, y);
+    this.outputs.push(y);
+    this.onLayer?.(layer, y, index);
+  }
+}
+
+/**
  * Runs a float or ternary model on `input` (batch in dim 0; per-sample shape must
  * equal graph.inputs[0].shape). `onLayer` sees every layer's output in order.
  * Returns the value named by graph.outputs[0].
  */
 export function runReference(model: FloatModel | TnnModel, input: Tensor, onLayer?: LayerCallback): Tensor {
-  const graph = model.graph;
-  const gin = graph.inputs[0];
-  if (!gin) throw new ExecutionError(`graph '${graph.name}' has no input`);
-  const expected = gin.shape.join(',');
-  if (input.shape.length !== gin.shape.length + 1 || input.shape.slice(1).join(',') !== expected) {
-    throw new ExecutionError(`input '${gin.name}': expected shape [N,${expected}], got [${input.shape.join(',')}]`);
-  }
-  if (input.data.length !== sizeOf(input.shape)) {
-    throw new ExecutionError(`input '${gin.name}': ${input.data.length} values do not fill shape [${input.shape.join(',')}]`);
-  }
-  const weights = new WeightResolver(model.tensors as Map<string, StoredTensor>);
-  const values = new Map<string, Tensor>([[gin.name, input]]);
-  graph.layers.forEach((layer, index) => {
-    let xs = layer.inputs.map((n) => {
-      const v = values.get(n);
-      if (!v) throw new ExecutionError(`layer '${layer.name}': input value '${n}' is not produced by the graph input or an earlier layer`);
-      return v;
-    });
-    if (layer.actQuant) xs = xs.map((x) => ternarizeActivation(x, layer.actQuant as ActQuant));
-    const w = (role: string): Tensor | undefined => weights.get(layer, role);
-    const outShape = layerOutputShape(layer, xs.map((x) => x.shape), (role) => w(role)?.shape);
-    const y = runFloatLayer(layer, xs, outShape, w);
-    for (const o of layer.outputs) values.set(o, y);
-    onLayer?.(layer, y, index);
-  });
-  const outName = graph.outputs[0];
-  const out = outName === undefined ? undefined : values.get(outName);
-  if (!out) throw new ExecutionError(`graph output '${outName}' is not produced by any layer`);
-  return out;
+  return new ReferenceSteps(model, input, onLayer).result();
 }

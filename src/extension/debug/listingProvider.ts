@@ -4,7 +4,7 @@
  * pure function computes it on both sides).
  */
 import * as vscode from 'vscode';
-import { readTnnFile } from '../../core/format/index';
+import { peekTnnHeader } from '../../core/format/index';
 import { buildListing, LISTING_SCHEME, modelPathOfListing } from '../../debug/listing';
 
 export const LISTING_LANGUAGE = 'tritscope-listing';
@@ -13,8 +13,11 @@ export class ListingContentProvider implements vscode.TextDocumentContentProvide
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const modelPath = modelPathOfListing(uri.path);
     try {
-      const model = await readTnnFile(modelPath);
-      return buildListing(model.graph, (n) => model.tensors.get(n)?.shape, modelPath).text;
+      // Header only (graph + tensor shapes): this runs on the extension host, and reading the whole
+      // file (all weights, checksum) took 23–114 ms there for a 25 M-trit model, more for float latents.
+      const header = await peekTnnHeader(modelPath);
+      const shapes = new Map(header.tensors.map((t) => [t.name, t.shape]));
+      return buildListing(header.graph, (n) => shapes.get(n), modelPath).text;
     } catch (e) {
       return `# cannot list ${modelPath}: ${(e as Error).message}\n`;
     }

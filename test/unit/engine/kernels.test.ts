@@ -23,7 +23,8 @@ function packActs(k: Kernels, acts: Int8Array, cols: number, kLen: number, chunk
   return planes;
 }
 
-for (const [rows, cols, kLen] of [[5, 3, 7], [7, 1, 2100], [9, 6, 128], [17, 5, 300], [3, 9, 2100], [4, 4, 4096]]) {
+// cols = 1 runs tt_gemv: 4-row blocks plus a 0–3 row tail, prefetch clamped at the end of tiny and odd-sized matrices
+for (const [rows, cols, kLen] of [[5, 3, 7], [7, 1, 2100], [9, 6, 128], [17, 5, 300], [3, 9, 2100], [4, 4, 4096], [4, 1, 7], [9, 1, 300], [12, 1, 1000], [1, 1, 64]]) {
   test(`ttGemm ${rows}x${kLen} · ${cols} columns is bit-exact against a naive integer loop (SIMD and fallback)`, () => {
     const r = rng(rows * 1000 + kLen);
     const w = randomTrits(r, rows * kLen), a = randomTrits(r, cols * kLen, 0.5);
@@ -108,6 +109,24 @@ for (const kLen of [5, 72, 130, 1000]) {
     }
   });
 }
+
+test('lutGemv over 40 rows (prefetch of row r+16 inside the weights, then clamped) matches a naive additions loop', () => {
+  const r = rng(4040);
+  const rows = 40, kLen = 700, sp = 0.8, sn = 0.3;
+  const w = randomTrits(r, rows * kLen);
+  const x = new Float32Array(kLen).map(() => r() * 4 - 2);
+  const want = naiveTf(w, x, rows, kLen, sp, sn);
+  for (const k of both()) {
+    const mat = repackRows(k.heap, w, 0, rows, kLen);
+    const xp = k.heap.alloc(mat.chunks * 512);
+    k.heap.f32.set(x, xp >>> 2);
+    const table = k.heap.alloc(mat.chunks * 16 * 1024);
+    k.lutBuild(xp, mat.chunks * 16, table);
+    const out = k.heap.alloc(rows * 4);
+    k.lutGemv(mat, table, out, sp, sn, k.heap.alloc(rows * 16, false));
+    for (let i = 0; i < rows; i++) assert.ok(close(k.heap.f32[(out >>> 2) + i], want[i], Math.sqrt(kLen)), `simd=${k.simd} row ${i}: ${k.heap.f32[(out >>> 2) + i]} vs ${want[i]}`);
+  }
+});
 
 test('maxPool (2x2/2 SIMD path, generic path) is identical to the reference pool2d, NaN/-0/inf included', async () => {
   const { maxPoolNoPad } = await import('../../../src/core/engine/pool');
