@@ -6,7 +6,9 @@
 // docs/results.md from docs/results.json; --backends-only (re)measures the
 // wasm/cpu epoch times into docs/results.json; --headline re-runs only the goal
 // rows (float, TWN W+A, the paper's two-stage W+A) on the full training set
-// (--train-limit defaults to 60000 there) and stores them beside the full table.
+// (--train-limit defaults to 60000 there) and stores them beside the full table;
+// --row NAME (repeatable) with --headline runs only those rows and merges them
+// into the stored headline run.
 import * as esbuild from 'esbuild';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -48,18 +50,31 @@ for (const [name, dir] of samples) {
   models.push({ name, model: await importModel(file) });
 }
 const headline = argv.includes('--headline');
+const rowArgs = argv.flatMap((a, i) => (a === '--row' ? [argv[i + 1]] : []));
+const unknown = rowArgs.filter((r) => !HEADLINE_ROWS.includes(r));
+if (unknown.length) { console.error(`results: --row must be one of ${HEADLINE_ROWS.join(' | ')}; got ${unknown.join(', ')}`); process.exit(2); }
 const run = await runResults({
   models,
   epochs: Number(arg('epochs', '3')),
   trainLimit: Number(arg('train-limit', headline ? '60000' : '20000')),
   testLimit: arg('test-limit') ? Number(arg('test-limit')) : undefined,
-  onlyRows: headline ? HEADLINE_ROWS : undefined,
+  onlyRows: headline ? (rowArgs.length ? rowArgs : HEADLINE_ROWS) : undefined,
   log: (l) => console.log(l),
 });
 let report = run;
 if (headline) {
   // keep the full table; the headline run is stored beside it
   report = existsSync(jsonFile) ? JSON.parse(readFileSync(jsonFile, 'utf8')) : { ...run, rows: [] };
+  const old = report.headline;
+  if (rowArgs.length && old) {
+    // merge: the re-run rows replace their namesakes; rows in HEADLINE_ROWS order per model
+    const key = (x) => `${x.model}\u0000${x.name}`;
+    const byKey = new Map([...old.rows, ...run.rows].map((x) => [key(x), x]));
+    const order = (x) => (x.kind === 'float' ? -1 : HEADLINE_ROWS.indexOf(x.name));
+    const models = [...new Set([...old.rows, ...run.rows].map((x) => x.model))];
+    run.rows = models.flatMap((m) => [...byKey.values()].filter((x) => x.model === m).sort((a, b) => order(a) - order(b)));
+    run.epochs = old.epochs;
+  }
   report.headline = run;
 } else {
   const previous = existsSync(jsonFile) ? JSON.parse(readFileSync(jsonFile, 'utf8')) : undefined;
