@@ -7,11 +7,10 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { FrameLocator } from 'playwright-core';
 import { serializeTnn } from '../../src/core/format/index';
 import { fmt } from '../../webview/table';
 import { buildEditorModel } from '../unit/cost/fixtures';
-import { e2eTest, type Workbench } from './helpers';
+import { drawnPixels, e2eTest, type Workbench } from './helpers';
 
 interface InspectJson {
   layers: Array<{ name: string; thresholds: { pos: number; neg: number } | null; scale: { pos: number; neg: number } | null }>;
@@ -25,15 +24,6 @@ function modelPath(wb: Workbench): string {
   mkdirSync(path.join(wb.ctx.workspaceDir, '.tritscope/e2e'), { recursive: true });
   writeFileSync(path.join(wb.ctx.workspaceDir, rel), serializeTnn(buildEditorModel({ channels: [8, 16, 16, 32], latent: true, seed: 5 })));
   return rel;
-}
-
-async function nonEmptyPixels(view: FrameLocator, selector: string): Promise<number> {
-  return view.locator(selector).evaluate((c: HTMLCanvasElement) => {
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
-    return n;
-  });
 }
 
 e2eTest('tnn editor: table matches inspect --json, charts draw, keyboard selection, themes', async (wb) => {
@@ -51,7 +41,7 @@ e2eTest('tnn editor: table matches inspect --json, charts draw, keyboard selecti
     assert.equal(cells[6], l.scale ? `${fmt(l.scale.pos)} / ${fmt(l.scale.neg)}` : '–', `α of ${l.name}`);
   }
   for (const id of ['#chart-trits-canvas', '#chart-entropy-canvas', '#chart-cost-canvas'])
-    assert.ok((await nonEmptyPixels(view, id)) > 500, `${id} has drawn pixels`);
+    assert.ok((await drawnPixels(view, id)) > 500, `${id} has drawn pixels`);
 
   // Keyboard: focus the table, arrows move the selection and the details follow.
   await view.locator('#layer-table').focus();
@@ -68,7 +58,7 @@ e2eTest('tnn editor: table matches inspect --json, charts draw, keyboard selecti
   if (rel.startsWith('.tritscope/') || (await view.locator('#chart-histogram').count())) {
     await view.locator('#histogram-canvas').waitFor({ state: 'visible', timeout: 15_000 });
     await wb.page.waitForTimeout(500);
-    assert.ok((await nonEmptyPixels(view, '#histogram-canvas')) > 200, 'histogram drawn');
+    assert.ok((await drawnPixels(view, '#histogram-canvas')) > 200, 'histogram drawn');
   } else {
     assert.match(await view.locator('#details').innerText(), /No latent float weights/);
   }
@@ -101,7 +91,7 @@ e2eTest('tnn editor: table matches inspect --json, charts draw, keyboard selecti
   await wb.page.waitForTimeout(1500);
   const theme2 = (await view.locator('body').getAttribute('class')) ?? '';
   assert.notEqual(themeName(theme2), themeName(theme1), 'webview body theme class changed');
-  assert.ok((await nonEmptyPixels(view, '#chart-trits-canvas')) > 500, 'charts redrawn after the theme switch');
+  assert.ok((await drawnPixels(view, '#chart-trits-canvas')) > 500, 'charts redrawn after the theme switch');
   await wb.screenshot(`editor-${themeName(theme2)}`);
   await view.locator('#charts').scrollIntoViewIfNeeded();
   await wb.screenshot(`editor-${themeName(theme2)}-charts`);

@@ -199,6 +199,16 @@ export class Workbench {
 }
 
 /** The tests registered by the spec bundles loaded so far (used by the driver). */
+/** Pixels with non-zero alpha in the canvas at `selector` of a webview: did the chart or map draw anything? */
+export async function drawnPixels(view: FrameLocator, selector: string): Promise<number> {
+  return view.locator(selector).evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+    return n;
+  });
+}
+
 export function registeredE2eTests(): E2eTest[] {
   return registry().tests;
 }

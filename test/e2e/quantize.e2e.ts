@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { FrameLocator } from 'playwright-core';
-import { e2eTest, type Workbench } from './helpers';
+import { drawnPixels, e2eTest, type Workbench } from './helpers';
 
 const QUICK_INPUT = '.quick-input-widget';
 const SCRATCH = '.tritscope/e2e-quantize';
@@ -91,15 +91,6 @@ async function findWebview(wb: Workbench, selector: string, timeoutMs = 60_000):
     if (Date.now() - t0 > timeoutMs) throw new Error(`no webview with ${selector}`);
     await wb.page.waitForTimeout(500);
   }
-}
-
-async function drawnPixels(view: FrameLocator, selector: string): Promise<number> {
-  return view.locator(selector).evaluate((c: HTMLCanvasElement) => {
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
-    return n;
-  });
 }
 
 e2eTest('quantize: F1 → Quantize to ternary, post-training via the keyboard → terminal log and the .tnn opens', (wb) => withScreenReader(wb, async () => {
