@@ -8,7 +8,6 @@ import { loadPackedEngine } from '../engine/index';
 import { createKernels, type Kernels } from '../engine/kernels';
 import { repackRows, type PlaneMatrix } from '../engine/planes';
 import { peekTnnHeader, serializeTnn } from '../format/index';
-import { isPacked, type TnnModel } from '../graph/types';
 import { tensor, type Tensor } from '../tensor';
 import { loadBenchModel } from './sample-cnn';
 import { storageAccounting, type StorageAccounting } from './storage';
@@ -174,12 +173,6 @@ function argmaxRows(data: Float32Array, rows: number): number[] {
     for (let i = 1; i < c; i++) if (data[r * c + i] > data[r * c + best]) best = i;
     return best;
   });
-}
-
-export function bitsPerTrit(model: TnnModel): number {
-  let bytes = 0, count = 0;
-  for (const t of model.tensors.values()) if (isPacked(t)) { bytes += t.bytes.length; count += t.count; }
-  return count ? (bytes * 8) / count : NaN;
 }
 
 export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {

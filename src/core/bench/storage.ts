@@ -6,8 +6,6 @@
  */
 import type { TnnHeader } from '../format/index';
 
-/** 5 trits per byte (3^5 = 243 ≤ 256). */
-export const IDEAL_BITS_PER_TRIT = 8 / 5;
 /** The storage goal, stated to 2 decimals ("≤ 1.60 bits per trit"). */
 export const GOAL_BITS_PER_TRIT = 1.6;
 
