@@ -61,10 +61,11 @@ const run = await runResults({
   onlyRows: headline ? (rowArgs.length ? rowArgs : HEADLINE_ROWS) : undefined,
   log: (l) => console.log(l),
 });
+const previous = existsSync(jsonFile) ? JSON.parse(readFileSync(jsonFile, 'utf8')) : undefined;
 let report = run;
 if (headline) {
   // keep the full table; the headline run is stored beside it
-  report = existsSync(jsonFile) ? JSON.parse(readFileSync(jsonFile, 'utf8')) : { ...run, rows: [] };
+  report = previous ?? { ...run, rows: [] };
   const old = report.headline;
   if (rowArgs.length && old) {
     // merge: the re-run rows replace their namesakes; rows in HEADLINE_ROWS order per model
@@ -77,7 +78,6 @@ if (headline) {
   }
   report.headline = run;
 } else {
-  const previous = existsSync(jsonFile) ? JSON.parse(readFileSync(jsonFile, 'utf8')) : undefined;
   if (previous?.headline) report.headline = previous.headline;
   report.backendEpochs = await measureBackendEpochs();
 }
