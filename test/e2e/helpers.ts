@@ -198,7 +198,6 @@ export class Workbench {
   }
 }
 
-/** The tests registered by the spec bundles loaded so far (used by the driver). */
 /** Pixels with non-zero alpha in the canvas at `selector` of a webview: did the chart or map draw anything? */
 export async function drawnPixels(view: FrameLocator, selector: string): Promise<number> {
   return view.locator(selector).evaluate((c: HTMLCanvasElement) => {
@@ -209,6 +208,7 @@ export async function drawnPixels(view: FrameLocator, selector: string): Promise
   });
 }
 
+/** The tests registered by the spec bundles loaded so far (used by the driver). */
 export function registeredE2eTests(): E2eTest[] {
   return registry().tests;
 }

@@ -54,6 +54,8 @@ suite('Tritscope debugger', () => {
     disposables.forEach((d) => d.dispose());
     disposables = [];
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // the bad-model test's error notification would otherwise sit in every later e2e screenshot
+    await vscode.commands.executeCommand('notifications.clearAll');
   });
 
   test('step through: entry at the first layer, next, a listing breakpoint, the result', async () => {
