@@ -8,7 +8,7 @@ import { registerCommand } from './index';
 import type { CliIO } from './types';
 import { TritscopeError, UsageError } from '../../core/errors';
 import { loadDataset } from '../../core/data/index';
-import { loadModelFile } from '../../core/inspect/load';
+import { loadRunnableModel } from '../../core/model-formats/index';
 import { evaluateAccuracy } from '../../core/quant/evaluate';
 import type { Tensor } from '../../core/tensor';
 
@@ -24,7 +24,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
   const engine = optString(args, 'engine') ?? 'reference';
   if (!(ENGINES as readonly string[]).includes(engine)) throw new UsageError(`eval: --engine must be one of ${ENGINES.join(', ')}, got '${engine}'`);
 
-  const loaded = await loadModelFile(file);
+  const loaded = await loadRunnableModel(file);
   let runner: ((x: Tensor) => Tensor) | undefined;
   if (engine === 'packed') {
     if (loaded.kind !== 'tnn') throw new TritscopeError(`${file}: the packed engine runs .tnn models; use --engine reference for float models`);

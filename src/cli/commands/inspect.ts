@@ -9,7 +9,7 @@ import { registerCommand } from './index';
 import type { CliIO } from './types';
 import { TritscopeError, UsageError } from '../../core/errors';
 import type { TnnModel } from '../../core/graph/types';
-import { loadModelFile } from '../../core/inspect/load';
+import { loadModel } from '../../core/model-formats/index';
 import { summarizeTnn, type InspectSummary } from '../../core/inspect/summary';
 import { formatSummaryTable } from '../../core/inspect/table';
 
@@ -27,8 +27,10 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
   const file = args.positionals[0];
   const profile = optString(args, 'cost');
   if (profile !== undefined && !costHook) throw new UsageError('inspect: --cost is not available in this build');
-  const loaded = await loadModelFile(file, '.tnn file');
-  if (loaded.kind !== 'tnn') throw new TritscopeError(`${file}: is a float model; inspect reads .tnn files (create one with 'tritscope quantize')`);
+  const loaded = await loadModel(file, { what: '.tnn file' });
+  if (loaded.kind === 'float') throw new TritscopeError(`${file}: is a float model; inspect reads .tnn files (create one with 'tritscope quantize')`);
+  // Weights-only listings (GGUF, safetensors checkpoints) get their own summary with their readers.
+  if (loaded.kind !== 'tnn') throw new TritscopeError(`${file}: inspect cannot summarize ${loaded.format.label} files yet`);
   const summary = summarizeTnn(loaded.model, loaded.bytes);
   const costed = profile !== undefined && costHook ? await costHook(summary, loaded.model, profile) : undefined;
   if (optFlag(args, 'json')) io.stdout(`${JSON.stringify(costed?.summary ?? summary, null, 2)}\n`);

@@ -17,14 +17,14 @@ import { TritscopeError, UsageError } from '../../core/errors';
 import { loadDataset } from '../../core/data/index';
 import { writeTnnFile } from '../../core/format/index';
 import type { FloatModel, TnnModel } from '../../core/graph/types';
-import { fileSize, isTnnPath, loadModelFile } from '../../core/inspect/load';
+import { defaultOutputPath, detectFileFormat, fileSize, loadModel, namesText } from '../../core/model-formats/index';
 import { isQuantMethod, quantizeModel, QUANT_METHODS, type LabeledSamples, type QuantMethod, type QuantizeProgress } from '../../core/quant/index';
 
 export const DEFAULT_METHOD: QuantMethod = 'asym-uniform';
 
 /** The option table of `quantize`; pipelines append their own options here. */
 export const QUANTIZE_OPTIONS: OptionSpec[] = [
-  { names: ['o', 'out'], value: true, description: 'output .tnn file (default: <model-basename>.<method>.tnn beside the model)' },
+  { names: ['o', 'out'], value: true, description: 'output .tnn file (default: <model>.<method>[.qat].tnn beside the model; a TF.js model is named after its folder)' },
   { names: ['method'], value: true, description: `${QUANT_METHODS.join('|')} (default ${DEFAULT_METHOD}, the seed paper's method)` },
   { names: ['keep-float'], value: true, description: "weight layers kept float: 'first,last' (default), 'none', or layer names separated by commas" },
   { names: ['activations'], value: true, description: 'float (default) or ternary (W+A; calibrated on --data)' },
@@ -73,12 +73,6 @@ function intOption(args: ParsedArgs, key: string, min: number): number | undefin
   return v;
 }
 
-export function defaultOutput(modelFile: string, method: string): string {
-  const dir = path.dirname(modelFile);
-  const base = path.basename(modelFile).replace(/\.(onnx|json)$/i, '');
-  return path.join(dir, `${base}.${method}.tnn`);
-}
-
 /** Resolves symlinks where the file exists, so `out` can be compared with the input. */
 async function canonical(file: string): Promise<string> {
   try {
@@ -119,18 +113,20 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
   if (ttqT !== undefined && !(ttqT >= 0 && ttqT <= 1)) throw new UsageError(`quantize: --ttq-t must be in [0, 1], got ${ttqT}`);
   const calibrationSamples = intOption(args, 'calibration-samples', 1);
   const evalSamples = intOption(args, 'eval-limit', 1);
-  const outFile = optString(args, 'out') ?? defaultOutput(modelFile, methodArg);
+  const outFile = optString(args, 'out') ?? defaultOutputPath(modelFile, methodArg, optFlag(args, 'qat'));
   if (!outFile.toLowerCase().endsWith('.tnn')) throw new UsageError(`quantize: output '${outFile}' must end in .tnn`);
 
   const json = progressMode === 'json';
   const emit = (o: object) => io.stdout(`${JSON.stringify(o)}\n`);
   try {
     await fileSize(modelFile, 'model');
-    if (isTnnPath(modelFile)) throw new TritscopeError(`${modelFile}: is already a .tnn model; quantize takes a float model (.onnx or TF.js model.json)`);
+    const format = await detectFileFormat(modelFile);
+    if (!format.uses.includes('quantize'))
+      throw new TritscopeError(`${modelFile}: ${format.produces === 'tnn' ? 'is already a .tnn model' : `is a ${format.label} file`}; quantize takes a float model (${namesText('quantize')})`);
     if ((await canonical(outFile)) === (await canonical(modelFile))) throw new TritscopeError(`${outFile}: output would overwrite the input model; choose another -o`);
     if (!optFlag(args, 'force') && (await exists(outFile))) throw new TritscopeError(`${outFile}: output exists; pass --force to overwrite it`);
 
-    const loaded = await loadModelFile(modelFile);
+    const loaded = await loadModel(modelFile, { use: 'quantize' });
     if (loaded.kind !== 'float') throw new TritscopeError(`${modelFile}: expected a float model`);
     let dataset: LabeledSamples | undefined;
     const loadData = () => (dataset ??= dataSpec ? loadDataset(dataSpec) : undefined);
@@ -177,7 +173,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
 
 registerCommand({
   name: 'quantize',
-  usage: 'quantize <model.onnx|model.json> [-o out.tnn] [--method M] [--keep-float first,last|none|names] [--activations float|ternary] [--data spec] [--seed N] [--force] [--progress json]',
+  usage: `quantize <model: ${namesText('quantize')}> [-o out.tnn] [--method M] [--keep-float first,last|none|names] [--activations float|ternary] [--data spec] [--seed N] [--force] [--progress json]`,
   summary: 'ternarize a float model (post-training) into a .tnn file; never overwrites the input',
   options: QUANTIZE_OPTIONS,
   run,

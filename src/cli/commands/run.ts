@@ -9,7 +9,7 @@ import type { CliIO } from './types';
 import { TritscopeError, UsageError } from '../../core/errors';
 import { parseInputSpec } from '../../core/data/index';
 import { runReference } from '../../core/exec/reference';
-import { loadModelFile } from '../../core/inspect/load';
+import { loadRunnableModel } from '../../core/model-formats/index';
 import { tensorStats, type Tensor, type TensorStats } from '../../core/tensor';
 import type { Divergence, FinalResult } from '../../core/engine/stepper-types';
 
@@ -53,7 +53,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
   if (!(ENGINES as readonly string[]).includes(engineName)) throw new UsageError(`run: --engine must be one of ${ENGINES.join(', ')}, got '${engineName}'`);
   const trace = optFlag(args, 'trace'), json = optFlag(args, 'json');
 
-  const loaded = await loadModelFile(file);
+  const loaded = await loadRunnableModel(file);
   const model = loaded.model;
   const gin = model.graph.inputs[0];
   if (!gin) throw new TritscopeError(`${file}: graph has no input`);

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { dialogExtensions, MODEL_FORMATS } from '../../core/model-formats/index';
 import type { EditorAction } from '../../shared/messages';
 import { compareHtmlBody } from './compareView';
 import { tableToCsv, tableToMarkdown } from './exportTable';
@@ -102,7 +103,7 @@ export class EditorCommands {
         const picked = await vscode.window.showOpenDialog({
           canSelectMany: false,
           defaultUri: vscode.Uri.file(path.dirname(doc.uri.fsPath)),
-          filters: { 'Float models': ['onnx', 'json'] },
+          filters: { 'Float models': dialogExtensions('quantize') },
           title: source ? `Source model ${path.basename(source)} not found beside the .tnn: pick it` : 'Pick the float model to re-quantize',
         });
         target = picked?.[0] ?? null;
@@ -115,7 +116,7 @@ export class EditorCommands {
     let uris = [a, b].filter((u): u is vscode.Uri => u instanceof vscode.Uri);
     if (Array.isArray(b) && b.length === 2 && b.every((u) => u instanceof vscode.Uri)) uris = b as vscode.Uri[]; // explorer multi-select
     if (uris.length < 2) {
-      const picked = await vscode.window.showOpenDialog({ canSelectMany: true, filters: { 'Ternary models': ['tnn'] }, title: 'Pick two .tnn models to compare' });
+      const picked = await vscode.window.showOpenDialog({ canSelectMany: true, filters: { 'Ternary models': dialogExtensions(MODEL_FORMATS.filter((f) => f.produces === 'tnn')) }, title: 'Pick two .tnn models to compare' });
       if (!picked) return undefined;
       uris = [...uris, ...picked].slice(0, 2);
       if (uris.length < 2) throw new Error('compare needs two .tnn models');

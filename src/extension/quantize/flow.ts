@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { defaultOutput, QUANT_METHODS, type QuantMethod, type QuantizeJob } from './jobArgs';
+import { QUANT_METHODS, type QuantMethod, type QuantizeJob } from './jobArgs';
+import { defaultOutputPath, dialogExtensions, formatByName, namesText, workspaceGlob } from '../../core/model-formats/index';
 
 const STATE_KEY = 'tritscope.quantize.last';
 
@@ -20,17 +21,17 @@ const METHOD_INFO: Record<QuantMethod, string> = {
 type Remembered = Partial<Omit<QuantizeJob, 'model' | 'output' | 'type' | 'resume' | 'force'>>;
 
 async function pickSource(): Promise<vscode.Uri | undefined> {
-  const found = await vscode.workspace.findFiles('**/{*.onnx,model.json}', '**/node_modules/**', 200);
+  const found = await vscode.workspace.findFiles(workspaceGlob('quantize'), '**/node_modules/**', 200);
   const items: (vscode.QuickPickItem & { uri?: vscode.Uri })[] = found.map((uri) => ({
     label: vscode.workspace.asRelativePath(uri),
-    description: uri.fsPath.endsWith('.onnx') ? 'ONNX' : 'TF.js Layers',
+    description: formatByName(uri.fsPath)?.label,
     uri,
   }));
   items.push({ label: '$(folder-opened) Browse…' });
-  const pick = await vscode.window.showQuickPick(items, { title: 'Quantize to ternary (1/6): source float model', placeHolder: 'an .onnx file or a TF.js model.json' });
+  const pick = await vscode.window.showQuickPick(items, { title: 'Quantize to ternary (1/6): source float model', placeHolder: `a float model: ${namesText('quantize')}` });
   if (!pick) return undefined;
   if (pick.uri) return pick.uri;
-  const chosen = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Float models': ['onnx', 'json'] } });
+  const chosen = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Float models': dialogExtensions('quantize') } });
   return chosen?.[0];
 }
 
@@ -94,7 +95,7 @@ export async function runQuantizeFlow(state: vscode.Memento, source?: vscode.Uri
   }
   const output = await vscode.window.showInputBox({
     title: 'Quantize to ternary (6/6): output .tnn',
-    value: defaultOutput(src.fsPath, method, qat),
+    value: defaultOutputPath(src.fsPath, method, qat),
     validateInput: (v) => (!v.endsWith('.tnn') ? 'the output must end in .tnn' : path.resolve(v) === path.resolve(src.fsPath) ? 'the output must not be the source model' : undefined),
   });
   if (!output) return undefined;

@@ -6,15 +6,15 @@
  * Every QuantizeJob field must also be declared in package.json's
  * `taskDefinitions`: VS Code drops undeclared properties of a task definition.
  */
-import path from 'node:path';
+import { defaultOutputPath } from '../../core/model-formats/index';
 export const QUANT_METHODS = ['asym-uniform', 'twn', 'ttq', 'alemdar', 'stochastic'] as const;
 export type QuantMethod = (typeof QUANT_METHODS)[number];
 
 export interface QuantizeJob {
   type: 'tritscope';
-  /** Source float model (.onnx or TF.js model.json), absolute or workspace-relative. */
+  /** Source float model (see namesText('quantize')), absolute or workspace-relative. */
   model: string;
-  /** Output .tnn path (default: `defaultOutput` beside the source). */
+  /** Output .tnn path (default: core's `defaultOutputPath` beside the source). */
   output: string;
   method: QuantMethod;
   qat?: boolean;
@@ -37,14 +37,6 @@ export interface QuantizeJob {
 }
 
 export class JobError extends Error {}
-
-/** `<dir>/<name>.<method>[.qat].tnn` beside the source (a TF.js model is named after its folder). */
-export function defaultOutput(model: string, method: string, qat: boolean): string {
-  const isTfjs = path.basename(model) === 'model.json';
-  const dir = path.dirname(model);
-  const base = isTfjs ? path.basename(dir) : path.basename(model).replace(/\.[^.]+$/, '');
-  return path.join(isTfjs ? path.dirname(dir) : dir, `${base}.${method}${qat ? '.qat' : ''}.tnn`);
-}
 
 /** Validates a task definition coming from tasks.json (untrusted shape). */
 export function validateJob(def: Record<string, unknown>): QuantizeJob {
@@ -71,7 +63,7 @@ export function validateJob(def: Record<string, unknown>): QuantizeJob {
   return {
     type: 'tritscope',
     model,
-    output: typeof def.output === 'string' ? def.output : defaultOutput(model, method, qat),
+    output: typeof def.output === 'string' ? def.output : defaultOutputPath(model, method, qat),
     method: method as QuantMethod,
     qat,
     // tasks.json files written for an older schema said `"activations": true`.

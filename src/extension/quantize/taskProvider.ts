@@ -4,7 +4,8 @@
  */
 import * as vscode from 'vscode';
 import path from 'node:path';
-import { defaultOutput, jobLabel, validateJob, type QuantizeJob } from './jobArgs';
+import { jobLabel, validateJob, type QuantizeJob } from './jobArgs';
+import { defaultOutputPath, workspaceGlob } from '../../core/model-formats/index';
 import { QuantizePty } from './quantizePty';
 
 /** Model and output as absolute paths (relative ones are relative to the workspace folder). */
@@ -30,11 +31,11 @@ export class QuantizeTaskProvider implements vscode.TaskProvider {
 
   /** One post-training task per float model in the workspace, so "Run Task" offers them ready-made. */
   async provideTasks(): Promise<vscode.Task[]> {
-    const models = await vscode.workspace.findFiles('**/{*.onnx,model.json}', '**/{node_modules,.tritscope}/**', 50);
+    const models = await vscode.workspace.findFiles(workspaceGlob('quantize'), '**/{node_modules,.tritscope}/**', 50);
     return models.map((uri) => {
       const folder = vscode.workspace.getWorkspaceFolder(uri);
       const rel = (p: string) => (folder ? path.relative(folder.uri.fsPath, p) : p);
-      const job = validateJob({ type: 'tritscope', model: rel(uri.fsPath), output: rel(defaultOutput(uri.fsPath, 'asym-uniform', false)), method: 'asym-uniform' });
+      const job = validateJob({ type: 'tritscope', model: rel(uri.fsPath), output: rel(defaultOutputPath(uri.fsPath, 'asym-uniform')), method: 'asym-uniform' });
       return createQuantizeTask(this.extensionUri, job, folder ?? vscode.TaskScope.Workspace);
     });
   }

@@ -1,0 +1,29 @@
+/** Tritscope's own `.tnn` (docs/tnn-format.md): a safetensors container whose `__metadata__` says `"format":"tnn"`. */
+import type { Detection, ModelFormat } from './types';
+
+/** u64 LE header length with its high half zero (the spec caps it at 100 MB), then the JSON header's `{`. */
+export function looksLikeSafetensors(head: Uint8Array): boolean {
+  if (head.length < 9 || head[4] | head[5] | head[6] | head[7]) return false;
+  let i = 8;
+  while (i < head.length && head[i] === 0x20) i++;
+  return head[i] === 0x7b;
+}
+
+function detect(head: Uint8Array): Detection {
+  if (!looksLikeSafetensors(head)) return false;
+  // Our writer puts __metadata__ first; another writer may put it after the tensors, beyond the head: then
+  // the file is only a plausible safetensors container, and its `.tnn` extension decides.
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(head.subarray(8));
+  return /"format"\s*:\s*"tnn"/.test(text) ? 'magic' : 'plausible';
+}
+
+export const tnnFormat: ModelFormat = {
+  id: 'tnn',
+  label: 'Tritscope ternary model',
+  extensions: ['.tnn'],
+  fileNames: [],
+  produces: 'tnn',
+  uses: ['view', 'run'],
+  detect,
+  load: async (file, bytes) => ({ kind: 'tnn', model: await (await import('../format/index')).readTnnFile(file), bytes }),
+};
