@@ -8,41 +8,13 @@
 // `.wat` imports are assembled with wabt at build time into WebAssembly bytes.
 // tfjs-backend-wasm's .wasm binaries are copied into dist/ and loaded from there.
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { bundleOptions } from './scripts/bundle-options.mjs';
 import path from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 const root = path.dirname(new URL(import.meta.url).pathname);
-
-/** Compile WebAssembly text to bytes at build time; the bundle embeds them. */
-const watPlugin = {
-  name: 'wat',
-  setup(build) {
-    build.onLoad({ filter: /\.wat$/ }, async (args) => {
-      const wabt = await (await import('wabt')).default();
-      const text = readFileSync(args.path, 'utf8');
-      const mod = wabt.parseWat(args.path, text, { simd: true, bulk_memory: true, mutable_globals: true, sign_extension: true });
-      mod.validate();
-      const { buffer } = mod.toBinary({});
-      mod.destroy();
-      return { contents: buffer, loader: 'binary' };
-    });
-  },
-};
-
-/** Report build errors in a form the VS Code problem matcher understands. */
-const problemPlugin = {
-  name: 'problems',
-  setup(build) {
-    build.onEnd((result) => {
-      for (const { text, location } of result.errors) {
-        console.error(`✘ [ERROR] ${text}`);
-        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
-      }
-    });
-  },
-};
 
 function walk(dir, pred) {
   if (!existsSync(dir)) return [];
@@ -52,19 +24,7 @@ function walk(dir, pred) {
   });
 }
 
-const common = {
-  bundle: true,
-  // Error subclasses report their class name (TnnFormatError…) even in minified builds.
-  keepNames: true,
-  sourcemap: production ? false : 'linked',
-  minify: production,
-  logLevel: 'warning',
-  plugins: [watPlugin, problemPlugin],
-  absWorkingDir: root,
-};
-// tfjs-node is an optional native fast path: never bundled, required at run time if present.
-const nodeExternal = ['vscode', '@tensorflow/tfjs-node'];
-const nodeCommon = { ...common, platform: 'node', target: 'node20', format: 'cjs', external: nodeExternal };
+const { common, nodeCommon } = bundleOptions({ production, root });
 
 const configs = [];
 const add = (cfg) => configs.push(cfg);
@@ -75,7 +35,8 @@ if (existsSync(path.join(root, 'src/debug/main.ts')))
   add({ ...nodeCommon, entryPoints: { debugAdapter: 'src/debug/main.ts' }, outdir: 'dist' });
 if (existsSync(path.join(root, 'src/cli/main.ts')))
   add({ ...nodeCommon, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } });
-const workers = walk(path.join(root, 'src/workers'), (p) => p.endsWith('.ts'));
+// Each top-level file of src/workers is an entry; its subfolders hold their helpers.
+const workers = readdirSync(path.join(root, 'src/workers')).filter((n) => n.endsWith('.ts')).map((n) => path.join(root, 'src/workers', n));
 if (workers.length)
   add({ ...nodeCommon, entryPoints: workers, outdir: 'dist/workers', outbase: 'src/workers' });
 if (existsSync(path.join(root, 'webview/main.ts')))

@@ -6,20 +6,14 @@
 import { Worker } from 'node:worker_threads';
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
-import { ExecutionError, TritscopeError } from '../core/errors';
-import type { RequestEnvelope, ResponseEnvelope, WorkerRequest, WorkerResults } from './protocol';
+import { ExecutionError } from '../core/errors';
+import type { EngineRequest, EngineResults } from '../shared/engineProtocol';
+import { RpcClient } from '../shared/rpc';
 import type { StepperHost } from './stepperHost';
 
 export interface EngineConnection {
-  request<K extends WorkerRequest['type']>(req: Extract<WorkerRequest, { type: K }>): Promise<WorkerResults[K]>;
+  request<K extends EngineRequest['type']>(req: Extract<EngineRequest, { type: K }>): Promise<EngineResults[K]>;
   dispose(): Promise<void>;
-}
-
-/** An error raised in the worker, re-thrown here with its class name kept for messages. */
-export class WorkerError extends TritscopeError {
-  constructor(readonly errorName: string, message: string) {
-    super(message);
-  }
 }
 
 /** Default location of the bundled worker next to dist/extension.js and dist/debugAdapter.js. */
@@ -27,51 +21,28 @@ export function defaultWorkerPath(): string {
   return path.join(__dirname, 'workers', 'inference.js');
 }
 
+/** One inference worker per debug session; once it fails, every later request fails with that error. */
 export class WorkerEngineConnection implements EngineConnection {
-  private readonly worker: Worker;
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  private failure?: Error;
+  private readonly client: RpcClient<EngineRequest, EngineResults>;
 
   constructor(workerPath = defaultWorkerPath()) {
     if (!existsSync(workerPath)) throw new ExecutionError(`debugger: inference worker ${workerPath} not found (build with 'node esbuild.mjs')`);
-    this.worker = new Worker(workerPath);
-    this.worker.on('message', (msg: ResponseEnvelope) => {
-      const p = this.pending.get(msg.id);
-      if (!p) return;
-      this.pending.delete(msg.id);
-      if (msg.ok) p.resolve(msg.result);
-      else p.reject(new WorkerError(msg.error.name, msg.error.message));
-    });
-    this.worker.on('error', (e) => this.failAll(new ExecutionError(`debugger: inference worker failed: ${e.message}`)));
-    this.worker.on('exit', (code) => this.failAll(new ExecutionError(`debugger: inference worker exited (code ${code})`)));
+    this.client = new RpcClient(() => new Worker(workerPath), { name: 'debugger: inference worker', restart: false });
   }
 
-  private failAll(e: Error): void {
-    this.failure ??= e;
-    for (const p of this.pending.values()) p.reject(e);
-    this.pending.clear();
+  request<K extends EngineRequest['type']>(req: Extract<EngineRequest, { type: K }>): Promise<EngineResults[K]> {
+    return this.client.request(req);
   }
 
-  request<K extends WorkerRequest['type']>(req: Extract<WorkerRequest, { type: K }>): Promise<WorkerResults[K]> {
-    if (this.failure) return Promise.reject(this.failure);
-    const id = this.nextId++;
-    return new Promise<WorkerResults[K]>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ id, ...req } satisfies RequestEnvelope);
-    });
-  }
-
-  async dispose(): Promise<void> {
-    this.failure ??= new ExecutionError('debugger: session ended');
-    await this.worker.terminate();
+  dispose(): Promise<void> {
+    return this.client.dispose('debugger: session ended');
   }
 }
 
 /** Runs the host on the caller's thread (tests, the benchmark's in-process mode). */
 export class InProcessEngineConnection implements EngineConnection {
   constructor(private readonly host: StepperHost) {}
-  request<K extends WorkerRequest['type']>(req: Extract<WorkerRequest, { type: K }>): Promise<WorkerResults[K]> {
+  request<K extends EngineRequest['type']>(req: Extract<EngineRequest, { type: K }>): Promise<EngineResults[K]> {
     return this.host.handle(req);
   }
   async dispose(): Promise<void> {}

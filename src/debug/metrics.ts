@@ -5,7 +5,7 @@
  * `layer("name")` giving the same record for another layer.
  */
 import { ExpressionError, evaluateAst, freeIdentifiers, parseExpression, type Node, type Value, type ValueRecord } from './expr';
-import type { LayerSummary, TensorSummary } from './protocol';
+import type { LayerStepSummary, TensorSummary } from '../shared/engineProtocol';
 
 function tensorRecord(t: TensorSummary | undefined): ValueRecord {
   if (!t) return { min: NaN, max: NaN, mean: NaN, std: NaN, sparsity: NaN, size: 0 };
@@ -17,7 +17,7 @@ function tensorRecord(t: TensorSummary | undefined): ValueRecord {
 }
 
 /** The metrics of one layer as an expression record. `divergence`/`cosine`/`topk` are NaN without compareFloat. */
-export function layerRecord(s: LayerSummary): ValueRecord {
+export function layerRecord(s: LayerStepSummary): ValueRecord {
   return {
     index: s.index,
     name: s.name,
@@ -80,8 +80,8 @@ export function referencedLayers(ast: Node): string[] {
  */
 export async function evaluateAtLayer(
   src: string,
-  current: LayerSummary | undefined,
-  fetch: (layerName: string) => Promise<LayerSummary | undefined>,
+  current: LayerStepSummary | undefined,
+  fetch: (layerName: string) => Promise<LayerStepSummary | undefined>,
 ): Promise<Value> {
   const ast = parseExpression(src);
   const others = new Map<string, ValueRecord>();

@@ -13,7 +13,7 @@ import type { EngineConnection } from './engineClient';
 import { buildListing, positionOfLine, type Listing } from './listing';
 import { evaluateAtLayer, validateCondition } from './metrics';
 import { isTruthy, formatValue, type Value } from './expr';
-import type { FinalSummary, LayerSummary, LayerView, ModelInfo } from './protocol';
+import type { FinalSummary, LayerStepSummary, LayerView, ModelInfo } from '../shared/engineProtocol';
 
 export interface RuntimeLaunch {
   model: string;
@@ -61,7 +61,7 @@ export class InferenceRuntime extends EventEmitter {
   launch?: RuntimeLaunch;
   position: Position = { layer: 0, sub: -1 };
   lastStop?: StopInfo;
-  private readonly summaries = new Map<number, LayerSummary>();
+  private readonly summaries = new Map<number, LayerStepSummary>();
   private finalSummary?: FinalSummary;
   private breakpoints: ActiveBreakpoint[] = [];
   private pauseRequested = false;
@@ -113,7 +113,7 @@ export class InferenceRuntime extends EventEmitter {
     return this.start();
   }
 
-  async summary(index: number): Promise<LayerSummary> {
+  async summary(index: number): Promise<LayerStepSummary> {
     let s = this.summaries.get(index);
     if (!s) {
       s = await this.engine.request({ type: 'state', index });
@@ -131,7 +131,7 @@ export class InferenceRuntime extends EventEmitter {
     return this.finalSummary;
   }
 
-  async slice(ref: LayerSummary['output']['ref'], start: number, count: number): Promise<number[]> {
+  async slice(ref: LayerStepSummary['output']['ref'], start: number, count: number): Promise<number[]> {
     return this.engine.request({ type: 'slice', ref, start, count });
   }
 

@@ -10,8 +10,8 @@ import { isPacked } from '../core/graph/types';
 import type { LayerState, Stepper } from '../core/engine/stepper-types';
 import type { Tensor } from '../core/tensor';
 import type {
-  FinalSummary, LayerSummary, LayerView, LoadOptions, ModelInfo, TensorRef, TensorSummary, WorkerRequest, WorkerResults,
-} from './protocol';
+  FinalSummary, LayerStepSummary, LayerView, EngineLoadOptions, ModelInfo, TensorRef, TensorSummary, EngineRequest, EngineResults,
+} from '../shared/engineProtocol';
 import { summarizeValues, summarizeTrits, topKAgreement, downsampleView } from './tensorMath';
 
 /** How the host gets a model, an input and a Stepper (the real engine in the worker, stand-ins in tests). */
@@ -24,26 +24,26 @@ export interface EngineLoader {
 
 export class StepperHost {
   private model?: TnnModel;
-  private options?: LoadOptions;
+  private options?: EngineLoadOptions;
   private stepper?: Stepper;
   private readonly weightCache = new Map<string, Int8Array | Float32Array>();
-  private readonly summaryCache = new Map<number, LayerSummary>();
+  private readonly summaryCache = new Map<number, LayerStepSummary>();
 
   constructor(private readonly loader: EngineLoader) {}
 
-  async handle<K extends WorkerRequest['type']>(req: Extract<WorkerRequest, { type: K }>): Promise<WorkerResults[K]> {
-    const r = req as WorkerRequest;
+  async handle<K extends EngineRequest['type']>(req: Extract<EngineRequest, { type: K }>): Promise<EngineResults[K]> {
+    const r = req as EngineRequest;
     switch (r.type) {
-      case 'load': return (await this.load(r.options)) as WorkerResults[K];
-      case 'setInput': return (await this.setInput(r.input)) as WorkerResults[K];
-      case 'state': return this.summary(r.index) as WorkerResults[K];
-      case 'slice': return this.slice(r.ref, r.start, r.count) as WorkerResults[K];
-      case 'final': return this.final() as WorkerResults[K];
-      case 'view': return this.view(r.index, r.subStep) as WorkerResults[K];
+      case 'load': return (await this.load(r.options)) as EngineResults[K];
+      case 'setInput': return (await this.setInput(r.input)) as EngineResults[K];
+      case 'state': return this.summary(r.index) as EngineResults[K];
+      case 'slice': return this.slice(r.ref, r.start, r.count) as EngineResults[K];
+      case 'final': return this.final() as EngineResults[K];
+      case 'view': return this.view(r.index, r.subStep) as EngineResults[K];
     }
   }
 
-  private async load(options: LoadOptions): Promise<ModelInfo> {
+  private async load(options: EngineLoadOptions): Promise<ModelInfo> {
     this.model = await this.loader.readModel(options.model);
     this.options = options;
     this.weightCache.clear();
@@ -64,7 +64,7 @@ export class StepperHost {
     return { inputShape: [...input.shape] };
   }
 
-  private requireLoaded(): { model: TnnModel; options: LoadOptions } {
+  private requireLoaded(): { model: TnnModel; options: EngineLoadOptions } {
     if (!this.model || !this.options) throw new ExecutionError('debugger: no model loaded (the load request must come first)');
     return { model: this.model, options: this.options };
   }
@@ -81,7 +81,7 @@ export class StepperHost {
     return stepper.stateAt(index);
   }
 
-  private summary(index: number): LayerSummary {
+  private summary(index: number): LayerStepSummary {
     const cached = this.summaryCache.get(index);
     if (cached) return cached;
     const s = this.state(index);
@@ -113,7 +113,7 @@ export class StepperHost {
     const stats = model.layerStats?.[layer.name];
     const ternaryWeights = weights.find((w) => w.trits);
     const sparsity = stats?.sparsity ?? (ternaryWeights?.trits ? ternaryWeights.trits.zero / Math.max(1, ternaryWeights.count) : output.zeros / Math.max(1, output.count));
-    const summary: LayerSummary = {
+    const summary: LayerStepSummary = {
       index, name: layer.name, op: layer.op, inputs, output, subSteps, float, weights,
       quant: { weight: layer.weightQuant, activation: layer.actQuant, stats }, sparsity, timeMs: s.timeMs,
     };

@@ -1,6 +1,6 @@
 /** Small numeric helpers of the debugger: tensor summaries, top-k agreement, view downsampling. */
 import { tensorStats, type Tensor } from '../core/tensor';
-import type { LayerView, ValueSummary } from './protocol';
+import type { LayerView, ValueSummary } from '../shared/engineProtocol';
 
 export type { ValueSummary };
 

@@ -7,7 +7,7 @@
 import { Handles } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { formatValue, type Value } from './expr';
-import type { TensorRef, TensorSummary } from './protocol';
+import type { TensorRef, TensorSummary } from '../shared/engineProtocol';
 
 export const GROUP = 100;
 

@@ -5,6 +5,10 @@
  * data travels as an ArrayBuffer (transferable, not serialized element-wise).
  * No runtime dependencies: both bundles import this file.
  */
+import type { ErrorView } from './rpc';
+
+/** Load failures reach the webview in the workers' error format. */
+export type { ErrorView };
 
 /** Cost numbers of one layer or the totals, as the UI shows them. */
 export interface CostView {
@@ -81,14 +85,6 @@ export interface ModelView {
   parseMs: number;
 }
 
-export interface ErrorView {
-  message: string;
-  file: string;
-  field?: string;
-  offset?: number;
-  /** Class name of the error (TnnFormatError, …). */
-  kind: string;
-}
 
 export const ToWebview = {
   Loading: 'loading',

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { optFlag, optNumber, optString, type OptionSpec, type ParsedArgs } from '../args';
 import { registerCommand } from './index';
 import type { CliIO } from './types';
+import { progressLine, type ProgressEventBody } from '../../shared/progress';
 import { TritscopeError, UsageError } from '../../core/errors';
 import { loadDataset } from '../../core/data/index';
 import { writeTnnFile } from '../../core/format/index';
@@ -117,7 +118,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
   if (!outFile.toLowerCase().endsWith('.tnn')) throw new UsageError(`quantize: output '${outFile}' must end in .tnn`);
 
   const json = progressMode === 'json';
-  const emit = (o: object) => io.stdout(`${JSON.stringify(o)}\n`);
+  const emit = (e: ProgressEventBody) => io.stdout(progressLine(e));
   try {
     await fileSize(modelFile, 'model');
     const format = await detectFileFormat(modelFile);

@@ -1,13 +1,14 @@
 /** Prints training progress as a bar on a TTY, JSON lines with `--progress json`, else a line per epoch. */
 import type { TrainProgress } from '../../core/train/progress';
 import type { CliIO } from './types';
+import { progressLine } from '../../shared/progress';
 
-/** In JSON mode a failure is also reported as `{"type":"error","message":...}` before the usual exit. */
+/** In JSON mode a failure is also reported as an `error` event (src/shared/progress.ts) before the usual exit. */
 export async function withJsonErrors<T>(mode: ProgressMode, io: CliIO, f: () => Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (e) {
-    if (mode === 'json') io.stdout(JSON.stringify({ type: 'error', message: (e as Error).message }) + '\n');
+    if (mode === 'json') io.stdout(progressLine({ type: 'error', message: (e as Error).message }));
     throw e;
   }
 }
@@ -22,7 +23,7 @@ export function progressMode(value: string | undefined, io: CliIO): ProgressMode
 /** 'lines' prints nothing here: the training loops already log one line per epoch. */
 export function makeProgressPrinter(mode: ProgressMode, io: CliIO): (p: TrainProgress) => void {
   return (p) => {
-    if (mode === 'json') { io.stdout(JSON.stringify(p) + '\n'); return; }
+    if (mode === 'json') { io.stdout(progressLine(p)); return; }
     if (mode === 'bar') {
       const width = 24;
       const filled = Math.round((p.step / p.steps) * width);

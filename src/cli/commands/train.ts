@@ -7,6 +7,7 @@ import { UsageError } from '../../core/errors';
 import { SAMPLE_ARCHS, type SampleArch } from '../../core/train/sample-models';
 import { trainFloatSample } from '../../core/train/float-train';
 import { registerCommand } from './index';
+import { progressLine } from '../../shared/progress';
 import { makeProgressPrinter, progressMode, withJsonErrors } from './train-progress';
 
 registerCommand({
@@ -50,8 +51,7 @@ registerCommand({
     }));
     const onnx = optString(args, 'onnx');
     if (onnx) writeFileAtomicSync(onnx, exportOnnx(await importModel(path.join(out, 'model.json'))));
-    const done = { type: 'done', output: out, accuracy: r.testAccuracy, backend: r.backend, epochSeconds: r.epochSeconds };
-    io.stdout(mode === 'json' ? JSON.stringify(done) + '\n' : `${out}: ${arch} test top-1 ${(r.testAccuracy * 100).toFixed(2)}% on ${r.testSet} (${r.backend})\n`);
+    io.stdout(mode === 'json' ? progressLine({ type: 'done', output: out, accuracy: r.testAccuracy, backend: r.backend, epochSeconds: r.epochSeconds }) : `${out}: ${arch} test top-1 ${(r.testAccuracy * 100).toFixed(2)}% on ${r.testSet} (${r.backend})\n`);
     return 0;
   },
 });

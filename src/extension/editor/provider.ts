@@ -11,7 +11,8 @@ import {
   FromWebview, ToWebview, isFromWebview,
   type EditorAction, type FromWebviewMessage, type ModelView, type ToWebviewMessage,
 } from '../../shared/messages';
-import { InspectClient, WorkerError } from './inspectClient';
+import { InspectClient } from './inspectClient';
+import { errorView, WorkerError } from '../../shared/rpc';
 import { configuredProfiles, profileView } from './profiles';
 
 export const VIEW_TYPE = 'tritscope.tnnEditor';
@@ -157,9 +158,7 @@ export class TnnEditorProvider implements vscode.CustomReadonlyEditorProvider<Tn
         ...(doc.diffPartner ? { diffWith: doc.diffPartner.path.split('/').pop() } : {}),
       });
     } catch (err) {
-      const error = err instanceof WorkerError
-        ? err.view
-        : { message: (err as Error).message ?? String(err), file: doc.uri.fsPath, kind: (err as Error).name ?? 'Error' };
+      const error = err instanceof WorkerError ? err.view : errorView(err, doc.uri.fsPath);
       tritscopeLog().appendLine(`[editor] ${doc.uri.fsPath}: ${error.message}`);
       this.post(panel, doc, { type: ToWebview.LoadError, error });
     }

@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { parseProgressLine, type ProgressEvent } from './jobArgs';
+import { parseProgressLine, PROGRESS_VERSION, type ProgressEvent } from '../../shared/progress';
 
 export interface ChildJobEvents {
   event: [ProgressEvent];
@@ -64,7 +64,7 @@ export class ChildJob extends EventEmitter<ChildJobEvents> {
     });
     child.stderr!.setEncoding('utf8').on('data', (s: string) => this.emit('stderr', s));
     child.on('error', (err) => {
-      this.emit('event', { type: 'error', message: `could not start the tritscope CLI: ${err.message}` });
+      this.emit('event', { version: PROGRESS_VERSION, type: 'error', message: `could not start the tritscope CLI: ${err.message}` });
     });
     child.on('close', (code, signal) => {
       if (buf.trim()) this.emit('event', parseProgressLine(buf));

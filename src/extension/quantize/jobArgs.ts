@@ -113,35 +113,6 @@ export function jobLabel(job: QuantizeJob): string {
   return `quantize ${base} (${job.method}, ${job.qat ? `QAT ${job.epochs ?? 1} ep` : 'post-training'}, ${acts})`;
 }
 
-/** Progress events the CLI prints with `--progress json`, one JSON object a line. */
-export type ProgressEvent =
-  | { type: 'progress'; stage?: number; epoch?: number; epochs?: number; step?: number; steps?: number; loss?: number; acc?: number; etaSeconds?: number; message?: string }
-  | { type: 'log'; message: string }
-  | { type: 'done'; output: string; accuracy?: number }
-  | { type: 'error'; message: string };
-
-/** Parses one stdout line; non-JSON lines are plain log text. */
-export function parseProgressLine(line: string): ProgressEvent {
-  const t = line.trim();
-  if (t.startsWith('{')) {
-    try {
-      const o = JSON.parse(t) as { type?: unknown };
-      if (o && (o.type === 'progress' || o.type === 'done' || o.type === 'error' || o.type === 'log')) return o as ProgressEvent;
-    } catch {
-      /* fall through: not JSON after all */
-    }
-  }
-  return { type: 'log', message: line };
-}
-
-/** Fraction done in [0,1] over all stages/epochs/steps, when the event says enough. */
-export function progressFraction(e: Extract<ProgressEvent, { type: 'progress' }>, stages = 1): number | undefined {
-  if (!e.epochs || !e.epoch) return e.steps && e.step !== undefined ? e.step / e.steps : undefined;
-  const inEpoch = e.steps ? (e.step ?? 0) / e.steps : 0;
-  const stageIdx = Math.max(0, (e.stage ?? 1) - 1);
-  return Math.min(1, (stageIdx * e.epochs + (e.epoch - 1) + inEpoch) / (stages * e.epochs));
-}
-
 /** The CLI's own one-line message (`tritscope: …`) from the end of its stderr. */
 export function lastErrorLine(stderr: string): string | undefined {
   const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);

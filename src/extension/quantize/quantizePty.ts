@@ -7,13 +7,14 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { ChildJob } from './childJob';
-import { jobLabel, jobToArgs, lastErrorLine, progressFraction, type ProgressEvent, type QuantizeJob } from './jobArgs';
+import { jobLabel, jobToArgs, lastErrorLine, type QuantizeJob } from './jobArgs';
+import { progressFraction, type ProgressEvent, type ProgressUpdate } from '../../shared/progress';
 import { jobMonitor } from './jobMonitor';
 import { showTrainingPanel } from './trainingPanel';
 
 const fmt = (n: number | undefined, digits = 4) => (n === undefined ? '' : n.toFixed(digits));
 
-function describe(e: Extract<ProgressEvent, { type: 'progress' }>): string {
+function describe(e: ProgressUpdate): string {
   const parts: string[] = [];
   if (e.stage) parts.push(`stage ${e.stage}`);
   if (e.epoch) parts.push(`epoch ${e.epoch}/${e.epochs ?? '?'}`);

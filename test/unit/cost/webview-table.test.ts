@@ -78,7 +78,7 @@ test('isFromWebview accepts only known message types', () => {
 });
 
 test('trit entropy: equal thirds reach log2 3, a single value is 0', async () => {
-  const { tritEntropy } = await import('../../../src/extension/editor/modelView');
+  const { tritEntropy } = await import('../../../src/workers/view/model-view');
   assert.ok(Math.abs(tritEntropy({ neg: 5, zero: 5, pos: 5 }) - Math.log2(3)) < 1e-12);
   assert.equal(tritEntropy({ neg: 0, zero: 9, pos: 0 }), 0);
   assert.ok(Math.abs(tritEntropy({ neg: 1, zero: 2, pos: 1 }) - 1.5) < 1e-12);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { VariableStore, childSpan, indexName, tensorValueText } from '../../../src/debug/variables';
-import type { TensorSummary } from '../../../src/debug/protocol';
+import type { TensorSummary } from '../../../src/shared/engineProtocol';
 
 const big: TensorSummary = {
   name: 'act', shape: [1, 64, 150, 150], dtype: 'f32', count: 1_440_000, min: -1, max: 2, mean: 0.5, std: 0.25, zeros: 10,

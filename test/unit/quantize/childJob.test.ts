@@ -4,21 +4,21 @@ import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ChildJob, childEnv } from '../../../src/extension/quantize/childJob';
-import type { ProgressEvent } from '../../../src/extension/quantize/jobArgs';
+import type { ProgressEvent } from '../../../src/shared/progress';
 
 // A stand-in CLI: prints progress lines, then either finishes or waits to be cancelled.
 const FAKE_CLI = `
 const out = process.argv[process.argv.indexOf('-o') + 1];
 const slow = process.argv.includes('--slow');
 let step = 0;
-process.on('SIGTERM', () => { console.log(JSON.stringify({ type: 'log', message: 'aborted' })); process.exit(130); });
+process.on('SIGTERM', () => { console.log(JSON.stringify({ version: 1, type: 'log', message: 'aborted' })); process.exit(130); });
 const tick = setInterval(() => {
   step++;
-  console.log(JSON.stringify({ type: 'progress', epoch: 1, epochs: 1, step, steps: 3, loss: 1 / step }));
+  console.log(JSON.stringify({ version: 1, type: 'progress', epoch: 1, epochs: 1, step, steps: 3, loss: 1 / step }));
   if (!slow && step === 3) {
     clearInterval(tick);
     require('fs').writeFileSync(out, 'x');
-    console.log(JSON.stringify({ type: 'done', output: out }));
+    console.log(JSON.stringify({ version: 1, type: 'done', output: out }));
   }
 }, 20);
 `;
@@ -46,7 +46,7 @@ test('ChildJob streams JSON progress lines and reports the exit', async () => {
   assert.equal(r.code, 0);
   assert.equal(r.cancelled, false);
   assert.deepEqual(events.filter((e) => e.type === 'progress').map((e) => (e as { step: number }).step), [1, 2, 3]);
-  assert.deepEqual(events.at(-1), { type: 'done', output: out });
+  assert.deepEqual(events.at(-1), { version: 1, type: 'done', output: out });
   assert.ok(existsSync(out));
 });
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { QUANT_METHODS, jobToArgs, lastErrorLine, parseProgressLine, progressFraction, validateJob, JobError } from '../../../src/extension/quantize/jobArgs';
+import { QUANT_METHODS, jobToArgs, lastErrorLine, validateJob, JobError } from '../../../src/extension/quantize/jobArgs';
 
 test('validateJob accepts a tasks.json definition and fills defaults', () => {
   const j = validateJob({ type: 'tritscope', model: 'm.onnx', output: 'm.tnn' });
@@ -24,20 +24,6 @@ test('jobToArgs builds the CLI call with JSON progress; QAT options only with --
   const qat = jobToArgs(validateJob({ model: 'a.onnx', output: 'a.tnn', qat: true, data: 'fashion-mnist:train', epochs: 2, kd: true, twoStage: true, lambda: 0.9, limit: 256, activations: 'ternary' }));
   assert.deepEqual(qat, ['quantize', 'a.onnx', '-o', 'a.tnn', '--method', 'asym-uniform', '--progress', 'json', '--activations', 'ternary', '--data', 'fashion-mnist:train', '--qat', '--epochs', '2', '--kd', '--two-stage', '--lambda', '0.9', '--limit', '256']);
   assert.throws(() => jobToArgs(validateJob({ model: 'a', output: 'b', qat: true })), /needs a data set/);
-});
-
-test('parseProgressLine: JSON events, everything else is log text', () => {
-  assert.deepEqual(parseProgressLine('{"type":"done","output":"x.tnn"}'), { type: 'done', output: 'x.tnn' });
-  assert.deepEqual(parseProgressLine('{"type":"weird"}'), { type: 'log', message: '{"type":"weird"}' });
-  assert.deepEqual(parseProgressLine('{broken'), { type: 'log', message: '{broken' });
-  assert.deepEqual(parseProgressLine('epoch 1'), { type: 'log', message: 'epoch 1' });
-});
-
-test('progressFraction spans stages and epochs', () => {
-  assert.equal(progressFraction({ type: 'progress', epoch: 1, epochs: 2, step: 50, steps: 100 }), 0.25);
-  assert.equal(progressFraction({ type: 'progress', stage: 2, epoch: 1, epochs: 2, step: 0, steps: 100 }, 2), 0.5);
-  assert.equal(progressFraction({ type: 'progress', step: 3, steps: 4 }), 0.75);
-  assert.equal(progressFraction({ type: 'progress' }), undefined);
 });
 
 test('jobToArgs passes --resume only for QAT jobs', () => {

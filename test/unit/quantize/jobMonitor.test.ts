@@ -26,7 +26,7 @@ test('nextOutcome resolves only with the outcome it matches, in any order', asyn
 test('running jobs: pids and progress counts are tracked until exit; cancelAll stops them', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tritscope-monitor-'));
   const cli = path.join(dir, 'cli.js');
-  writeFileSync(cli, `let i = 0; setInterval(() => console.log(JSON.stringify({ type: 'progress', step: ++i, steps: 1000 })), 10);`);
+  writeFileSync(cli, `let i = 0; setInterval(() => console.log(JSON.stringify({ version: 1, type: 'progress', step: ++i, steps: 1000 })), 10);`);
   const m = new JobMonitor();
   const child = new ChildJob(cli, [], dir);
   m.started(job('/x.tnn'), child);

@@ -1,12 +1,13 @@
 /**
- * Messages between the debugger runtime (extension host or standalone adapter)
- * and the inference worker that owns the packed engine's Stepper. Only
+ * Requests between the debugger runtime (src/debug, in the extension host or the
+ * standalone adapter) and the inference worker (src/workers/inference.ts) that
+ * owns the packed engine's Stepper; they travel in ./rpc.ts envelopes. Only
  * summaries, slices and downsampled views cross the boundary, never whole
  * activations, so a step costs a few kilobytes of structured clone.
  */
 import type { Graph, LayerQuantStats, ActQuant, WeightQuant } from '../core/graph/types';
 import type { SubStepKind } from '../core/engine/stepper-types';
-import type { ActivationView } from '../shared/activationView';
+import type { ActivationView } from './activationView';
 
 /** Names one tensor of one layer's state (or a model weight) inside the worker. */
 export interface TensorRef {
@@ -52,7 +53,7 @@ export interface SubStepSummary {
   output: TensorSummary;
 }
 
-export interface LayerSummary {
+export interface LayerStepSummary {
   index: number;
   name: string;
   op: string;
@@ -88,31 +89,27 @@ export interface FinalSummary {
 /** The reduced tensor of the activation view (shared with the webview). */
 export type LayerView = ActivationView;
 
-export interface LoadOptions {
+export interface EngineLoadOptions {
   model: string;
   input: string;
   compareFloat: boolean;
   subSteps: boolean;
 }
 
-export type WorkerRequest =
-  | { type: 'load'; options: LoadOptions }
+export type EngineRequest =
+  | { type: 'load'; options: EngineLoadOptions }
   | { type: 'setInput'; input: string }
   | { type: 'state'; index: number }
   | { type: 'slice'; ref: TensorRef; start: number; count: number }
   | { type: 'final' }
   | { type: 'view'; index: number; subStep: number };
 
-export interface WorkerResults {
+export interface EngineResults {
   load: ModelInfo;
   setInput: { inputShape: number[] };
-  state: LayerSummary;
+  state: LayerStepSummary;
   slice: number[];
   final: FinalSummary;
   view: LayerView;
 }
 
-export type RequestEnvelope = { id: number } & WorkerRequest;
-export type ResponseEnvelope =
-  | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: { name: string; message: string } };
