@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { optNumber, optString } from '../args';
 import { exportOnnx, importModel } from '../../core/import/index';
-import { writeFileAtomicSync } from '../../core/format/atomic';
+import { writeFileAtomicSync } from '../../core/format/index';
 import { UsageError } from '../../core/errors';
 import { SAMPLE_ARCHS, type SampleArch } from '../../core/train/sample-models';
 import { trainFloatSample } from '../../core/train/float-train';

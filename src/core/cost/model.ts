@@ -6,7 +6,7 @@
  */
 import { isPacked, type Layer, type StoredTensor, type TnnModel } from '../graph/types';
 import { sizeOf } from '../tensor';
-import { countPackedTrits } from '../format/pack';
+import { countPackedTrits } from '../format/index';
 import { inferShapes, type ShapeMap } from './shapes';
 import type { CostNumbers, CostOptions, LayerCost, MacCounts, MacKind, ModelCost, OpCost, TechProfile, WeightBits } from './types';
 

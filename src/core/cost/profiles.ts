@@ -1,14 +1,14 @@
 /**
- * Technology profiles: the built-in ones shipped in media/profiles/*.json (bundled
- * at build time) and user files named by `tritscope.costProfilesFile`, validated
+ * Technology profiles: the built-in ones in ./profiles/*.json (data of the cost
+ * model, bundled at build time) and user files named by `tritscope.costProfilesFile`, validated
  * field by field so a bad file gets an error naming the file and the field.
  */
 import { readFile } from 'node:fs/promises';
 import { TritscopeError } from '../errors';
-import binaryCmos from '../../../media/profiles/binary-cmos-2bit.json';
-import cntfet from '../../../media/profiles/cntfet-ternary.json';
-import float32Mac from '../../../media/profiles/float32-mac.json';
-import int8Mac from '../../../media/profiles/int8-mac.json';
+import binaryCmos from './profiles/binary-cmos-2bit.json';
+import cntfet from './profiles/cntfet-ternary.json';
+import float32Mac from './profiles/float32-mac.json';
+import int8Mac from './profiles/int8-mac.json';
 import { WEIGHT_ENCODINGS, type OpCost, type SourcedNumber, type TechProfile } from './types';
 
 /** A profile file or value violates the profile schema (docs/cost-model.md). */
@@ -62,7 +62,7 @@ export function validateProfile(v: unknown, file: string, field = ''): TechProfi
 
 /** The profiles shipped with Tritscope, default first. */
 export function builtinProfiles(): TechProfile[] {
-  return [binaryCmos, cntfet, float32Mac, int8Mac].map((p) => validateProfile(p, `media/profiles/${p.id}.json`));
+  return [binaryCmos, cntfet, float32Mac, int8Mac].map((p) => validateProfile(p, `src/core/cost/profiles/${p.id}.json`));
 }
 
 /** Parse a user profiles file: one profile object, an array, or {profiles: [...]}. */

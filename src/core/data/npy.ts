@@ -1,7 +1,7 @@
 /** NumPy `.npy` (format 1.0–3.0) reader and writer: float32, uint8, int32, int64; C order only. */
 import { readFileSync } from 'node:fs';
 import { DataError } from '../errors';
-import { writeFileAtomic as writeAtomic } from '../format/atomic';
+import { writeFileAtomic as writeAtomic } from '../format/index';
 
 export type NpyDtype = '<f4' | '|u1' | '<i4' | '<i8';
 export interface NpyArray {

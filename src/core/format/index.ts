@@ -5,7 +5,7 @@
 export { packTrits, unpackTrits, packedLength, countPackedTrits, TRITS_PER_BYTE, ZERO_BYTE } from './pack';
 export { serializeTnn, parseTnn, peekTnnBytes } from './tnn';
 export { readTnnFile, writeTnnFile, peekTnnHeader, readTnnTensor } from './files';
-export { writeFileAtomic } from './atomic';
+export { writeFileAtomic, writeFileAtomicSync } from './atomic';
 export { computeChecksum } from './decode';
 export { TNN_FORMAT, TNN_VERSION, type TnnHeader, type TnnTensorInfo } from './tnn-header';
 export { DTYPE_SIZES, MAX_HEADER_BYTES, type Dtype } from './safetensors';

@@ -11,7 +11,7 @@ import { ProgressMeter, throwIfAborted, yieldAndCheck, type ProgressSink } from 
 import { mulberry32, permutation } from './rng';
 import { buildSampleModel, type SampleArch } from './sample-models';
 import { saveLayersModel } from './save-layers';
-import { writeFileAtomicSync } from '../format/atomic';
+import { writeFileAtomicSync } from '../format/index';
 
 export interface FloatTrainOptions {
   arch: SampleArch;

@@ -2,7 +2,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import path from 'node:path';
 import type { Tf } from './backend';
-import { writeFileAtomicSync } from '../format/atomic';
+import { writeFileAtomicSync } from '../format/index';
 
 function concatWeightData(data: ArrayBuffer | ArrayBuffer[] | undefined): Uint8Array {
   if (!data) return new Uint8Array(0);

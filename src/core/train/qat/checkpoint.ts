@@ -7,7 +7,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { TritscopeError } from '../../errors';
 import type { Tf } from '../backend';
-import { writeFileAtomicSync } from '../../format/atomic';
+import { writeFileAtomicSync } from '../../format/index';
 import type { QatNet } from './qat-net';
 import type { ActStats } from './quantizers';
 
