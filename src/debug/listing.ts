@@ -66,10 +66,6 @@ export function expectedSubSteps(layer: Layer): { kind: SubStepKind; label: stri
   return kinds.map((kind) => ({ kind, label: SUBSTEP_LABELS[kind] }));
 }
 
-export function subStepLabel(kind: SubStepKind): string {
-  return SUBSTEP_LABELS[kind];
-}
-
 /** Short description of a layer: `conv2d 16→32 3×3  ternary W+A`. */
 export function describeLayer(layer: Layer, shapeOf: ShapeLookup): string {
   const parts: string[] = [layer.op];

@@ -64,15 +64,6 @@ export function topKAgreement(a: ArrayLike<number>, b: ArrayLike<number>, k: num
   return same / kk;
 }
 
-/** Relative L2 ‖a − b‖₂ / ‖b‖₂ and cosine similarity (used when a stand-in or the float reference needs them). */
-export function divergenceOf(a: ArrayLike<number>, b: ArrayLike<number>): { relL2: number; cosine: number } {
-  let d = 0, nb = 0, na = 0, dot = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += (a[i] - b[i]) ** 2; nb += b[i] * b[i]; na += a[i] * a[i]; dot += a[i] * b[i];
-  }
-  return { relL2: nb > 0 ? Math.sqrt(d / nb) : Math.sqrt(d), cosine: na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : na === nb ? 1 : 0 };
-}
-
 /**
  * Rounds display values to a step of at most scale/1000 (a power of ten, so each prints as a short
  * decimal): the heatmaps have 8-bit colours, and full doubles made a 64-channel view a megabyte of

@@ -4,7 +4,8 @@
  */
 import * as vscode from 'vscode';
 import { TOOL_VERSION } from '../core/version';
-import { registerEditor } from './editor/register';
+import { onDidExchangeEditorMessage, registerEditor } from './editor/register';
+import type { EditorMessageEvent } from './editor/provider';
 import { registerDebugger } from './debug/register';
 import { jobMonitor, registerQuantize } from './quantize/register';
 import type { JobMonitor } from './quantize/jobMonitor';
@@ -18,6 +19,8 @@ export interface TritscopeApi {
   features: Record<string, boolean>;
   /** Running and finished "Quantize to ternary" jobs (tests cancel jobs and check child pids through it). */
   quantizeJobs: JobMonitor;
+  /** Every message between a model viewer and its webview, as it happens (the editor suite observes the viewer through it). */
+  editorMessages: vscode.Event<EditorMessageEvent>;
 }
 
 export function activate(context: vscode.ExtensionContext): TritscopeApi {
@@ -38,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): TritscopeApi {
     }
   }
   tritscopeLog().appendLine(`Tritscope ${TOOL_VERSION} activated in VS Code ${vscode.version}`);
-  return { version: TOOL_VERSION, features, quantizeJobs: jobMonitor };
+  return { version: TOOL_VERSION, features, quantizeJobs: jobMonitor, editorMessages: onDidExchangeEditorMessage };
 }
 
 export function deactivate(): void {

@@ -10,7 +10,8 @@ import { TritscopeError, UsageError } from '../../core/errors';
 import { parseInputSpec } from '../../core/data/index';
 import { runReference } from '../../core/exec/reference';
 import { loadRunnableModel } from '../../core/model-formats/index';
-import { tensorStats, type Tensor, type TensorStats } from '../../core/tensor';
+import { firstSampleProbabilities } from '../../core/output-math';
+import { tensorStats, type TensorStats } from '../../core/tensor';
 import type { Divergence, FinalResult } from '../../core/engine/stepper-types';
 
 const ENGINES = ['packed', 'reference'] as const;
@@ -30,16 +31,6 @@ function topFive(p: Float32Array, labels?: string[]): { class: number; label?: s
     .sort((a, b) => b.v - a.v || a.i - b.i)
     .slice(0, 5)
     .map(({ i, v }) => ({ class: i, ...(labels?.[i] !== undefined ? { label: labels[i] } : {}), probability: v }));
-}
-
-function softmaxRow(t: Tensor, isSoftmax: boolean): Float32Array {
-  const n = t.shape.length > 1 ? t.data.length / t.shape[0] : t.data.length;
-  const row = t.data.subarray(0, n);
-  if (isSoftmax) return Float32Array.from(row);
-  const max = Math.max(...row);
-  const e = Array.from(row, (v) => Math.exp(v - max));
-  const s = e.reduce((a, b) => a + b, 0);
-  return Float32Array.from(e, (v) => v / s);
 }
 
 const fmtNum = (v: number): string => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : v.toFixed(4));
@@ -81,7 +72,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
   } else {
     const out = runReference(model, input, trace ? (layer, y, index) => rows.push({ index, name: layer.name, op: layer.op, shape: y.shape, stats: tensorStats(y.data) }) : undefined);
     const producer = model.graph.layers.find((l) => l.outputs.includes(model.graph.outputs[0]));
-    const probabilities = softmaxRow(out, producer?.op === 'softmax');
+    const probabilities = firstSampleProbabilities(out, producer?.op === 'softmax');
     final = { probabilities, predicted: topFive(probabilities)[0].class };
   }
 

@@ -4,6 +4,7 @@
  * caller can step back and re-run from any layer.
  */
 import type { Layer } from '../graph/types';
+import type { Divergence } from '../output-math';
 import type { Tensor } from '../tensor';
 
 export type SubStepKind = 'quantize-input' | 'ternary-matmul' | 'float-matmul' | 'scale' | 'bias-bn' | 'activation' | 'op';
@@ -16,11 +17,8 @@ export interface SubStep {
   ternary: boolean;
 }
 
-export interface Divergence {
-  /** ‖a − b‖₂ / ‖b‖₂ with b the float reference. */
-  relL2: number;
-  cosine: number;
-}
+/** Defined beside the other output math (run and the debugger use it too). */
+export type { Divergence };
 
 export interface LayerState {
   index: number;

@@ -10,35 +10,8 @@ import type { Layer } from '../graph/types';
 import type { Tensor } from '../tensor';
 import { runLayer, type CompiledLayer, type CompiledModel } from './compile';
 import type { MatmulTrace } from './matmul';
-import type { Divergence, FinalResult, LayerState, StepOptions, Stepper, SubStep } from './stepper-types';
-
-export function divergence(a: ArrayLike<number>, ref: ArrayLike<number>): Divergence {
-  let d2 = 0, a2 = 0, b2 = 0, ab = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const x = a[i], y = ref[i];
-    d2 += (x - y) * (x - y);
-    a2 += x * x;
-    b2 += y * y;
-    ab += x * y;
-  }
-  const relL2 = b2 > 0 ? Math.sqrt(d2 / b2) : Math.sqrt(d2);
-  const cosine = a2 > 0 && b2 > 0 ? ab / Math.sqrt(a2 * b2) : a2 === b2 ? 1 : 0;
-  return { relL2, cosine };
-}
-
-/** Softmax of sample 0's output values (unless the output already is a softmax). */
-export function probabilitiesOf(output: Tensor, alreadySoftmax: boolean): Float32Array {
-  const n = output.shape.length > 1 ? output.data.length / output.shape[0] : output.data.length;
-  const row = output.data.subarray(0, n);
-  if (alreadySoftmax) return Float32Array.from(row);
-  let max = -Infinity;
-  for (const v of row) max = Math.max(max, v);
-  let sum = 0;
-  const p = new Float32Array(n);
-  for (let i = 0; i < n; i++) sum += p[i] = Math.exp(row[i] - max);
-  for (let i = 0; i < n; i++) p[i] /= sum;
-  return p;
-}
+import type { FinalResult, LayerState, StepOptions, Stepper, SubStep } from './stepper-types';
+import { divergence, firstSampleProbabilities } from '../output-math';
 
 export function topK(p: ArrayLike<number>, k: number): number[] {
   return Array.from({ length: p.length }, (_, i) => i).sort((a, b) => p[b] - p[a] || a - b).slice(0, k);
@@ -130,11 +103,11 @@ export class PackedStepper implements Stepper {
     if (!out) throw new ExecutionError(`graph output '${outName}' is not produced by any layer`);
     const producer = graph.layers.find((l) => l.outputs.includes(outName));
     const isSoftmax = producer?.op === 'softmax';
-    const probabilities = probabilitiesOf(out, isSoftmax);
+    const probabilities = firstSampleProbabilities(out, isSoftmax);
     const predicted = topK(probabilities, 1)[0];
     const result: FinalResult = { probabilities, predicted };
     if (this.floatRef) {
-      const fp = probabilitiesOf(this.floatRef.result(), isSoftmax);
+      const fp = firstSampleProbabilities(this.floatRef.result(), isSoftmax);
       result.floatPredicted = topK(fp, 1)[0];
       result.agree = result.floatPredicted === predicted;
       const k = Math.min(5, fp.length);

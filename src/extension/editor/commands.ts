@@ -1,9 +1,8 @@
 /** The editor's commands: export, open as JSON, re-quantize, step through, compare. */
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
-import { rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { writeFileAtomic } from '../../core/format/index';
 import { dialogExtensions, MODEL_FORMATS } from '../../core/model-formats/index';
 import type { EditorAction } from '../../shared/messages';
 import { compareHtmlBody } from './compareView';
@@ -13,18 +12,6 @@ import { configuredProfiles } from './profiles';
 import type { TnnDocument, TnnEditorProvider } from './provider';
 
 export const JSON_SCHEME = 'tritscope-inspect';
-
-/** Never leave a half-written file: write beside the target, then rename over it. */
-async function writeAtomic(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, file);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-}
 
 export class EditorCommands {
   private readonly jsonContent = new Map<string, string>();
@@ -75,7 +62,7 @@ export class EditorCommands {
       const { profiles, selectedId } = await configuredProfiles();
       const profileName = profiles.find((p) => p.id === (doc.profileId ?? selectedId))?.name ?? null;
       const text = /\.csv$/i.test(target.fsPath) ? tableToCsv(view) : tableToMarkdown(view, profileName);
-      await writeAtomic(target.fsPath, text);
+      await writeFileAtomic(target.fsPath, new TextEncoder().encode(text));
       void vscode.window.showInformationMessage(`Tritscope: summary written to ${path.basename(target.fsPath)}`);
     });
   }

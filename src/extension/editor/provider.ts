@@ -74,15 +74,15 @@ export class TnnDocument implements vscode.CustomDocument {
   }
 }
 
-/** Messages posted to webviews, recorded for integration tests (tritscope.test.editorMessages). */
-export interface PostedMessage {
-  uri: string;
-  message: ToWebviewMessage;
-}
+/** A message between a model viewer and its webview, as the extension API's `editorMessages` event reports it. */
+export type EditorMessageEvent =
+  | { uri: string; direction: 'toWebview'; message: ToWebviewMessage }
+  | { uri: string; direction: 'fromWebview'; message: FromWebviewMessage };
 
 export class TnnEditorProvider implements vscode.CustomReadonlyEditorProvider<TnnDocument> {
-  readonly posted: PostedMessage[] = [];
-  readonly received: Array<{ uri: string; message: FromWebviewMessage }> = [];
+  private readonly exchanged = new vscode.EventEmitter<EditorMessageEvent>();
+  /** Fires for every message to and from the viewers' webviews; nothing is kept when no one listens. */
+  readonly onDidExchangeMessage = this.exchanged.event;
   private readonly panels = new Map<TnnDocument, Set<vscode.WebviewPanel>>();
   private active: { doc: TnnDocument; panel: vscode.WebviewPanel } | null = null;
 
@@ -138,8 +138,7 @@ export class TnnEditorProvider implements vscode.CustomReadonlyEditorProvider<Tn
   }
 
   private post(panel: vscode.WebviewPanel, doc: TnnDocument, message: ToWebviewMessage): void {
-    this.posted.push({ uri: doc.uri.toString(), message });
-    if (this.posted.length > 500) this.posted.splice(0, this.posted.length - 500);
+    this.exchanged.fire({ uri: doc.uri.toString(), direction: 'toWebview', message });
     void Promise.resolve(panel.webview.postMessage(message)).catch(() => undefined);
   }
 
@@ -166,7 +165,7 @@ export class TnnEditorProvider implements vscode.CustomReadonlyEditorProvider<Tn
 
   private async onMessage(doc: TnnDocument, panel: vscode.WebviewPanel, m: unknown): Promise<void> {
     if (!isFromWebview(m)) return;
-    this.received.push({ uri: doc.uri.toString(), message: m });
+    this.exchanged.fire({ uri: doc.uri.toString(), direction: 'fromWebview', message: m });
     try {
       switch (m.type) {
         case FromWebview.Ready:

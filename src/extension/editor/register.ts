@@ -1,21 +1,18 @@
-/**
- * Registers the `.tnn` custom editor, its commands, the read-only JSON view and
- * a test hook (`tritscope.test.editorMessages`, not in the palette) that returns
- * the messages posted to and received from editor webviews.
- */
+/** Registers the `.tnn` custom editor, its commands and the read-only JSON view. */
 import * as vscode from 'vscode';
 import { registerSafeCommand } from '../safeCommand';
 import { EditorCommands, JSON_SCHEME } from './commands';
-import { TnnEditorProvider, VIEW_TYPE } from './provider';
+import { TnnEditorProvider, VIEW_TYPE, type EditorMessageEvent } from './provider';
 
-function serializable(v: unknown): unknown {
-  return JSON.parse(JSON.stringify(v, (_k, x) => (x instanceof ArrayBuffer ? { byteLength: x.byteLength } : x)));
-}
+const exchanged = new vscode.EventEmitter<EditorMessageEvent>();
+/** Messages between the model viewers and their webviews (the extension API's `editorMessages`). */
+export const onDidExchangeEditorMessage = exchanged.event;
 
 export function registerEditor(context: vscode.ExtensionContext): void {
   // The provider runs webview actions through the commands object, created right after it.
   const holder: { commands?: EditorCommands } = {};
   const provider = new TnnEditorProvider(context, (action, doc) => holder.commands!.run(action, doc));
+  context.subscriptions.push(provider.onDidExchangeMessage((e) => exchanged.fire(e)));
   const commands = (holder.commands = new EditorCommands(context, provider));
   context.subscriptions.push(
     vscode.window.registerCustomEditorProvider(VIEW_TYPE, provider, {
@@ -32,7 +29,4 @@ export function registerEditor(context: vscode.ExtensionContext): void {
   registerSafeCommand(context, 'tritscope.openAsJson', 'opening the model as JSON', (uri) => c.openAsJson(uri));
   registerSafeCommand(context, 'tritscope.requantize', 're-quantizing the model', (uri) => c.requantize(uri));
   registerSafeCommand(context, 'tritscope.compare', 'comparing models', (a, b) => c.compare(a, b));
-  context.subscriptions.push(
-    vscode.commands.registerCommand('tritscope.test.editorMessages', () => serializable({ posted: provider.posted, received: provider.received })),
-  );
 }

@@ -1,7 +1,7 @@
 /**
  * The `.tnn` custom editor inside a real VS Code: open models with the
  * Tritscope viewer and check the messages the provider posts to its webview
- * (recorded by the provider, read through `tritscope.test.editorMessages`).
+ * (observed through the extension API's `editorMessages` event).
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
@@ -10,6 +10,7 @@ import path from 'node:path';
 import { serializeTnn } from '../../../src/core/format/index';
 import { summarizeTnn } from '../../../src/core/inspect/summary';
 import type { ModelView, ToWebviewMessage } from '../../../src/shared/messages';
+import type { TritscopeApi } from '../../../src/extension/extension';
 import { buildEditorModel } from '../../unit/cost/fixtures';
 
 interface Recorded {
@@ -25,8 +26,11 @@ function writeAtomic(file: string, bytes: Uint8Array): void {
   renameSync(`${file}.tmp`, file);
 }
 
+/** Every message since the suite started, recorded from the extension API's event. */
+const log: Recorded = { posted: [], received: [] };
+
 async function recorded(): Promise<Recorded> {
-  return (await vscode.commands.executeCommand('tritscope.test.editorMessages')) as Recorded;
+  return log;
 }
 
 /** Polls the recorded messages until one posted for `uri` matches. */
@@ -42,9 +46,15 @@ async function waitForPosted(uri: vscode.Uri, pred: (m: ToWebviewMessage) => boo
 }
 
 suite('Tritscope .tnn editor', () => {
+  let subscription: vscode.Disposable | undefined;
   suiteSetup(async () => {
-    await vscode.extensions.getExtension('tritscope.tritscope')!.activate();
+    const api = (await vscode.extensions.getExtension('tritscope.tritscope')!.activate()) as TritscopeApi;
+    subscription = api.editorMessages((e) => {
+      if (e.direction === 'toWebview') log.posted.push({ uri: e.uri, message: e.message });
+      else log.received.push({ uri: e.uri, message: e.message });
+    });
   });
+  suiteTeardown(() => subscription?.dispose());
   teardown(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });

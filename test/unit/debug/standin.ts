@@ -9,7 +9,7 @@ import { tensor, type Tensor } from '../../../src/core/tensor';
 import type { EngineLoader } from '../../../src/debug/stepperHost';
 import { StepperHost } from '../../../src/debug/stepperHost';
 import { InProcessEngineConnection } from '../../../src/debug/engineClient';
-import { divergenceOf } from '../../../src/debug/tensorMath';
+import { divergence } from '../../../src/core/output-math';
 import { DataError } from '../../../src/core/errors';
 
 const wq = (trits: string) => ({ method: 'twn' as const, thresholds: { pos: 0.1, neg: -0.1 }, scale: { pos: 0.5, neg: 0.5 }, gamma: null, trits });
@@ -73,7 +73,7 @@ export class StandInStepper implements Stepper {
     if (this.compareFloat) {
       // Divergence grows with depth: 0.05·(i+1)² relative noise.
       const f = tensor(SHAPES[i], data.map((v, k) => v + Math.cos(k) * 0.05 * (i + 1) ** 2 * Math.abs(v)));
-      state.float = { output: f, divergence: divergenceOf(data, f.data) };
+      state.float = { output: f, divergence: divergence(data, f.data) };
     }
     return state;
   }

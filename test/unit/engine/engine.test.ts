@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadPackedEngine } from '../../../src/core/engine/index';
-import { divergence, topK } from '../../../src/core/engine/stepper';
+import { topK } from '../../../src/core/engine/stepper';
+import { divergence } from '../../../src/core/output-math';
 import { DataError, ExecutionError } from '../../../src/core/errors';
 import { runReference } from '../../../src/core/exec/reference';
 import type { TnnModel } from '../../../src/core/graph/types';
