@@ -83,6 +83,8 @@ suite('Tritscope quantize', () => {
     // Leave the workbench as we found it: task terminals waiting for "press any key" would take later suites' keystrokes.
     for (const t of vscode.window.terminals) t.dispose();
     await vscode.commands.executeCommand('workbench.action.closePanel');
+    // The failure tests' error notifications would otherwise sit in the e2e screenshots taken after this suite.
+    await vscode.commands.executeCommand('notifications.clearAll');
     assert.equal(sha(sourceModel()), sourceHash, 'the source model was modified');
   });
 
