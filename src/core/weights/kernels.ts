@@ -1,0 +1,194 @@
+/**
+ * Streaming per-tensor statistics kernels, one per stored type. A kernel sees
+ * the tensor's bytes in order, in pieces that are whole multiples of `unit`
+ * bytes, and keeps only fixed-size count tables, so memory does not grow with
+ * the tensor. Decoding rules: gguf/tq.ts (llama.cpp), gguf/i2s.ts (bitnet.cpp),
+ * checkpoint/bitnet-packed.ts (transformers).
+ */
+import { TQ1_DIGIT } from '../gguf/tq';
+import { I2S_TAIL_BYTES } from '../gguf/i2s';
+import { bf16ToNumber, f16ToNumber } from './half';
+import { halfPairs, halfTernaryCheck, summarizeWeighted, tritsFromByteHistogram, twoBitDigits, type TritCounts, type ValueSummary } from './histograms';
+import type { WeightTensorInfo } from './types';
+
+/** What a kernel found; stats.ts adds the listing-level fields. */
+export interface KernelResult {
+  ternary: boolean;
+  trits: TritCounts | null;
+  /** Codes outside {−1, 0, +1} (TQ2_0 / I2_S / packed code 3); always 0 for TQ1_0. */
+  nonTernary: number;
+  /** Per-block (TQ*) or per-tensor scales as stored, before any convention is applied. */
+  scales: ValueSummary | null;
+  /** Value summary of a float tensor (its elements). */
+  values: ValueSummary | null;
+  /** The magnitude s of an unpacked {−s, 0, +s} float tensor. */
+  s?: number;
+}
+
+export interface Kernel {
+  /** Pieces passed to consume() are multiples of this many bytes. */
+  unit: number;
+  consume(bytes: Uint8Array, at: number): void;
+  finish(): KernelResult;
+}
+
+const tq1Qs = (b: number) => [0, 1, 2, 3, 4].map((n) => TQ1_DIGIT[b * 5 + n] - 1);
+const tq1Qh = (b: number) => [0, 1, 2, 3].map((n) => TQ1_DIGIT[b * 5 + n] - 1);
+
+/** One shared 65536-entry table per kernel kind would race across concurrent runs; each kernel owns its own. */
+function halfHist(): Uint32Array {
+  return new Uint32Array(65536);
+}
+
+function blockKernel(blockBytes: number, qsEnd: number, qhEnd: number, digitsQs: (b: number) => number[], digitsQh: ((b: number) => number[]) | null): Kernel {
+  const hq = new Float64Array(256);
+  const hh = new Float64Array(256);
+  const scales = halfHist();
+  return {
+    unit: blockBytes,
+    consume(bytes) {
+      for (let base = 0; base < bytes.length; base += blockBytes) {
+        for (let i = base, e = base + qsEnd; i < e; i++) hq[bytes[i]]++;
+        for (let i = base + qsEnd, e = base + qhEnd; i < e; i++) hh[bytes[i]]++;
+        scales[bytes[base + qhEnd] | (bytes[base + qhEnd + 1] << 8)]++;
+      }
+    },
+    finish() {
+      const c = { neg: 0, zero: 0, pos: 0, other: 0 };
+      tritsFromByteHistogram(hq, digitsQs, c);
+      if (digitsQh) tritsFromByteHistogram(hh, digitsQh, c);
+      return { ternary: true, trits: { neg: c.neg, zero: c.zero, pos: c.pos }, nonTernary: c.other, scales: summarizeWeighted(halfPairs(scales, 'f16')), values: null };
+    },
+  };
+}
+
+/** bitnet.cpp I2_S: n/4 code bytes, then a 32-byte tail whose first 4 bytes are the f32 scale. */
+function i2sKernel(elements: number): Kernel {
+  const codeBytes = Math.floor(elements / 4);
+  const hist = new Float64Array(256);
+  const tail = new Uint8Array(I2S_TAIL_BYTES);
+  return {
+    unit: 1,
+    consume(bytes, at) {
+      const codesHere = Math.max(0, Math.min(bytes.length, codeBytes - at));
+      for (let i = 0; i < codesHere; i++) hist[bytes[i]]++;
+      for (let i = codesHere; i < bytes.length; i++) tail[at + i - codeBytes] = bytes[i];
+    },
+    finish() {
+      const c = { neg: 0, zero: 0, pos: 0, other: 0 };
+      tritsFromByteHistogram(hist, twoBitDigits, c);
+      const scale = new DataView(tail.buffer).getFloat32(0, true);
+      return { ternary: true, trits: { neg: c.neg, zero: c.zero, pos: c.pos }, nonTernary: c.other, scales: summarizeWeighted([[scale, 1]]), values: null };
+    },
+  };
+}
+
+/** transformers' packed BitNet weights: four 2-bit codes per byte (checkpoint/bitnet-packed.ts); the scale is a separate tensor. */
+function packedKernel(): Kernel {
+  const hist = new Float64Array(256);
+  return {
+    unit: 1,
+    consume(bytes) {
+      for (let i = 0; i < bytes.length; i++) hist[bytes[i]]++;
+    },
+    finish() {
+      const c = { neg: 0, zero: 0, pos: 0, other: 0 };
+      tritsFromByteHistogram(hist, twoBitDigits, c);
+      return { ternary: true, trits: { neg: c.neg, zero: c.zero, pos: c.pos }, nonTernary: c.other, scales: null, values: null };
+    },
+  };
+}
+
+/** F16 / BF16: a histogram of bit patterns gives exact value statistics and the {−s, 0, +s} test. */
+function halfKernel(kind: 'f16' | 'bf16', matrix: boolean): Kernel {
+  const hist = halfHist();
+  return {
+    unit: 2,
+    consume(bytes) {
+      for (let i = 0; i < bytes.length; i += 2) hist[bytes[i] | (bytes[i + 1] << 8)]++;
+    },
+    finish() {
+      const values = summarizeWeighted(halfPairs(hist, kind));
+      const t = halfTernaryCheck(hist, kind);
+      const ternary = matrix && t.ternary && t.trits.neg > 0 && t.trits.pos > 0;
+      return ternary
+        ? { ternary, trits: t.trits, nonTernary: 0, scales: summarizeWeighted([[t.s, 1]]), values, s: t.s }
+        : { ternary: false, trits: null, nonTernary: 0, scales: null, values };
+    },
+  };
+}
+
+/** F32 / F64: running moments; the ternary test tracks the first nonzero magnitude (exact comparison). */
+function wideKernel(size: 4 | 8, matrix: boolean): Kernel {
+  let count = 0, nonFinite = 0, sum = 0, min = Infinity, max = -Infinity;
+  let magnitude = NaN;
+  let ternary = matrix;
+  const trits = { neg: 0, zero: 0, pos: 0 };
+  // A coarse histogram needs the range first; values are summarized by min/mean/max and 0-width bins are avoided.
+  return {
+    unit: size,
+    consume(bytes) {
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      for (let i = 0; i < bytes.length; i += size) {
+        const v = size === 4 ? view.getFloat32(i, true) : view.getFloat64(i, true);
+        if (!Number.isFinite(v)) {
+          nonFinite++;
+          ternary = false;
+          continue;
+        }
+        count++;
+        sum += v;
+        if (v < min) min = v;
+        if (v > max) max = v;
+        if (v === 0) trits.zero++;
+        else {
+          if (v < 0) trits.neg++;
+          else trits.pos++;
+          const m = Math.abs(v);
+          if (Number.isNaN(magnitude)) magnitude = m;
+          else if (m !== magnitude) ternary = false;
+        }
+      }
+    },
+    finish() {
+      const values: ValueSummary = count
+        ? { count, nonFinite, min, mean: sum / count, max, histogram: { min, max, counts: [] } }
+        : { count: 0, nonFinite, min: NaN, mean: NaN, max: NaN, histogram: { min: NaN, max: NaN, counts: [] } };
+      const isT = ternary && trits.neg > 0 && trits.pos > 0;
+      return isT
+        ? { ternary: true, trits, nonTernary: 0, scales: summarizeWeighted([[magnitude, 1]]), values, s: magnitude }
+        : { ternary: false, trits: null, nonTernary: 0, scales: null, values };
+    },
+  };
+}
+
+/** The kernel for a listed tensor, or null when its values are not decoded (listed only). */
+export function kernelFor(t: WeightTensorInfo): Kernel | null {
+  if (t.undecoded) return null;
+  const matrix = t.shape.length >= 2;
+  switch (t.dtype) {
+    case 'TQ1_0': return blockKernel(54, 48, 52, tq1Qs, tq1Qh);
+    case 'TQ2_0': return blockKernel(66, 64, 64, twoBitDigits, null);
+    case 'I2_S': return i2sKernel(t.elements ?? 0);
+    case 'F16': return halfKernel('f16', matrix);
+    case 'BF16': return halfKernel('bf16', matrix);
+    case 'F32': return wideKernel(4, matrix);
+    case 'F64': return wideKernel(8, matrix);
+    case 'U8': return t.ternarySource === 'packed' ? packedKernel() : null;
+    default: return null;
+  }
+}
+
+/** Decodes a small scale tensor (Hugging Face `weight_scale`) read whole. */
+export function decodeScalars(bytes: Uint8Array, dtype: string): number[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: number[] = [];
+  const size = dtype === 'F32' ? 4 : dtype === 'F64' ? 8 : 2;
+  for (let i = 0; i + size <= bytes.length; i += size) {
+    if (dtype === 'F32') out.push(view.getFloat32(i, true));
+    else if (dtype === 'F64') out.push(view.getFloat64(i, true));
+    else if (dtype === 'BF16') out.push(bf16ToNumber(view.getUint16(i, true)));
+    else out.push(f16ToNumber(view.getUint16(i, true)));
+  }
+  return out;
+}
