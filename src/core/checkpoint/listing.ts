@@ -34,6 +34,7 @@ function markPacked(t: WeightTensorInfo, scaleName: string | undefined, conventi
   t.bitsPerWeight = t.elements ? (8 * t.byteLength) / t.elements : 0;
   t.ternary = true;
   t.ternarySource = 'packed';
+  t.packing = 'bitnet4';
   if (scaleName) t.scale = { kind: 'tensor', tensor: scaleName, convention };
 }
 

@@ -37,15 +37,11 @@ export function i2sUndecodable(elements: number): string | null {
   return elements % I2S_BLOCK === 0 ? null : `I2_S tensor of ${elements} weights is not a whole number of 128-weight blocks; bitnet.cpp never writes such tensors`;
 }
 
-/** Codes (0…3) of an I2_S payload in ggml element order, and its f32 scale. `bytes` is the whole tensor. */
-export function decodeI2S(bytes: Uint8Array, elements: number): { codes: Uint8Array; scale: number } {
-  if (bytes.length !== i2sByteLength(elements)) throw new RangeError(`I2_S: ${bytes.length} bytes, expected ${i2sByteLength(elements)} for ${elements} weights`);
-  const why = i2sUndecodable(elements);
-  if (why) throw new RangeError(why);
-  const codes = new Uint8Array(elements);
-  for (let block = 0; block < elements / I2S_BLOCK; block++) {
-    const src = block * 32;
-    const dst = block * I2S_BLOCK;
+/** Codes (0…3) of whole 32-byte I2_S blocks (128 weights each), in ggml element order. */
+export function decodeI2SBlocks(bytes: Uint8Array): Uint8Array {
+  if (bytes.length % 32) throw new RangeError(`I2_S: ${bytes.length} bytes is not a whole number of 32-byte blocks`);
+  const codes = new Uint8Array(bytes.length * 4);
+  for (let src = 0, dst = 0; src < bytes.length; src += 32, dst += I2S_BLOCK) {
     for (let p = 0; p < 32; p++) {
       const b = bytes[src + p];
       codes[dst + p] = (b >> 6) & 3;
@@ -54,9 +50,20 @@ export function decodeI2S(bytes: Uint8Array, elements: number): { codes: Uint8Ar
       codes[dst + 96 + p] = b & 3;
     }
   }
-  const at = elements / 4;
-  const scale = new DataView(bytes.buffer, bytes.byteOffset + at, 4).getFloat32(0, true);
-  return { codes, scale };
+  return codes;
+}
+
+/** The f32 scale of an I2_S tensor: the first 4 bytes of its 32-byte tail (`tail` = those ≥ 4 bytes). */
+export function i2sScale(tail: Uint8Array): number {
+  return new DataView(tail.buffer, tail.byteOffset, 4).getFloat32(0, true);
+}
+
+/** Codes (0…3) of an I2_S payload in ggml element order, and its f32 scale. `bytes` is the whole tensor. */
+export function decodeI2S(bytes: Uint8Array, elements: number): { codes: Uint8Array; scale: number } {
+  if (bytes.length !== i2sByteLength(elements)) throw new RangeError(`I2_S: ${bytes.length} bytes, expected ${i2sByteLength(elements)} for ${elements} weights`);
+  const why = i2sUndecodable(elements);
+  if (why) throw new RangeError(why);
+  return { codes: decodeI2SBlocks(bytes.subarray(0, elements / 4)), scale: i2sScale(bytes.subarray(elements / 4)) };
 }
 
 /** Packs codes (0…2) into the I2_S x86 layout with the scale in the tail (the test writer's inverse of decodeI2S). */

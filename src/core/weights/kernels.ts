@@ -99,6 +99,35 @@ function packedKernel(): Kernel {
   };
 }
 
+/** `.tnn` packed trits (docs/tnn-format.md §3): five base-3 digits per byte, least significant first; padding digits are 1. */
+function tnn5Kernel(count: number): Kernel {
+  const hist = new Float64Array(256);
+  let last = -1;
+  const bytes = Math.ceil(count / 5);
+  return {
+    unit: 1,
+    consume(chunk, at) {
+      for (let i = 0; i < chunk.length; i++) hist[chunk[i]]++;
+      if (at + chunk.length === bytes && chunk.length) last = chunk[chunk.length - 1];
+    },
+    finish() {
+      const c = { neg: 0, zero: 0, pos: 0, other: 0 };
+      tritsFromByteHistogram(hist, (b) => (b >= 243 ? [2, 2, 2, 2, 2] : [0, 1, 2, 3, 4].map((i) => (Math.floor(b / 3 ** i) % 3) - 1)), c);
+      // The padding digits of the last byte were counted as zeros (or not, if the file is bad).
+      const used = count % 5;
+      if (used && last >= 0 && last < 243)
+        for (let i = used; i < 5; i++) {
+          const t = (Math.floor(last / 3 ** i) % 3) - 1;
+          if (t === 0) c.zero--;
+          else if (t === -1) c.neg--;
+          else c.pos--;
+          if (t !== 0) c.other++;
+        }
+      return { ternary: true, trits: { neg: c.neg, zero: c.zero, pos: c.pos }, nonTernary: c.other, scales: null, values: null };
+    },
+  };
+}
+
 /** F16 / BF16: a histogram of bit patterns gives exact value statistics and the {−s, 0, +s} test. */
 function halfKernel(kind: 'f16' | 'bf16', matrix: boolean): Kernel {
   const hist = halfHist();
@@ -174,7 +203,7 @@ export function kernelFor(t: WeightTensorInfo): Kernel | null {
     case 'BF16': return halfKernel('bf16', matrix);
     case 'F32': return wideKernel(4, matrix);
     case 'F64': return wideKernel(8, matrix);
-    case 'U8': return t.ternarySource === 'packed' ? packedKernel() : null;
+    case 'U8': return t.packing === 'bitnet4' ? packedKernel() : t.packing === 'tnn5' ? tnn5Kernel(t.elements ?? 0) : null;
     default: return null;
   }
 }

@@ -9,7 +9,7 @@ import { entropyBits } from '../quant/stats';
 import { WeightsAbortError, WeightsFormatError } from './errors';
 import { openForRead, type ReadableModelFile } from './file-io';
 import { summarizeWeighted, type TritCounts, type ValueSummary } from './histograms';
-import { decodeScalars, kernelFor, type Kernel } from './kernels';
+import { decodeScalars, kernelFor, type Kernel, type KernelResult } from './kernels';
 import type { WeightScaleInfo, WeightsListing, WeightTensorInfo } from './types';
 
 export interface TensorStats {
@@ -94,13 +94,12 @@ async function separateScales(listing: WeightsListing, f: ReadableModelFile): Pr
   return out;
 }
 
-function finishTensor(t: WeightTensorInfo, k: Kernel | null, separate: ValueSummary | undefined): TensorStats {
+function finishTensor(t: WeightTensorInfo, r: KernelResult | null, separate: ValueSummary | undefined): TensorStats {
   const elements = t.elements ?? t.shape.reduce((a, b) => a * b, 1);
   const base = { name: t.name, dtype: t.dtype, shape: [...t.shape], elements, byteLength: t.byteLength, bitsPerWeight: elements ? (8 * t.byteLength) / elements : 0 };
-  if (!k) {
+  if (!r) {
     return { ...base, ternary: t.ternary, trits: null, nonTernary: 0, sparsity: null, entropyBits: null, scales: null, values: null, decoded: false, ...(t.undecoded ? { note: t.undecoded } : {}), ...(t.scale ? { scale: t.scale } : {}) };
   }
-  const r = k.finish();
   const n = r.trits ? r.trits.neg + r.trits.zero + r.trits.pos : 0;
   const scale: WeightScaleInfo | undefined = t.scale ?? (r.ternary && r.s !== undefined ? { kind: 'value', convention: 'multiply' } : undefined);
   return {
@@ -116,6 +115,17 @@ function finishTensor(t: WeightTensorInfo, k: Kernel | null, separate: ValueSumm
     decoded: true,
     ...(r.nonTernary ? { note: `${r.nonTernary} stored codes are not −1/0/+1 (code 3)` } : {}),
   };
+}
+
+/** Scale tensors too large to read up front (a `.tnn` block-scale tensor) lend their streamed value summary. */
+function scalesFromResults(listing: WeightsListing, results: (KernelResult | null)[], separate: Map<string, ValueSummary>): void {
+  const index = new Map(listing.tensors.map((t, i) => [t.name, i]));
+  for (const t of listing.tensors) {
+    if (t.scale?.kind !== 'tensor' || !t.scale.tensor || separate.has(t.name) || t.scale.convention !== 'multiply') continue;
+    const i = index.get(t.scale.tensor);
+    const values = i === undefined ? null : results[i]?.values;
+    if (values) separate.set(t.name, values);
+  }
 }
 
 export async function computeWeightsStats(listing: WeightsListing, options: StatsOptions = {}): Promise<WeightsStats> {
@@ -145,7 +155,9 @@ export async function computeWeightsStats(listing: WeightsListing, options: Stat
       bytesDone += p.length;
       onProgress?.({ bytesDone, bytesTotal, tensor: listing.tensors[p.index].name });
     }
-    const tensors = listing.tensors.map((t, i) => finishTensor(t, kernels[i], separate.get(t.name)));
+    const results = kernels.map((k) => k?.finish() ?? null);
+    scalesFromResults(listing, results, separate);
+    const tensors = listing.tensors.map((t, i) => finishTensor(t, results[i], separate.get(t.name)));
     return { file: listing.file, tensors, bytesRead: bytesDone };
   } finally {
     // Never close the handle under a read still in flight (an abort or a kernel error mid-way).

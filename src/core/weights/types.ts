@@ -52,6 +52,8 @@ export interface WeightTensorInfo {
    * 'probe' = the first values checked are {−s, 0, +s}; statistics confirm or refute.
    */
   ternarySource?: 'type' | 'packed' | 'probe';
+  /** How packed U8 trits are laid out: `.tnn` base-3, 5 per byte (docs/tnn-format.md §3), or transformers' 4 per byte. */
+  packing?: 'tnn5' | 'bitnet4';
 }
 
 /** The header-level view of a weights-only file. */
