@@ -2,7 +2,7 @@
 import type { WeightsListing, WeightTensorInfo } from '../weights/types';
 import { openForRead } from '../weights/file-io';
 import { I2S_LAYOUT_NOTE, i2sUndecodable } from './i2s';
-import { plainMetadata, readGgufHeader, type GgufHeader, type GgufTensorInfo } from './reader';
+import { parseGgufHeader, plainMetadata, readGgufHeader, type GgufHeader, type GgufTensorInfo } from './reader';
 
 export const GGUF_FORMAT = 'gguf';
 
@@ -61,4 +61,9 @@ export async function readGgufListing(file: string): Promise<WeightsListing> {
   } finally {
     await f.close();
   }
+}
+
+/** Lists a GGUF file held in memory (tests, small files): `bytes` is the whole file. */
+export function listGgufBytes(bytes: Uint8Array, file: string): WeightsListing {
+  return ggufListing(parseGgufHeader(bytes, bytes.length, file));
 }
