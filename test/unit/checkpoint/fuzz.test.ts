@@ -34,6 +34,7 @@ function baseFile(): Uint8Array {
   ], { format: 'pt' });
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- mutated freely below
 function split(file: Uint8Array): { header: Record<string, any>; data: Uint8Array } {
   const n = Number(new DataView(file.buffer, file.byteOffset, 8).getBigUint64(0, true));
   return { header: JSON.parse(new TextDecoder().decode(file.subarray(8, 8 + n))), data: file.subarray(8 + n) };
