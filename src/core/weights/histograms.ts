@@ -32,7 +32,7 @@ export interface ValueSummary {
 export const HISTOGRAM_BINS = 32;
 
 /** Adds, for every byte value b seen hist[b] times, the trits that `tritsOf(b)` lists (−1/0/+1; other values counted apart). */
-export function tritsFromByteHistogram(hist: Uint32Array | Float64Array, digitsOf: (b: number) => number[], into: TritCounts & { other: number }): void {
+export function tritsFromByteHistogram(hist: ArrayLike<number>, digitsOf: (b: number) => number[], into: TritCounts & { other: number }): void {
   for (let b = 0; b < 256; b++) {
     const n = hist[b];
     if (!n) continue;
@@ -73,13 +73,13 @@ export function summarizeWeighted(pairs: Iterable<[number, number]>, bins = HIST
 }
 
 /** Pairs (value, count) of a 16-bit pattern histogram. */
-export function* halfPairs(hist: Uint32Array, kind: 'f16' | 'bf16'): Generator<[number, number]> {
+export function* halfPairs(hist: ArrayLike<number>, kind: 'f16' | 'bf16'): Generator<[number, number]> {
   const decode = kind === 'f16' ? f16ToNumber : bf16ToNumber;
   for (let h = 0; h < 65536; h++) if (hist[h]) yield [decode(h), hist[h]];
 }
 
 /** Float-tensor facts from a 16-bit pattern histogram: ternary iff every nonzero value has one magnitude s. */
-export function halfTernaryCheck(hist: Uint32Array, kind: 'f16' | 'bf16'): { ternary: boolean; s: number; trits: TritCounts } {
+export function halfTernaryCheck(hist: ArrayLike<number>, kind: 'f16' | 'bf16'): { ternary: boolean; s: number; trits: TritCounts } {
   const decode = kind === 'f16' ? f16ToNumber : bf16ToNumber;
   let magnitude = -1;
   let ternary = true;

@@ -7,6 +7,7 @@
  */
 import { TQ1_DIGIT } from '../gguf/tq';
 import { I2S_TAIL_BYTES } from '../gguf/i2s';
+import { addByteCounts, addHalfCounts } from './counting';
 import { bf16ToNumber, f16ToNumber } from './half';
 import { halfPairs, halfTernaryCheck, summarizeWeighted, tritsFromByteHistogram, twoBitDigits, type TritCounts, type ValueSummary } from './histograms';
 import type { WeightTensorInfo } from './types';
@@ -35,28 +36,36 @@ export interface Kernel {
 const tq1Qs = (b: number) => [0, 1, 2, 3, 4].map((n) => TQ1_DIGIT[b * 5 + n] - 1);
 const tq1Qh = (b: number) => [0, 1, 2, 3].map((n) => TQ1_DIGIT[b * 5 + n] - 1);
 
-/** One shared 65536-entry table per kernel kind would race across concurrent runs; each kernel owns its own. */
-function halfHist(): Uint32Array {
-  return new Uint32Array(65536);
-}
-
-function blockKernel(blockBytes: number, qsEnd: number, qhEnd: number, digitsQs: (b: number) => number[], digitsQh: ((b: number) => number[]) | null): Kernel {
-  const hq = new Float64Array(256);
-  const hh = new Float64Array(256);
-  const scales = halfHist();
+/**
+ * TQ1_0 / TQ2_0: every byte of every block goes into one histogram (word-wise, counting.ts);
+ * the few bytes that are not qs — TQ1_0's qh[4] and both types' f16 d — are also counted per
+ * block and subtracted at the end (d's two bytes recovered from the 65536-pattern scale table).
+ */
+function blockKernel(blockBytes: number, qhStart: number, digitsQs: (b: number) => number[], digitsQh: ((b: number) => number[]) | null): Kernel {
+  const all = new Float64Array(256);
+  const qh = new Float64Array(256);
+  const scales = new Float64Array(65536);
+  const dAt = blockBytes - 2;
   return {
     unit: blockBytes,
     consume(bytes) {
+      addByteCounts(bytes, all);
       for (let base = 0; base < bytes.length; base += blockBytes) {
-        for (let i = base, e = base + qsEnd; i < e; i++) hq[bytes[i]]++;
-        for (let i = base + qsEnd, e = base + qhEnd; i < e; i++) hh[bytes[i]]++;
-        scales[bytes[base + qhEnd] | (bytes[base + qhEnd + 1] << 8)]++;
+        for (let i = base + qhStart, e = base + dAt; i < e; i++) qh[bytes[i]]++;
+        scales[bytes[base + dAt] | (bytes[base + dAt + 1] << 8)]++;
       }
     },
     finish() {
+      const qs = all.slice();
+      for (let p = 0; p < 65536; p++) {
+        if (!scales[p]) continue;
+        qs[p & 255] -= scales[p];
+        qs[p >> 8] -= scales[p];
+      }
+      for (let b = 0; b < 256; b++) qs[b] -= qh[b];
       const c = { neg: 0, zero: 0, pos: 0, other: 0 };
-      tritsFromByteHistogram(hq, digitsQs, c);
-      if (digitsQh) tritsFromByteHistogram(hh, digitsQh, c);
+      tritsFromByteHistogram(qs, digitsQs, c);
+      if (digitsQh) tritsFromByteHistogram(qh, digitsQh, c);
       return { ternary: true, trits: { neg: c.neg, zero: c.zero, pos: c.pos }, nonTernary: c.other, scales: summarizeWeighted(halfPairs(scales, 'f16')), values: null };
     },
   };
@@ -71,7 +80,7 @@ function i2sKernel(elements: number): Kernel {
     unit: 1,
     consume(bytes, at) {
       const codesHere = Math.max(0, Math.min(bytes.length, codeBytes - at));
-      for (let i = 0; i < codesHere; i++) hist[bytes[i]]++;
+      addByteCounts(bytes.subarray(0, codesHere), hist);
       for (let i = codesHere; i < bytes.length; i++) tail[at + i - codeBytes] = bytes[i];
     },
     finish() {
@@ -89,7 +98,7 @@ function packedKernel(): Kernel {
   return {
     unit: 1,
     consume(bytes) {
-      for (let i = 0; i < bytes.length; i++) hist[bytes[i]]++;
+      addByteCounts(bytes, hist);
     },
     finish() {
       const c = { neg: 0, zero: 0, pos: 0, other: 0 };
@@ -107,7 +116,7 @@ function tnn5Kernel(count: number): Kernel {
   return {
     unit: 1,
     consume(chunk, at) {
-      for (let i = 0; i < chunk.length; i++) hist[chunk[i]]++;
+      addByteCounts(chunk, hist);
       if (at + chunk.length === bytes && chunk.length) last = chunk[chunk.length - 1];
     },
     finish() {
@@ -130,11 +139,11 @@ function tnn5Kernel(count: number): Kernel {
 
 /** F16 / BF16: a histogram of bit patterns gives exact value statistics and the {−s, 0, +s} test. */
 function halfKernel(kind: 'f16' | 'bf16', matrix: boolean): Kernel {
-  const hist = halfHist();
+  const hist = new Float64Array(65536);
   return {
     unit: 2,
     consume(bytes) {
-      for (let i = 0; i < bytes.length; i += 2) hist[bytes[i] | (bytes[i + 1] << 8)]++;
+      addHalfCounts(bytes, hist);
     },
     finish() {
       const values = summarizeWeighted(halfPairs(hist, kind));
@@ -158,8 +167,10 @@ function wideKernel(size: 4 | 8, matrix: boolean): Kernel {
     unit: size,
     consume(bytes) {
       const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      for (let i = 0; i < bytes.length; i += size) {
-        const v = size === 4 ? view.getFloat32(i, true) : view.getFloat64(i, true);
+      // Typed-array reads when aligned on a little-endian host (the usual case), DataView otherwise.
+      const fast = littleEndianHost && bytes.byteOffset % size === 0 ? (size === 4 ? new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4) : new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length / 8)) : null;
+      for (let i = 0, k = 0; i < bytes.length; i += size, k++) {
+        const v = fast ? fast[k] : size === 4 ? view.getFloat32(i, true) : view.getFloat64(i, true);
         if (!Number.isFinite(v)) {
           nonFinite++;
           ternary = false;
@@ -191,13 +202,15 @@ function wideKernel(size: 4 | 8, matrix: boolean): Kernel {
   };
 }
 
+const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** The kernel for a listed tensor, or null when its values are not decoded (listed only). */
 export function kernelFor(t: WeightTensorInfo): Kernel | null {
   if (t.undecoded) return null;
   const matrix = t.shape.length >= 2;
   switch (t.dtype) {
-    case 'TQ1_0': return blockKernel(54, 48, 52, tq1Qs, tq1Qh);
-    case 'TQ2_0': return blockKernel(66, 64, 64, twoBitDigits, null);
+    case 'TQ1_0': return blockKernel(54, 48, tq1Qs, tq1Qh);
+    case 'TQ2_0': return blockKernel(66, 64, twoBitDigits, null);
     case 'I2_S': return i2sKernel(t.elements ?? 0);
     case 'F16': return halfKernel('f16', matrix);
     case 'BF16': return halfKernel('bf16', matrix);
