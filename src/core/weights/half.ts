@@ -1,21 +1,13 @@
 /** IEEE binary16 and bfloat16 → number, via a 65536-entry table built once (bit-exact, NaN and ±0 kept). */
+import { halfToFloat } from '../format/decode';
 
 let f16Table: Float32Array | undefined;
-
-function halfBitsToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
 
 /** F16_TO_F32()[bits] = the value of the half-precision bit pattern (GGML_FP16_TO_FP32). */
 export function f16Table32(): Float32Array {
   if (!f16Table) {
     f16Table = new Float32Array(65536);
-    for (let h = 0; h < 65536; h++) f16Table[h] = halfBitsToFloat(h);
+    for (let h = 0; h < 65536; h++) f16Table[h] = halfToFloat(h);
   }
   return f16Table;
 }
