@@ -5,11 +5,11 @@
  * the tensor. Decoding rules: gguf/tq.ts (llama.cpp), gguf/i2s.ts (bitnet.cpp),
  * checkpoint/bitnet-packed.ts (transformers).
  */
-import { TQ1_DIGIT } from '../gguf/tq';
 import { I2S_TAIL_BYTES } from '../gguf/i2s';
 import { addByteCounts, addHalfCounts } from './counting';
 import { bf16ToNumber, f16ToNumber } from './half';
 import { halfPairs, halfTernaryCheck, summarizeWeighted, tritsFromByteHistogram, twoBitDigits, type TritCounts, type ValueSummary } from './histograms';
+import { tqKernel } from './tq-kernel';
 import type { WeightTensorInfo } from './types';
 
 /** What a kernel found; stats.ts adds the listing-level fields. */
@@ -31,44 +31,6 @@ export interface Kernel {
   unit: number;
   consume(bytes: Uint8Array, at: number): void;
   finish(): KernelResult;
-}
-
-const tq1Qs = (b: number) => [0, 1, 2, 3, 4].map((n) => TQ1_DIGIT[b * 5 + n] - 1);
-const tq1Qh = (b: number) => [0, 1, 2, 3].map((n) => TQ1_DIGIT[b * 5 + n] - 1);
-
-/**
- * TQ1_0 / TQ2_0: every byte of every block goes into one histogram (word-wise, counting.ts);
- * the few bytes that are not qs — TQ1_0's qh[4] and both types' f16 d — are also counted per
- * block and subtracted at the end (d's two bytes recovered from the 65536-pattern scale table).
- */
-function blockKernel(blockBytes: number, qhStart: number, digitsQs: (b: number) => number[], digitsQh: ((b: number) => number[]) | null): Kernel {
-  const all = new Float64Array(256);
-  const qh = new Float64Array(256);
-  const scales = new Float64Array(65536);
-  const dAt = blockBytes - 2;
-  return {
-    unit: blockBytes,
-    consume(bytes) {
-      addByteCounts(bytes, all);
-      for (let base = 0; base < bytes.length; base += blockBytes) {
-        for (let i = base + qhStart, e = base + dAt; i < e; i++) qh[bytes[i]]++;
-        scales[bytes[base + dAt] | (bytes[base + dAt + 1] << 8)]++;
-      }
-    },
-    finish() {
-      const qs = all.slice();
-      for (let p = 0; p < 65536; p++) {
-        if (!scales[p]) continue;
-        qs[p & 255] -= scales[p];
-        qs[p >> 8] -= scales[p];
-      }
-      for (let b = 0; b < 256; b++) qs[b] -= qh[b];
-      const c = { neg: 0, zero: 0, pos: 0, other: 0 };
-      tritsFromByteHistogram(qs, digitsQs, c);
-      if (digitsQh) tritsFromByteHistogram(qh, digitsQh, c);
-      return { ternary: true, trits: { neg: c.neg, zero: c.zero, pos: c.pos }, nonTernary: c.other, scales: summarizeWeighted(halfPairs(scales, 'f16')), values: null };
-    },
-  };
 }
 
 /** bitnet.cpp I2_S: n/4 code bytes, then a 32-byte tail whose first 4 bytes are the f32 scale. */
@@ -209,8 +171,8 @@ export function kernelFor(t: WeightTensorInfo): Kernel | null {
   if (t.undecoded) return null;
   const matrix = t.shape.length >= 2;
   switch (t.dtype) {
-    case 'TQ1_0': return blockKernel(54, 48, tq1Qs, tq1Qh);
-    case 'TQ2_0': return blockKernel(66, 64, twoBitDigits, null);
+    case 'TQ1_0':
+    case 'TQ2_0': return tqKernel(t.dtype);
     case 'I2_S': return i2sKernel(t.elements ?? 0);
     case 'F16': return halfKernel('f16', matrix);
     case 'BF16': return halfKernel('bf16', matrix);
