@@ -10,6 +10,8 @@
  *    {−s, 0, +s} are ternary candidates; the statistics pass decides on all values.
  */
 import { parseHeaderJson, readHeaderLength, HEADER_PREFIX_BYTES, DTYPE_SIZES, type Dtype, type TensorEntry } from '../format/safetensors';
+import { TnnFormatError } from '../errors';
+import { WeightsFormatError } from '../weights/errors';
 import { openForRead, type ReadableModelFile } from '../weights/file-io';
 import type { WeightsListing, WeightTensorInfo } from '../weights/types';
 import { VALUES_PER_ITEM } from './bitnet-packed';
@@ -52,6 +54,19 @@ async function probe(f: ReadableModelFile, t: WeightTensorInfo): Promise<void> {
   }
 }
 
+/**
+ * The shared safetensors reader names the JSON field but, for errors inside the JSON, no byte;
+ * those fields live in the header that starts at byte 8, which is the offset reported.
+ */
+function withOffset<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof TnnFormatError && e.offset === undefined) throw new WeightsFormatError(e.file, e.field, e.detail, HEADER_PREFIX_BYTES);
+    throw e;
+  }
+}
+
 /** Lists a safetensors checkpoint; reads the header, config.json beside it, and ≤ 4 KiB of each float matrix. */
 export async function readSafetensorsListing(file: string): Promise<WeightsListing> {
   const f = await openForRead(file);
@@ -60,7 +75,7 @@ export async function readSafetensorsListing(file: string): Promise<WeightsListi
     const n = readHeaderLength(prefix, f.size, file);
     const headerBytes = new Uint8Array(n);
     await f.readInto(headerBytes, HEADER_PREFIX_BYTES);
-    const sh = parseHeaderJson(headerBytes, f.size, file, prefix);
+    const sh = withOffset(() => parseHeaderJson(headerBytes, f.size, file, prefix));
     const tensors = sh.entries.map((e) => entryInfo(e, sh.dataStart));
     const byName = new Map(tensors.map((t) => [t.name, t]));
     const config = await readSiblingConfig(file);

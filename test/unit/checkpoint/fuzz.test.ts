@@ -112,6 +112,7 @@ test('mutation fuzz: every safetensors mutant lists and streams, or throws a for
         if (!(e instanceof TnnFormatError || e instanceof WeightsFormatError)) throw new Error(`non-format error for ${kind}: ${(e as Error)?.stack ?? e}`);
         assert.ok(e.message.startsWith(`${file}: `), e.message);
         assert.ok(e.field.length > 0);
+        assert.ok(e.offset !== undefined && e.offset >= 0, `no byte offset: ${e.message}`);
         o.rejected++;
       }
     }
