@@ -166,6 +166,21 @@ function wideKernel(size: 4 | 8, matrix: boolean): Kernel {
 
 const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/** Bytes per kernel unit (pieces are multiples of it), or null when the tensor's values are not decoded; matches kernelFor. */
+export function kernelUnit(t: WeightTensorInfo): number | null {
+  if (t.undecoded) return null;
+  switch (t.dtype) {
+    case 'TQ1_0': return 54;
+    case 'TQ2_0': return 66;
+    case 'I2_S': return 1;
+    case 'F16': case 'BF16': return 2;
+    case 'F32': return 4;
+    case 'F64': return 8;
+    case 'U8': return t.packing ? 1 : null;
+    default: return null;
+  }
+}
+
 /** The kernel for a listed tensor, or null when its values are not decoded (listed only). */
 export function kernelFor(t: WeightTensorInfo): Kernel | null {
   if (t.undecoded) return null;

@@ -9,7 +9,7 @@ import { entropyBits } from '../quant/stats';
 import { WeightsAbortError, WeightsFormatError } from './errors';
 import { openForRead, type ReadableModelFile } from './file-io';
 import { summarizeWeighted, type TritCounts, type ValueSummary } from './histograms';
-import { decodeScalars, kernelFor, type Kernel, type KernelResult } from './kernels';
+import { decodeScalars, kernelFor, kernelUnit, type Kernel, type KernelResult } from './kernels';
 import type { WeightScaleInfo, WeightsListing, WeightTensorInfo } from './types';
 
 export interface TensorStats {
@@ -67,11 +67,11 @@ interface Segment {
   length: number;
 }
 
-function segments(tensors: WeightTensorInfo[], kernels: (Kernel | null)[], chunk: number): Segment[] {
-  const order = tensors.map((_, i) => i).filter((i) => kernels[i]).sort((a, b) => tensors[a].offset - tensors[b].offset);
+function segments(tensors: WeightTensorInfo[], units: (number | null)[], chunk: number): Segment[] {
+  const order = tensors.map((_, i) => i).filter((i) => units[i]).sort((a, b) => tensors[a].offset - tensors[b].offset);
   const out: Segment[] = [];
   for (const index of order) {
-    const unit = kernels[index]!.unit;
+    const unit = units[index]!;
     const step = Math.max(unit, Math.floor(chunk / unit) * unit);
     for (let at = 0; at < tensors[index].byteLength; at += step) out.push({ index, at, length: Math.min(step, tensors[index].byteLength - at) });
   }
@@ -136,8 +136,17 @@ export async function computeWeightsStats(listing: WeightsListing, options: Stat
   try {
     if (f.size !== listing.fileBytes)
       throw new WeightsFormatError(listing.file, 'file', `size changed from ${listing.fileBytes} to ${f.size} bytes since its header was read`);
-    const kernels = listing.tensors.map(kernelFor);
-    const plan = segments(listing.tensors, kernels, chunk);
+    // Kernels are created when their tensor's first chunk arrives and finished after its last one,
+    // so only one tensor's count tables exist at a time, whatever the number of tensors.
+    const units = listing.tensors.map(kernelUnit);
+    const plan = segments(listing.tensors, units, chunk);
+    const results: (KernelResult | null)[] = listing.tensors.map(() => null);
+    let currentIndex = -1;
+    let kernel: Kernel | null = null;
+    const finishCurrent = () => {
+      if (kernel) results[currentIndex] = kernel.finish();
+      kernel = null;
+    };
     const bytesTotal = plan.reduce((s, p) => s + p.length, 0);
     const separate = await separateScales(listing, f);
     const buffers = [new Uint8Array(chunk + 8), new Uint8Array(chunk + 8)];
@@ -151,11 +160,20 @@ export async function computeWeightsStats(listing: WeightsListing, options: Stat
       // Start the next read before counting this chunk: I/O and counting overlap.
       if (i + 1 < plan.length) pending = read(i + 1);
       const p = plan[i];
-      kernels[p.index]!.consume(buffers[i % 2].subarray(0, p.length), p.at);
+      if (currentIndex !== p.index || !kernel) {
+        finishCurrent();
+        currentIndex = p.index;
+        kernel = kernelFor(listing.tensors[p.index])!;
+      }
+      kernel.consume(buffers[i % 2].subarray(0, p.length), p.at);
       bytesDone += p.length;
       onProgress?.({ bytesDone, bytesTotal, tensor: listing.tensors[p.index].name });
     }
-    const results = kernels.map((k) => k?.finish() ?? null);
+    finishCurrent();
+    // Decoded tensors of zero bytes have no chunk: finish an empty kernel for them.
+    listing.tensors.forEach((t, i) => {
+      if (units[i] && !results[i]) results[i] = kernelFor(t)!.finish();
+    });
     scalesFromResults(listing, results, separate);
     const tensors = listing.tensors.map((t, i) => finishTensor(t, results[i], separate.get(t.name)));
     return { file: listing.file, tensors, bytesRead: bytesDone };
