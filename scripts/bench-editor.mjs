@@ -4,6 +4,11 @@
 //   parse  = the inspect worker (dist/workers/inspect.js) parsing + building the view
 //   render = dist/webview.js in Chromium receiving the view until header + table are in the DOM
 // Usage: node esbuild.mjs && node scripts/bench-editor.mjs [--trits 25000000] [--keep] [--screenshot dir]
+// `--gguf`: the GGUF scale benchmark instead (scripts/bench-gguf.mjs).
+if (process.argv.includes('--gguf')) {
+  await import('./bench-gguf.mjs');
+  process.exit(0);
+}
 import * as esbuild from 'esbuild';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';

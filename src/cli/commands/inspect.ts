@@ -12,6 +12,8 @@ import type { TnnModel } from '../../core/graph/types';
 import { loadModel } from '../../core/model-formats/index';
 import { summarizeTnn, type InspectSummary } from '../../core/inspect/summary';
 import { formatSummaryTable } from '../../core/inspect/table';
+import { sniffWeightsFormat } from '../../core/weights/open';
+import { inspectWeights } from './inspect-weights';
 
 /** Adds cost numbers for `profile` to a summary; returns the object to print and, for text mode, extra lines. */
 export type InspectCostHook = (summary: InspectSummary, model: TnnModel, profile: string) => Promise<{ summary: object; text?: string }>;
@@ -23,8 +25,14 @@ export function setInspectCostHook(hook: InspectCostHook | undefined): void {
 }
 
 async function run(args: ParsedArgs, io: CliIO): Promise<number> {
-  if (args.positionals.length !== 1) throw new UsageError(`inspect: expected exactly one .tnn file, got ${args.positionals.length}`);
+  if (args.positionals.length !== 1) throw new UsageError(`inspect: expected exactly one model file, got ${args.positionals.length}`);
   const file = args.positionals[0];
+  // ── Weights-only formats (GGUF, safetensors checkpoints, weights-only .tnn), detected by content.
+  // ── This one dispatch moves into the model-format registry (src/core/model-formats) at merge.
+  const weightsFormat = await sniffWeightsFormat(file);
+  if (weightsFormat) return inspectWeights(file, weightsFormat, args, io);
+  // ── end of the weights-only dispatch
+  if (optString(args, 'bandwidth') !== undefined) throw new UsageError('inspect: --bandwidth applies to weights-only models (GGUF, safetensors checkpoints)');
   const profile = optString(args, 'cost');
   if (profile !== undefined && !costHook) throw new UsageError('inspect: --cost is not available in this build');
   const loaded = await loadModel(file, { what: '.tnn file' });
@@ -40,11 +48,12 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
 
 registerCommand({
   name: 'inspect',
-  usage: 'inspect <file.tnn> [--json] [--cost <profile>]',
-  summary: 'per-layer thresholds, scales, trit counts, entropy and error of a .tnn model',
+  usage: 'inspect <file.tnn|model.gguf|model.safetensors> [--json] [--cost <profile>] [--bandwidth <GB/s>]',
+  summary: 'per-layer (or per-tensor) thresholds, scales, trit counts, entropy and error of a .tnn, GGUF or safetensors model',
   options: [
     { names: ['json'], value: false, description: 'print the summary as JSON (a stable contract)' },
-    { names: ['cost'], value: true, description: 'add hardware cost estimates for a technology profile' },
+    { names: ['cost'], value: true, description: 'add hardware cost estimates for a technology profile (weights-only models: a built-in profile id)' },
+    { names: ['bandwidth'], value: true, description: 'memory bandwidth in GB/s for the tokens/s bound of weights-only models (default 50)' },
   ],
   run,
 });

@@ -9,7 +9,8 @@ export function computeChecksum(data: Uint8Array | readonly Uint8Array[]): strin
   return 'sha256:' + hash.digest('hex');
 }
 
-function halfToFloat(h: number): number {
+/** IEEE binary16 bits → number (also used by the weights readers' f16 table). */
+export function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
   const exp = (h >> 10) & 0x1f;
   const frac = h & 0x3ff;
