@@ -44,6 +44,28 @@ const problemPlugin = {
   },
 };
 
+/**
+ * `import src from './x.ts?worker'`: bundles x.ts as its own browser IIFE and
+ * imports the result as a string (a webview starts it from a blob: URL; loading
+ * a second script from the extension's origin into a Worker is cross-origin there).
+ */
+const inlineWorkerPlugin = {
+  name: 'inline-worker',
+  setup(build) {
+    build.onResolve({ filter: /\?worker$/ }, (args) => ({
+      path: path.resolve(args.resolveDir, args.path.slice(0, -'?worker'.length)),
+      namespace: 'inline-worker',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'inline-worker' }, async (args) => {
+      const r = await esbuild.build({
+        entryPoints: [args.path], bundle: true, write: false, metafile: true, platform: 'browser', target: 'es2022',
+        format: 'iife', minify: production, keepNames: true, logLevel: 'warning', absWorkingDir: root,
+      });
+      return { contents: r.outputFiles[0].text, loader: 'text', watchFiles: Object.keys(r.metafile.inputs).map((f) => path.resolve(root, f)) };
+    });
+  },
+};
+
 function walk(dir, pred) {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((name) => {
@@ -59,7 +81,7 @@ const common = {
   sourcemap: production ? false : 'linked',
   minify: production,
   logLevel: 'warning',
-  plugins: [watPlugin, problemPlugin],
+  plugins: [watPlugin, inlineWorkerPlugin, problemPlugin],
   absWorkingDir: root,
 };
 // tfjs-node is an optional native fast path: never bundled, required at run time if present.

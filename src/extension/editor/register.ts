@@ -1,12 +1,15 @@
 /**
  * Registers the `.tnn` custom editor, its commands, the read-only JSON view and
  * a test hook (`tritscope.test.editorMessages`, not in the palette) that returns
- * the messages posted to and received from editor webviews.
+ * the messages posted to and received from editor webviews, and
+ * `tritscope.setGraphOverlay(uri, overlay)` (not in the palette either), the
+ * channel other features use to colour a model's graph view (GraphOverlay).
  */
 import * as vscode from 'vscode';
 import { registerSafeCommand } from '../safeCommand';
 import { EditorCommands, JSON_SCHEME } from './commands';
 import { TnnEditorProvider, VIEW_TYPE } from './provider';
+import type { GraphOverlay } from '../../shared/messages';
 
 function serializable(v: unknown): unknown {
   return JSON.parse(JSON.stringify(v, (_k, x) => (x instanceof ArrayBuffer ? { byteLength: x.byteLength } : x)));
@@ -34,5 +37,11 @@ export function registerEditor(context: vscode.ExtensionContext): void {
   registerSafeCommand(context, 'tritscope.compare', 'comparing models', (a, b) => c.compare(a, b));
   context.subscriptions.push(
     vscode.commands.registerCommand('tritscope.test.editorMessages', () => serializable({ posted: provider.posted, received: provider.received })),
+    vscode.commands.registerCommand('tritscope.setGraphOverlay', (uri: unknown, overlay: unknown) => {
+      const o = overlay as GraphOverlay | undefined;
+      if (!(uri instanceof vscode.Uri) || !o || typeof o.metric !== 'string' || typeof o.values !== 'object' || o.values === null)
+        throw new Error('tritscope.setGraphOverlay(uri, { metric, values }) needs a model URI and an overlay');
+      return provider.setOverlay(uri, o);
+    }),
   );
 }
