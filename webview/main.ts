@@ -224,6 +224,7 @@ window.addEventListener('message', (ev: MessageEvent<ToWebviewMessage>) => {
       diffWith = m.diffWith;
       if (!state.profileId || !profiles.some((p) => p.id === state.profileId)) state.profileId = m.profileId;
       saveState();
+      graph.setVisible(tabs.value === 'graph'); // before setModel, so the render time counts from this message
       graph.setModel({ layers: model.layers, inputs: model.inputs, outputs: model.outputs });
       graph.select(state.selected);
       renderModel();

@@ -95,7 +95,8 @@ export class GraphView {
   setModel(input: GraphInput): void {
     this.input = input;
     this.graph = buildGraph(input.layers, input.inputs ?? [], input.outputs ?? []);
-    this.pendingT0 = performance.now();
+    // Timed from here when the graph shows; a hidden graph is timed from when its tab opens.
+    this.pendingT0 = this.visible ? performance.now() : null;
     void this.relayout();
   }
 
@@ -119,9 +120,9 @@ export class GraphView {
   /** Shown (tab opened) or hidden: the SVG is built when first visible, where its size is known. */
   setVisible(v: boolean): void {
     this.visible = v;
-    if (v && this.layout && !this.scene) {
+    if (v && !this.scene) {
       this.pendingT0 ??= performance.now();
-      this.draw();
+      if (this.layout) this.draw();
     }
   }
 
@@ -181,12 +182,18 @@ export class GraphView {
     this.status.textContent = `${this.input.layers.length} layers · ${this.graph.edges.length} edges`;
     const t0 = this.pendingT0;
     this.pendingT0 = null;
-    if (t0 !== null && this.events.onRendered) {
+    if (t0 !== null) {
       const { nodes, edges } = this.graph;
+      const status = this.status.textContent;
       // rAF runs before the frame is painted; the timeout after it runs once the frame is out.
-      requestAnimationFrame(() => setTimeout(() => this.events.onRendered?.({
-        nodes: nodes.length, edges: edges.length, layoutMs: this.layoutInfo.ms, totalMs: performance.now() - t0, layoutIn: this.layoutInfo.where,
-      }), 0));
+      requestAnimationFrame(() => setTimeout(() => {
+        const totalMs = performance.now() - t0;
+        this.status.textContent = `${status} · drawn in ${Math.round(totalMs)} ms`;
+        this.canvas.dataset.renderMs = totalMs.toFixed(1);
+        this.canvas.dataset.layoutMs = this.layoutInfo.ms.toFixed(1);
+        this.canvas.dataset.layoutIn = this.layoutInfo.where;
+        this.events.onRendered?.({ nodes: nodes.length, edges: edges.length, layoutMs: this.layoutInfo.ms, totalMs, layoutIn: this.layoutInfo.where });
+      }, 0));
     }
   }
 

@@ -5,41 +5,12 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { serializeTnn } from '../../../src/core/format/index';
 import { summarizeTnn } from '../../../src/core/inspect/summary';
 import type { ModelView, ToWebviewMessage } from '../../../src/shared/messages';
 import { buildEditorModel } from '../../unit/cost/fixtures';
-
-interface Recorded {
-  posted: Array<{ uri: string; message: ToWebviewMessage }>;
-  received: Array<{ uri: string; message: { type: string } }>;
-}
-
-const scratch = () => path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.tritscope', 'editor-it');
-
-function writeAtomic(file: string, bytes: Uint8Array): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(`${file}.tmp`, bytes);
-  renameSync(`${file}.tmp`, file);
-}
-
-async function recorded(): Promise<Recorded> {
-  return (await vscode.commands.executeCommand('tritscope.test.editorMessages')) as Recorded;
-}
-
-/** Polls the recorded messages until one posted for `uri` matches. */
-async function waitForPosted(uri: vscode.Uri, pred: (m: ToWebviewMessage) => boolean, after = 0, timeoutMs = 45_000): Promise<ToWebviewMessage> {
-  const t0 = Date.now();
-  for (;;) {
-    const r = await recorded();
-    const hit = r.posted.slice(after).find((p) => p.uri === uri.toString() && pred(p.message));
-    if (hit) return hit.message;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`no matching message for ${uri.fsPath}; posted: ${r.posted.map((p) => `${path.basename(p.uri)}:${p.message.type}`).join(', ')}`);
-    await new Promise((res) => setTimeout(res, 250));
-  }
-}
+import { recorded, scratch, waitForPosted, writeAtomic } from './editor-messages';
 
 suite('Tritscope .tnn editor', () => {
   suiteSetup(async () => {
