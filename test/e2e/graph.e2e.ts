@@ -13,7 +13,7 @@ import type { FrameLocator } from 'playwright-core';
 import { serializeTnn } from '../../src/core/format/index';
 import { buildResNet50Topology } from '../fixtures/resnet50-topology';
 import { buildEditorModel } from '../unit/cost/fixtures';
-import { e2eTest, type Workbench } from './helpers';
+import { e2eTest, findWebview, type Workbench } from './helpers';
 
 const DIR = '.tritscope/e2e';
 
@@ -31,20 +31,6 @@ async function setMetric(view: FrameLocator, id: string, metric: string): Promis
     sel.value = m;
     sel.dispatchEvent(new Event('change', { bubbles: true }));
   }, metric);
-}
-
-/** The webview whose document has `selector` (a hidden editor's webview may still be attached). */
-async function webviewWith(wb: Workbench, selector: string, timeoutMs = 60_000): Promise<FrameLocator> {
-  const t0 = Date.now();
-  for (;;) {
-    const n = await wb.page.locator('iframe.webview.ready').count();
-    for (let i = 0; i < n; i++) {
-      const frame = wb.webview(i);
-      if (await frame.locator(selector).count().catch(() => 0)) return frame;
-    }
-    if (Date.now() - t0 > timeoutMs) throw new Error(`no webview shows ${selector}`);
-    await wb.page.waitForTimeout(500);
-  }
 }
 
 async function activeLayer(view: FrameLocator): Promise<string | null> {
@@ -141,12 +127,16 @@ e2eTest('tnn editor compare view: both graphs drawn, changed and added layers ma
   const view = await wb.waitForWebview('#action-compare');
   await view.locator('#action-compare').click();
   // "Compare…" asks for the other model; in the web workbench the open dialog is a path box.
+  // It fills in its folder asynchronously: wait until it lists the folder, or it overwrites what we type.
   const box = wb.page.locator('.quick-input-widget .quick-input-box input');
-  await box.waitFor({ state: 'visible', timeout: 15_000 });
+  await wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: 'graph-cmp-b.tnn' }).first().waitFor({ state: 'visible', timeout: 30_000 });
   await box.fill(path.join(wb.ctx.workspaceDir, b));
-  await wb.page.keyboard.press('Enter');
+  for (let i = 0; i < 3 && (await wb.page.locator('.quick-input-widget').isVisible()); i++) {
+    await wb.page.keyboard.press('Enter');
+    await wb.page.waitForTimeout(1000);
+  }
   await wb.waitForTab('graph-cmp-a.tnn ↔ graph-cmp-b.tnn');
-  const cmp = await webviewWith(wb, '#graph-b-canvas [data-layer]');
+  const cmp = await findWebview(wb, '#graph-b-canvas [data-layer]');
   assert.equal(await cmp.locator('#graph-a-canvas [data-layer]').count(), 12);
   assert.equal(await cmp.locator('#graph-b-canvas [data-layer]').count(), 15);
   assert.equal(await cmp.locator('#graph-b-canvas .change-added').count(), 3, 'conv4, bn4, relu4 only in the second model');
