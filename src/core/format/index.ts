@@ -6,6 +6,7 @@ export { packTrits, unpackTrits, packedLength, countPackedTrits, TRITS_PER_BYTE,
 export { serializeTnn, parseTnn, peekTnnBytes } from './tnn';
 export { readTnnFile, writeTnnFile, peekTnnHeader, readTnnTensor } from './files';
 export { writeFileAtomic, writeFileAtomicSync } from './atomic';
-export { computeChecksum } from './decode';
+export { computeChecksum, halfToFloat } from './decode';
 export { TNN_FORMAT, TNN_VERSION, type TnnHeader, type TnnTensorInfo } from './tnn-header';
-export { DTYPE_SIZES, MAX_HEADER_BYTES, type Dtype } from './safetensors';
+// The safetensors container (a `.tnn` is one); also read by the checkpoint and weights-only readers.
+export { DTYPE_SIZES, MAX_HEADER_BYTES, HEADER_PREFIX_BYTES, METADATA_KEY, isDtype, parseHeaderJson, readHeaderLength, type Dtype, type TensorEntry } from './safetensors';

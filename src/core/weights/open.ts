@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { readSafetensorsListing } from '../checkpoint/listing';
-import { peekTnnHeader } from '../format/files';
+import { peekTnnHeader } from '../format/index';
 import { readGgufListing } from '../gguf/listing';
 import { isGgufPrefix } from '../gguf/reader';
 import { openForRead } from './file-io';
