@@ -7,3 +7,4 @@ import './eval';
 import './run';
 import './bench';
 import './qat-options';
+import './assemble';
