@@ -83,6 +83,14 @@ def resnet20(in_channels=3, num_classes=10):
     return CifarResNet(20, in_channels, num_classes)
 
 
+# samples/models/fashion-cnn.onnx initializer names for fashion_cnn()'s parameters.
+FASHION_CNN_ONNX = dict(
+    [("conv%d.weight" % i, "conv%d/weight" % i) for i in (1, 2, 3)]
+    + [("bn%d.%s" % (i, p), "bn%d/%s" % (i, q)) for i in (1, 2, 3)
+       for p, q in (("weight", "gamma"), ("bias", "beta"), ("running_mean", "mean"), ("running_var", "var"))]
+    + [("dense%d.%s" % (i, p), "dense%d/%s" % (i, p)) for i in (1, 2) for p in ("weight", "bias")])
+
+
 def load_onnx_weights(model, onnx_file, mapping):
     """Copies ONNX initializers into `model` (needs the `onnx` package): mapping = {param name: initializer name}."""
     import onnx
