@@ -47,7 +47,12 @@ class Context:
             return
         with torch.no_grad():
             for t in list(module.parameters()) + list(module.buffers()):
-                dist.broadcast(t.data, 0)
+                if t.dtype == torch.bool:  # gloo has no bool
+                    u = t.data.to(torch.uint8)
+                    dist.broadcast(u, 0)
+                    t.data.copy_(u.bool())
+                else:
+                    dist.broadcast(t.data, 0)
 
     def barrier(self):
         if self.distributed:

@@ -149,7 +149,7 @@ class RPReLU(nn.Module):
         self.slope = nn.Parameter(torch.zeros(channels))
         self.shift_in = nn.Parameter(torch.zeros(channels))
         self.shift_out = nn.Parameter(torch.zeros(channels))
-        self.register_buffer("centred", torch.zeros((), dtype=torch.bool))
+        self.register_buffer("centred", torch.zeros((), dtype=torch.uint8))
 
     def extra_repr(self):
         return "channels=%d" % self.slope.numel()
@@ -166,5 +166,5 @@ class RPReLU(nn.Module):
             with torch.no_grad():
                 dims = [d for d in range(x.dim()) if d != 1]
                 self.shift_out.copy_(-F.relu(x).mean(dim=dims))
-                self.centred.fill_(True)
+                self.centred.fill_(1)
         return F.prelu(x - self._view(self.shift_in, x), self.slope) + self._view(self.shift_out, x)

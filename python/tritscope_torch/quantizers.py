@@ -168,7 +168,8 @@ class ActQuantizer(nn.Module):
         self.variant, self.method, self.uniform, self.asymmetric = variant, method, uniform, asymmetric
         # Running RMS σ, E|x| and TWN's α; `initialised` says whether a training batch has set them.
         self.register_buffer("running", torch.ones(3))
-        self.register_buffer("initialised", torch.zeros((), dtype=torch.bool))
+        # uint8, not bool: gloo (DDP on CPU) cannot broadcast bool buffers.
+        self.register_buffer("initialised", torch.zeros((), dtype=torch.uint8))
         self.act_delta_p = self.act_delta_n = self.act_gamma = self.act_alpha = None
         if method != "twn":
             self.act_delta_p = _scalar(0.5)
@@ -203,7 +204,7 @@ class ActQuantizer(nn.Module):
                 self.act_delta_p.copy_(sigma * UNIFORM_HALF_WIDTH)
                 if self.act_delta_n is not None:
                     self.act_delta_n.copy_(sigma * -UNIFORM_HALF_WIDTH)
-            self.initialised.fill_(True)
+            self.initialised.fill_(1)
         else:
             self.running.mul_(0.9).add_(now * 0.1)
 

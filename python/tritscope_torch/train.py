@@ -197,10 +197,31 @@ def _needs_init(model):
     return any(isinstance(r, RPReLU) and not bool(r.centred) for r in model.modules())
 
 
-def save_checkpoint(path, payload):
+def save_checkpoint(path, meta, model, opt):
+    """`<out>.ckpt`, atomically. Everything that is not a tensor travels as JSON text, so the file loads with
+    torch.load(weights_only=True) on every PyTorch version (1.13's safe unpickler has no floats)."""
+    o = opt.state_dict()
+    payload = {"meta": json.dumps(meta), "model": model.state_dict(), "opt_state": o["state"], "opt_groups": json.dumps(o["param_groups"])}
     buf = io.BytesIO()
     torch.save(payload, buf)
     atomic_write(path, buf.getvalue())
+
+
+def load_checkpoint(path, config):
+    c = _torch_load(path)
+    try:
+        meta = json.loads(c["meta"])
+        groups = json.loads(c["opt_groups"])
+        for g in groups:
+            if isinstance(g.get("betas"), list):
+                g["betas"] = tuple(g["betas"])
+        c.update(meta)
+        c["optimizer"] = {"state": c.pop("opt_state"), "param_groups": groups}
+    except (TypeError, KeyError, ValueError, AttributeError):
+        raise UsageError("%s: not a tritscope_torch checkpoint (delete it to start over)" % path) from None
+    if c.get("config") != config:
+        raise UsageError("%s: config: the checkpoint was written by a run with different options (delete it or rerun with the same options)" % path)
+    return c
 
 
 def make_optimizer(args, params):
@@ -282,8 +303,8 @@ class Run:
             self.progress.log("train: stage %d epoch %d/%d loss %.4f train acc %.2f%% (%.1f s)" % (
                 st["stage"], e + 1, a.epochs, meter.loss, 100 * meter.acc, self.epoch_seconds[-1]))
             if ctx.main:
-                save_checkpoint(self.ckpt, {"config": self.config, "stage": st["stage"], "epoch": e + 1, "model": model.state_dict(),
-                                            "optimizer": opt.state_dict(), "elapsed": time.time() - self.t0})
+                save_checkpoint(self.ckpt, {"config": self.config, "stage": st["stage"], "epoch": e + 1, "elapsed": time.time() - self.t0},
+                                model, opt)
         self.progress.log("train: stage %d took %.1f s" % (st["stage"], time.time() - t_stage))
         return True
 
@@ -306,9 +327,7 @@ class Run:
                 100 * float_acc, len(self.test), ", ".join(n for n, _ in ternary_modules(model))))
         resume = None
         if a.resume and os.path.exists(self.ckpt):
-            resume = _torch_load(self.ckpt)
-            if not isinstance(resume, dict) or resume.get("config") != self.config:
-                raise UsageError("%s: config: the checkpoint was written by a run with different options (delete it or rerun with the same options)" % self.ckpt)
+            resume = load_checkpoint(self.ckpt, self.config)
             model.load_state_dict(resume["model"])
             self.progress.log("train: resuming from %s (stage %d, %d epochs done)" % (self.ckpt, resume["stage"], resume["epoch"]))
         for st in stages:
