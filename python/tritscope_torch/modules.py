@@ -38,8 +38,9 @@ class TernaryMixin:
 
     def _init_ternary(self, method, activations, uniform, asymmetric, act_variant):
         self.method = method
-        self.weight_quant = WeightQuantizer(self.weight, method, uniform, asymmetric)
-        self.act_quant = ActQuantizer(act_variant, method, uniform, asymmetric) if activations == "ternary" else None
+        dev = self.weight.device
+        self.weight_quant = WeightQuantizer(self.weight, method, uniform, asymmetric).to(dev)
+        self.act_quant = ActQuantizer(act_variant, method, uniform, asymmetric).to(dev) if activations == "ternary" else None
         self.quant_weights = True
         self.quant_acts = activations == "ternary"
         # Qualified name of the RPReLU feeding this layer (through pooling/flatten), for export.

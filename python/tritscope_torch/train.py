@@ -310,7 +310,8 @@ class Run:
 
     def run(self):
         a, ctx = self.args, self.ctx
-        if ctx.main and not a.force and not a.resume and os.path.exists(a.out):
+        # Rank 0's view decides for every rank, so no rank is left waiting in a collective.
+        if ctx.all_sum([1.0 if ctx.main and not a.force and not a.resume and os.path.exists(a.out) else 0.0])[0] > 0:
             raise UsageError("%s: output exists; pass --force to overwrite it" % a.out)
         torch.manual_seed(a.seed)
         self.load_data()
