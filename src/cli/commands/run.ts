@@ -9,6 +9,7 @@ import type { CliIO } from './types';
 import { TritscopeError, UsageError } from '../../core/errors';
 import { parseInputSpec } from '../../core/data/index';
 import { runReference } from '../../core/exec/reference';
+import { probabilityHead } from '../../core/ops/index';
 import { loadModelFile } from '../../core/inspect/load';
 import { tensorStats, type Tensor, type TensorStats } from '../../core/tensor';
 import type { Divergence, FinalResult } from '../../core/engine/stepper-types';
@@ -80,8 +81,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
     floatKind = stepper.floatKind;
   } else {
     const out = runReference(model, input, trace ? (layer, y, index) => rows.push({ index, name: layer.name, op: layer.op, shape: y.shape, stats: tensorStats(y.data) }) : undefined);
-    const producer = model.graph.layers.find((l) => l.outputs.includes(model.graph.outputs[0]));
-    const probabilities = softmaxRow(out, producer?.op === 'softmax');
+    const probabilities = softmaxRow(out, probabilityHead(model.graph) !== undefined);
     final = { probabilities, predicted: topFive(probabilities)[0].class };
   }
 

@@ -6,7 +6,7 @@ import { importOnnxFile, SUPPORTED_ONNX_OPS } from './onnx/import';
 import { importTfjsFile, SUPPORTED_TFJS_LAYERS } from './tfjs/import';
 
 export { SUPPORTED_ONNX_OPS, SUPPORTED_TFJS_LAYERS };
-export { exportOnnx } from './onnx/writer';
+export { exportOnnx } from '../export/onnx';
 export { importOnnxBytes } from './onnx/import';
 
 /** Sniffs the first bytes: '{' means JSON (TF.js), anything else is tried as ONNX protobuf. */
