@@ -18,6 +18,8 @@ export function windowShape(layer: Layer, [x]: number[][]): number[] {
   needRank(layer, x, 4);
   const a = readAttrs(layer, WINDOW_ATTRS);
   const [k0, k1] = a.kernel, [s0, s1] = a.strides, [pt, pl, pb, pr] = a.pads;
+  // ONNX pooling (and onnxruntime) require every pad smaller than the kernel: a window never lies wholly in padding.
+  if (pt >= k0 || pb >= k0 || pl >= k1 || pr >= k1) failLayer(layer, `${fmt(a.pads)} must each be smaller than the kernel ${fmt(a.kernel)}`, 'pads');
   const oh = windowOut(x[2], k0, s0, pt, pb);
   const ow = windowOut(x[3], k1, s1, pl, pr);
   if (oh < 1 || ow < 1) failLayer(layer, `kernel [${k0},${k1}] larger than padded input ${fmt(x)}`);
