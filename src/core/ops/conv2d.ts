@@ -80,7 +80,12 @@ export const conv2d: OpSpec = {
     },
   },
   tf: {
-    check: (layer) => (convGeometry(layer).group !== 1 ? 'grouped convolution is not supported by the TF.js translation (group must be 1)' : undefined),
+    check(layer) {
+      const g = convGeometry(layer);
+      if (g.group !== 1) return 'grouped convolution is not supported by the TF.js translation (group must be 1)';
+      if (g.strides.some((s) => s !== 1) && g.dilations.some((d) => d !== 1)) return 'TF.js conv2d cannot combine strides > 1 with dilations > 1';
+      return undefined;
+    },
     toTf: (tf, role, t) => (role === 'weight' ? tf.transpose(t, [2, 3, 1, 0]) : t), // OIHW → HWIO
     fromTf: (tf, role, t) => (role === 'weight' ? tf.transpose(t, [3, 2, 0, 1]) : t), // HWIO → OIHW
     forward(layer, ctx, [x]) {
