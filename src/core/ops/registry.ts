@@ -11,6 +11,7 @@ import { failLayer } from './attrs';
 import { avgpool } from './avgpool';
 import { batchnorm } from './batchnorm';
 import { clip } from './clip';
+import { concat } from './concat';
 import { conv2d } from './conv2d';
 import { dense } from './dense';
 import { flatten } from './flatten';
@@ -18,6 +19,7 @@ import { globalavgpool } from './globalavgpool';
 import { identity } from './identity';
 import { leakyrelu } from './leakyrelu';
 import { maxpool } from './maxpool';
+import { mul } from './mul';
 import type { OnnxConverter } from './onnx-api';
 import { prelu } from './prelu';
 import { relu } from './relu';
@@ -43,6 +45,8 @@ const SPECS = {
   add,
   softmax,
   identity,
+  concat,
+  mul,
 };
 
 export type OpType = keyof typeof SPECS;

@@ -33,4 +33,15 @@ export const OP_EXAMPLES: Record<OpType, () => FloatModel> = {
   }),
   softmax: () => build('softmax', [3, 2, 2], (b) => b.add('op', 'softmax', { axis: 1 })),
   identity: () => build('identity', [4], (b) => b.add('op', 'identity')),
+  // Two branches joined along the channels, as Inception / DenseNet do.
+  concat: () => build('concat', [2, 4, 4], (b) => {
+    b.add('c', 'conv2d', { pads: [1, 1, 1, 1] }, { weight: b.randn([3, 2, 3, 3]) }, ['input']);
+    b.add('r', 'relu', {}, {}, ['input']);
+    b.add('op', 'concat', { axis: 1 }, {}, ['c', 'r', 'input']);
+  }),
+  // Squeeze-excitation's gate: [N,C,1,1] × [N,C,H,W].
+  mul: () => build('mul', [3, 4, 4], (b) => {
+    b.add('g', 'globalavgpool', {}, {}, ['input']);
+    b.add('op', 'mul', {}, {}, ['input', 'g']);
+  }),
 };
