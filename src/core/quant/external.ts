@@ -18,7 +18,7 @@
  */
 import { basename } from 'node:path';
 import { packTrits } from '../format/index';
-import { inferShapes } from '../exec/shapes';
+import { inferShapes } from '../ops/index';
 import type { FloatModel, Layer, LayerQuantStats, Provenance, StoredTensor, TnnModel, WeightQuant } from '../graph/types';
 import type { Tensor } from '../tensor';
 import { TOOL_VERSION } from '../version';
