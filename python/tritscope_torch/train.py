@@ -35,6 +35,7 @@ from .export import export_onnx, export_tnn
 from .files import atomic_write
 from .kd import DEFAULT_LAMBDA, distill_loss, plan_stages
 from .modules import RPReLU
+from .onnx_model import OnnxModelError, load_onnx_model
 from .progress import Meter, Progress
 from .quantizers import QAT_METHODS
 from .ternarize import set_stage, ternarize, ternary_modules
@@ -46,7 +47,7 @@ class UsageError(ValueError):
 
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="python -m tritscope_torch.train", description=__doc__.split("\n\n")[0])
-    p.add_argument("--model", required=True, help="MODULE:FACTORY or path/file.py:FACTORY returning an nn.Module")
+    p.add_argument("--model", required=True, help="MODULE:FACTORY or path/file.py:FACTORY returning an nn.Module, or a float model.onnx")
     p.add_argument("--weights", help="float state_dict (.pt) to start from")
     p.add_argument("--data", required=True, help="training data spec (fashion-mnist[:train], idx:, npy:, cifar10:DIR, images:DIR)")
     p.add_argument("--test-data", help="evaluation data spec (default: the held-out split of --data, else --data)")
@@ -86,6 +87,9 @@ def parse_args(argv):
             raise UsageError("--method float writes a state_dict: -o must end in .pt, got %r" % a.out)
     elif not a.out.lower().endswith(".tnn"):
         raise UsageError("-o must end in .tnn, got %r" % a.out)
+    if a.model.lower().endswith(".onnx") and os.path.abspath(a.out[:-4] + ".onnx") == os.path.abspath(a.model):
+        # Without the Tritscope CLI export_tnn leaves <out stem>.onnx beside the output: it would replace the source.
+        raise UsageError("-o %s: its .onnx intermediate would overwrite the source model %s; choose another name" % (a.out, a.model))
     if a.two_stage and a.activations == "float":
         raise UsageError("--two-stage trains ternary activations first; it cannot be combined with --activations float")
     if a.lr is None:
@@ -123,11 +127,27 @@ def _torch_load(path):
         raise UsageError("%s: not a PyTorch state_dict file: %s" % (path, str(e).splitlines()[0][:200])) from None
 
 
+def onnx_float(path, ds):
+    """A float ONNX model (the source `tritscope quantize` takes) as a module; its shape checked against the data."""
+    try:
+        model = load_onnx_model(path)
+    except OnnxModelError as e:
+        raise UsageError(str(e)) from None
+    want = model.input_shape
+    if want and all(d is not None for d in want) and tuple(want) != tuple(ds.sample_shape):
+        raise UsageError("%s: the model's input is %s per sample, the data's %s (--pad-to?)" % (
+            path, "x".join(map(str, want)), "x".join(map(str, ds.sample_shape))))
+    return model
+
+
 def build_float(args, ds):
-    factory = load_factory(args.model)
-    params = inspect.signature(factory).parameters
-    kwargs = {k: v for k, v in (("in_channels", ds.sample_shape[0]), ("num_classes", ds.classes)) if k in params}
-    model = factory(**kwargs)
+    if args.model.lower().endswith(".onnx"):
+        model = onnx_float(args.model, ds)
+    else:
+        factory = load_factory(args.model)
+        params = inspect.signature(factory).parameters
+        kwargs = {k: v for k, v in (("in_channels", ds.sample_shape[0]), ("num_classes", ds.classes)) if k in params}
+        model = factory(**kwargs)
     if args.weights:
         state = _torch_load(args.weights)
         if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
