@@ -7,6 +7,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { parseProgressLine, PROGRESS_VERSION, type ProgressEvent } from '../../shared/progress';
+import { groupAlive, spawnGroup, stopGroup } from './processGroup';
+import type { LaunchSpec } from './torchCommand';
 
 export interface ChildJobEvents {
   event: [ProgressEvent];
@@ -30,12 +32,20 @@ export class ChildJob extends EventEmitter<ChildJobEvents> {
   private child?: ChildProcess;
   private cancelled = false;
   private killTimer?: NodeJS.Timeout;
+  /** Set once 'exit' was emitted: the pid (and its group id) may belong to another process by then. */
+  private ended = false;
   readonly startedAt = Date.now();
 
+  /**
+   * `launch` runs another program than the CLI (the PyTorch trainer) in its own process group: cancel and
+   * exit then cover every process of the group (torchrun's workers, a launcher's children), `graceMs` after
+   * SIGTERM before SIGKILL.
+   */
   constructor(
     private readonly cliPath: string,
     private readonly args: string[],
     private readonly cwd: string,
+    private readonly launch?: LaunchSpec & { graceMs: number },
   ) {
     super();
   }
@@ -45,12 +55,15 @@ export class ChildJob extends EventEmitter<ChildJobEvents> {
   }
 
   start(): void {
+    const launch = this.launch;
     // In desktop VS Code process.execPath is Electron: ELECTRON_RUN_AS_NODE makes it plain Node.
-    const child = spawn(process.execPath, [this.cliPath, ...this.args], {
-      cwd: this.cwd,
-      env: childEnv(process.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = launch
+      ? spawnGroup(launch.command, launch.args, { cwd: this.cwd, env: { ...childEnv(process.env), ...launch.env } })
+      : spawn(process.execPath, [this.cliPath, ...this.args], {
+        cwd: this.cwd,
+        env: childEnv(process.env),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
     this.child = child;
     let buf = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -64,17 +77,29 @@ export class ChildJob extends EventEmitter<ChildJobEvents> {
     });
     child.stderr!.setEncoding('utf8').on('data', (s: string) => this.emit('stderr', s));
     child.on('error', (err) => {
-      this.emit('event', { version: PROGRESS_VERSION, type: 'error', message: `could not start the tritscope CLI: ${err.message}` });
+      this.emit('event', { version: PROGRESS_VERSION, type: 'error', message: `could not start ${launch ? launch.command : 'the tritscope CLI'}: ${err.message}` });
     });
     child.on('close', (code, signal) => {
       if (buf.trim()) this.emit('event', parseProgressLine(buf));
       clearTimeout(this.killTimer);
-      this.emit('exit', code ?? (signal ? 130 : 1), this.cancelled);
+      const exit = () => {
+        this.ended = true;
+        this.emit('exit', code ?? (signal ? 130 : 1), this.cancelled);
+      };
+      // A group leader can exit before its workers (torchrun's agent on a crash): the job ends when they are gone too.
+      if (launch && child.pid !== undefined && groupAlive(child.pid)) void stopGroup(child.pid, launch.graceMs).then(exit);
+      else exit();
     });
   }
 
   cancel(graceMs = 700): void {
-    if (!this.child || this.child.exitCode !== null || this.cancelled) return;
+    if (!this.child || this.cancelled || this.ended) return;
+    if (this.launch && this.child.pid !== undefined) {
+      this.cancelled = true;
+      void stopGroup(this.child.pid, this.launch.graceMs);
+      return;
+    }
+    if (this.child.exitCode !== null) return;
     this.cancelled = true;
     this.child.kill('SIGTERM');
     this.killTimer = setTimeout(() => this.child?.kill('SIGKILL'), graceMs);

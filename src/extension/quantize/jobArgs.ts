@@ -34,9 +34,23 @@ export interface QuantizeJob {
   resume?: boolean;
   /** Overwrite an existing output (the flow asks first). */
   force?: boolean;
+  /** Who trains: 'tfjs' (the CLI, TF.js on wasm; default) or 'pytorch' (python -m tritscope_torch.train, torchCommand.ts). */
+  backend?: 'tfjs' | 'pytorch';
+  /** PyTorch: a float state_dict (.pt) for a MODULE:FACTORY model. */
+  weights?: string;
 }
 
 export class JobError extends Error {}
+
+/** `MODULE:FACTORY` or `file.py:FACTORY` (the PyTorch trainer's --model), as opposed to a model file. */
+export function isFactorySpec(model: string): boolean {
+  return /^(?:[A-Za-z_][\w.]*|.+\.py):[A-Za-z_]\w*$/.test(model);
+}
+
+/** A factory spec's output is named after the factory, in the workspace folder. */
+function defaultOutputFor(model: string, method: string, qat: boolean): string {
+  return isFactorySpec(model) ? `${model.slice(model.lastIndexOf(':') + 1)}.${method}${qat ? '.qat' : ''}.tnn` : defaultOutputPath(model, method, qat);
+}
 
 /** Validates a task definition coming from tasks.json (untrusted shape). */
 export function validateJob(def: Record<string, unknown>): QuantizeJob {
@@ -63,7 +77,7 @@ export function validateJob(def: Record<string, unknown>): QuantizeJob {
   return {
     type: 'tritscope',
     model,
-    output: typeof def.output === 'string' ? def.output : defaultOutputPath(model, method, qat),
+    output: typeof def.output === 'string' ? def.output : defaultOutputFor(model, method, qat),
     method: method as QuantMethod,
     qat,
     // tasks.json files written for an older schema said `"activations": true`.
@@ -80,7 +94,14 @@ export function validateJob(def: Record<string, unknown>): QuantizeJob {
     seed: num('seed'),
     resume: def.resume === true,
     force: def.force === true,
+    backend: parseBackend(def.backend),
+    weights: def.weights === undefined ? undefined : need('weights'),
   };
+}
+
+function parseBackend(v: unknown): QuantizeJob['backend'] {
+  if (v === undefined || v === 'tfjs' || v === 'pytorch') return v;
+  throw new JobError(`tritscope task: "backend" must be "tfjs" or "pytorch", got ${JSON.stringify(v)}`);
 }
 
 /** `tritscope quantize` argv for a job (progress as JSON lines, which the task parses). */
@@ -110,7 +131,7 @@ export function jobToArgs(job: QuantizeJob): string[] {
 export function jobLabel(job: QuantizeJob): string {
   const base = job.model.split(/[\\/]/).pop() ?? job.model;
   const acts = job.activations === 'ternary' ? 'W+A' : 'W';
-  return `quantize ${base} (${job.method}, ${job.qat ? `QAT ${job.epochs ?? 1} ep` : 'post-training'}, ${acts})`;
+  return `quantize ${base} (${job.method}, ${job.qat ? `QAT ${job.epochs ?? 1} ep` : 'post-training'}, ${acts}${job.backend === 'pytorch' ? ', PyTorch' : ''})`;
 }
 
 /** The CLI's own one-line message (`tritscope: …`) from the end of its stderr. */
