@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { QUANT_METHODS, type QuantMethod, type QuantizeJob } from './jobArgs';
+import { confirmBackend, FACTORY_ITEM, pickBackend, pickFactorySource, type Backend } from './flowTorch';
 import { defaultOutputPath, dialogExtensions, formatByName, namesText, workspaceGlob } from '../../core/model-formats/index';
 
 const STATE_KEY = 'tritscope.quantize.last';
@@ -18,19 +19,21 @@ const METHOD_INFO: Record<QuantMethod, string> = {
   stochastic: 'stochastic ternarization (seed paper Eq. 7), seeded',
 };
 
-type Remembered = Partial<Omit<QuantizeJob, 'model' | 'output' | 'type' | 'resume' | 'force'>>;
+type Remembered = Partial<Omit<QuantizeJob, 'model' | 'output' | 'type' | 'resume' | 'force'>> & { factory?: string };
 
-async function pickSource(): Promise<vscode.Uri | undefined> {
+/** A model file, or FACTORY_ITEM for a PyTorch model definition. */
+async function pickSource(): Promise<vscode.Uri | typeof FACTORY_ITEM | undefined> {
   const found = await vscode.workspace.findFiles(workspaceGlob('quantize'), '**/node_modules/**', 200);
   const items: (vscode.QuickPickItem & { uri?: vscode.Uri })[] = found.map((uri) => ({
     label: vscode.workspace.asRelativePath(uri),
     description: formatByName(uri.fsPath)?.label,
     uri,
   }));
-  items.push({ label: '$(folder-opened) Browse…' });
+  items.push({ label: '$(folder-opened) Browse…' }, { label: FACTORY_ITEM });
   const pick = await vscode.window.showQuickPick(items, { title: 'Quantize to ternary (1/6): source float model', placeHolder: `a float model: ${namesText('quantize')}` });
   if (!pick) return undefined;
   if (pick.uri) return pick.uri;
+  if (pick.label === FACTORY_ITEM) return FACTORY_ITEM;
   const chosen = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Float models': dialogExtensions('quantize') } });
   return chosen?.[0];
 }
@@ -43,18 +46,26 @@ async function pick<T extends string>(title: string, options: { value: T; label:
 }
 
 /** Runs the flow; undefined when the user escapes at any step. */
-export async function runQuantizeFlow(state: vscode.Memento, source?: vscode.Uri): Promise<QuantizeJob | undefined> {
+export async function runQuantizeFlow(state: vscode.Memento, source?: vscode.Uri, extensionUri?: vscode.Uri): Promise<QuantizeJob | undefined> {
   const last = state.get<Remembered>(STATE_KEY) ?? {};
-  const src = source ?? (await pickSource());
-  if (!src) return undefined;
+  const picked = source ?? (await pickSource());
+  if (!picked) return undefined;
+  // A PyTorch model definition trains on the PyTorch backend only: no post-training, no backend question.
+  const factory = picked === FACTORY_ITEM ? await pickFactorySource(last.factory) : undefined;
+  if (picked === FACTORY_ITEM && !factory) return undefined;
+  const src = factory ? { fsPath: factory.model } : (picked as vscode.Uri);
   const method = await pick('Quantize to ternary (2/6): method', QUANT_METHODS.map((m) => ({ value: m, label: m, detail: METHOD_INFO[m] })), last.method);
   if (!method) return undefined;
-  const mode = await pick('Quantize to ternary (3/6): how', [
+  const mode = factory ? 'qat' : await pick('Quantize to ternary (3/6): how', [
     { value: 'ptq', label: 'Post-training', detail: 'seconds; no training' },
     { value: 'qat', label: 'Quantization-aware training', detail: 'bi-STE training on a data set (runs as a task, cancellable)' },
   ], last.qat ? 'qat' : 'ptq');
   if (!mode) return undefined;
   const qat = mode === 'qat';
+  let backend: Backend | undefined = factory ? 'pytorch' : qat && path.basename(src.fsPath) !== 'model.json' ? await pickBackend(last.backend) : 'tfjs';
+  // Checked before the remaining steps, so a missing torch is said (and TF.js offered) before more questions.
+  if (backend === 'pytorch' && extensionUri) backend = await confirmBackend(extensionUri, src.fsPath);
+  if (!backend) return undefined;
   const acts = await pick('Quantize to ternary (4/6): what becomes ternary', [
     { value: 'float', label: 'Weights only', detail: 'activations stay float' },
     { value: 'ternary', label: 'Weights + activations', detail: 'inputs of ternary layers are ternarized too (calibrated on data)' },
@@ -95,7 +106,7 @@ export async function runQuantizeFlow(state: vscode.Memento, source?: vscode.Uri
   }
   const output = await vscode.window.showInputBox({
     title: 'Quantize to ternary (6/6): output .tnn',
-    value: defaultOutputPath(src.fsPath, method, qat),
+    value: factory ? path.join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '', `${factory.model.split(':').pop()}.${method}.qat.tnn`) : defaultOutputPath(src.fsPath, method, qat),
     validateInput: (v) => (!v.endsWith('.tnn') ? 'the output must end in .tnn' : path.resolve(v) === path.resolve(src.fsPath) ? 'the output must not be the source model' : undefined),
   });
   if (!output) return undefined;
@@ -114,7 +125,8 @@ export async function runQuantizeFlow(state: vscode.Memento, source?: vscode.Uri
     if (!r) return undefined;
     resume = r === 'resume';
   }
-  const remembered: Remembered = { method, qat, activations: acts, data, epochs, kd, twoStage };
+  const job: QuantizeJob = { type: 'tritscope', model: src.fsPath, output, method, qat, activations: acts, data, epochs, kd, twoStage, resume, force, backend, weights: factory?.weights };
+  const remembered: Remembered = { method, qat, activations: acts, data, epochs, kd, twoStage, backend, factory: factory?.model ?? last.factory };
   await state.update(STATE_KEY, remembered);
-  return { type: 'tritscope', model: src.fsPath, output, method, qat, activations: acts, data, epochs, kd, twoStage, resume, force };
+  return job;
 }

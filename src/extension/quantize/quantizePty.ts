@@ -5,12 +5,15 @@
  * the new `.tnn` in the custom editor.
  */
 import * as vscode from 'vscode';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { ChildJob } from './childJob';
 import { jobLabel, jobToArgs, lastErrorLine, type QuantizeJob } from './jobArgs';
 import { progressFraction, type ProgressEvent, type ProgressUpdate } from '../../shared/progress';
 import { jobMonitor } from './jobMonitor';
 import { showTrainingPanel } from './trainingPanel';
+import { choosePython, launchFor, missingText, offerTfjs } from './torchBackend';
+import { pendingAssembly, removeIntermediates } from './torchCommand';
+import { removeJobTemps } from './processGroup';
 
 const fmt = (n: number | undefined, digits = 4) => (n === undefined ? '' : n.toFixed(digits));
 
@@ -44,20 +47,53 @@ export class QuantizePty implements vscode.Pseudoterminal {
   }
 
   open(): void {
+    if (this.def.backend === 'pytorch') {
+      void this.openTorch();
+      return;
+    }
     let args: string[];
     try {
       args = jobToArgs(this.def);
     } catch (e) {
-      const message = (e as Error).message;
-      this.write(`\x1b[31m${message}\x1b[0m\n`);
-      jobMonitor.finished({ job: this.def, code: 2, cancelled: false, ok: false, error: message });
-      void vscode.window.showErrorMessage(`Tritscope: ${message}`);
-      this.closeEmitter.fire(2);
+      this.fail((e as Error).message);
       return;
     }
     const cli = vscode.Uri.joinPath(this.extensionUri, 'dist', 'cli.js').fsPath;
-    this.write(`\x1b[1m${jobLabel(this.def)}\x1b[0m\n$ tritscope ${args.join(' ')}\n`);
-    const job = new ChildJob(cli, args, this.cwd);
+    this.run(new ChildJob(cli, args, this.cwd), args, `tritscope ${args.join(' ')}`);
+  }
+
+  /** Reports a job that cannot start (exit 2, like a usage error). */
+  private fail(message: string, detail?: string): void {
+    this.write(`\x1b[31m${message}\x1b[0m\n${detail ?? ''}`);
+    jobMonitor.finished({ job: this.def, code: 2, cancelled: false, ok: false, error: message });
+    if (!detail) void vscode.window.showErrorMessage(`Tritscope: ${message}`);
+    this.closeEmitter.fire(2);
+  }
+
+  /** The PyTorch backend: find a Python with torch (or say what is missing and offer TF.js), then run the trainer. */
+  private async openTorch(): Promise<void> {
+    this.write(`\x1b[1m${jobLabel(this.def)}\x1b[0m\nlooking for a Python that imports torch…\n`);
+    const choice = await choosePython(this.extensionUri, this.def.model);
+    if ('missing' in choice) {
+      this.fail(`PyTorch backend: ${choice.missing.summary}`, missingText(choice.missing));
+      void offerTfjs(choice.missing, this.def.model, false).then((tfjs) => {
+        if (tfjs) void vscode.commands.executeCommand('tritscope.quantize', { ...this.def, backend: 'tfjs' });
+      });
+      return;
+    }
+    let launch: ReturnType<typeof launchFor>;
+    try {
+      launch = launchFor(this.extensionUri, this.def, choice.python, this.cwd);
+    } catch (e) {
+      this.fail((e as Error).message);
+      return;
+    }
+    this.run(new ChildJob('', [], this.cwd, launch), launch.args, launch.display);
+  }
+
+  private run(job: ChildJob, args: string[], commandLine: string): void {
+    if (this.def.backend !== 'pytorch') this.write(`\x1b[1m${jobLabel(this.def)}\x1b[0m\n`);
+    this.write(`$ ${commandLine}\n`);
     this.job = job;
     const panel = this.def.qat ? showTrainingPanel(this.extensionUri, jobLabel(this.def)) : undefined;
     let done: Extract<ProgressEvent, { type: 'done' }> | undefined;
@@ -104,11 +140,15 @@ export class QuantizePty implements vscode.Pseudoterminal {
     job.on('exit', (code, cancelled) => {
       void progressDone.then(async () => {
         const out = done?.output ?? this.def.output;
+        if (this.def.backend === 'pytorch') await this.torchEpilogue(job, out, code === 0 && !cancelled && !error);
         const ok = code === 0 && !cancelled && !error && existsSync(out);
-        const failure = ok || cancelled ? undefined : (error ?? lastErrorLine(stderrTail) ?? `the tritscope CLI exited with code ${code}`);
+        const who = this.def.backend === 'pytorch' ? 'the PyTorch trainer' : 'the tritscope CLI';
+        const failure = ok || cancelled ? undefined : (error ?? lastErrorLine(stderrTail) ?? `${who} exited with code ${code}`);
         const checkpoint = cancelled && this.def.qat && existsSync(`${out}.ckpt`) ? `${out}.ckpt` : undefined;
         if (cancelled) {
-          this.write('\x1b[33mcancelled: no output was written\x1b[0m\n');
+          // A cancel that arrives while the finished model is being written loses the race; say so, keep the file.
+          const late = existsSync(out) && statSync(out).mtimeMs + 1000 >= job.startedAt;
+          this.write(late ? `\x1b[33mcancelled after ${out} was written; it is kept\x1b[0m\n` : '\x1b[33mcancelled: no output was written\x1b[0m\n');
           if (checkpoint) this.write(`checkpoint of the finished epochs kept at ${checkpoint}: run the same job with "resume": true to continue\n`);
         } else if (ok) {
           this.write(`\x1b[32mwrote ${out}${done?.accuracy !== undefined ? ` (top-1 ${(done.accuracy * 100).toFixed(2)}%)` : ''}\x1b[0m\n`);
@@ -125,6 +165,30 @@ export class QuantizePty implements vscode.Pseudoterminal {
     });
     jobMonitor.started(this.def, job);
     job.start();
+  }
+
+  /**
+   * After a PyTorch job: a failed or cancelled run leaves no temp files; a run on a machine without the
+   * Tritscope CLI (a launcher) left ONNX + sidecar, which are assembled into the `.tnn` here.
+   */
+  private async torchEpilogue(job: ChildJob, out: string, succeeded: boolean): Promise<void> {
+    if (!succeeded) {
+      for (const p of removeJobTemps(out, job.startedAt)) this.write(`removed ${p}\n`);
+      return;
+    }
+    const parts = pendingAssembly(out, job.startedAt);
+    if (!parts) return;
+    const cli = vscode.Uri.joinPath(this.extensionUri, 'dist', 'cli.js').fsPath;
+    const args = ['assemble', parts.onnx, parts.sidecar, '-o', out];
+    this.write(`$ tritscope ${args.join(' ')}\n`);
+    const asm = new ChildJob(cli, args, this.cwd);
+    asm.on('stderr', (s) => this.write(s));
+    asm.on('event', (e) => e.type !== 'progress' && this.write(`${'message' in e ? e.message : ''}\n`));
+    const code = await new Promise<number>((r) => {
+      asm.on('exit', (c) => r(c));
+      asm.start();
+    });
+    if (code === 0) removeIntermediates(parts);
   }
 
   /** The terminal was closed or the task terminated: stop the child. */

@@ -41,7 +41,7 @@ export function registerQuantize(context: vscode.ExtensionContext): void {
         if (arg && !(arg instanceof vscode.Uri) && typeof arg === 'object' && 'model' in arg) {
           job = validateJob({ type: 'tritscope', ...arg });
         } else {
-          job = await runQuantizeFlow(context.workspaceState, arg instanceof vscode.Uri ? arg : undefined);
+          job = await runQuantizeFlow(context.workspaceState, arg instanceof vscode.Uri ? arg : undefined, context.extensionUri);
         }
         if (!job) return undefined;
         return await runAsTask(context.extensionUri, job);

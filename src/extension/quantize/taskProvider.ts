@@ -4,7 +4,8 @@
  */
 import * as vscode from 'vscode';
 import path from 'node:path';
-import { jobLabel, validateJob, type QuantizeJob } from './jobArgs';
+import { isFactorySpec, jobLabel, validateJob, type QuantizeJob } from './jobArgs';
+import { resolveModelSpec } from './torchCommand';
 import { defaultOutputPath, workspaceGlob } from '../../core/model-formats/index';
 import { QuantizePty } from './quantizePty';
 
@@ -12,7 +13,17 @@ import { QuantizePty } from './quantizePty';
 export function resolvePaths(job: QuantizeJob, folder?: vscode.WorkspaceFolder): QuantizeJob {
   const base = folder?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
   const abs = (p: string) => (path.isAbsolute(p) ? p : path.join(base, p));
-  return { ...job, model: abs(job.model), output: abs(job.output) };
+  // A PyTorch MODULE:FACTORY spec is not a path (file.py:FACTORY has its file part resolved).
+  return { ...job, model: resolveModelSpec(job.model, base), output: abs(job.output), weights: job.weights && abs(job.weights) };
+}
+
+/**
+ * The job's working folder: the source model's; for a PyTorch MODULE:FACTORY spec the workspace folder,
+ * which `python -m` puts on sys.path so the user's own modules import.
+ */
+function jobCwd(def: QuantizeJob, folder?: vscode.WorkspaceFolder): string {
+  if (isFactorySpec(def.model) && !def.model.includes('.py:')) return folder?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? path.dirname(def.output);
+  return path.dirname(def.model.replace(/:\w+$/, ''));
 }
 
 export function createQuantizeTask(extensionUri: vscode.Uri, job: QuantizeJob, scope: vscode.TaskScope | vscode.WorkspaceFolder = vscode.TaskScope.Workspace): vscode.Task {
@@ -20,7 +31,7 @@ export function createQuantizeTask(extensionUri: vscode.Uri, job: QuantizeJob, s
   const task = new vscode.Task(job, scope, jobLabel(job), 'tritscope', new vscode.CustomExecution(async (resolved) => {
     // `resolved` has variables substituted; `job` backs up fields a stale schema would have dropped.
     const def = resolvePaths(validateJob({ ...job, ...(resolved as unknown as Record<string, unknown>) }), folder);
-    return new QuantizePty(extensionUri, def, path.dirname(def.model));
+    return new QuantizePty(extensionUri, def, jobCwd(def, folder));
   }));
   task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, panel: vscode.TaskPanelKind.Dedicated, clear: true };
   return task;
