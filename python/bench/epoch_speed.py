@@ -1,10 +1,15 @@
 """Side-by-side speed of one QAT epoch: Tritscope's TF.js trainer (`tritscope quantize --qat`, wasm) against
-`python -m tritscope_torch.train`, same model (samples/models/fashion-cnn.onnx), same data, same method
-(asym-uniform W+A, two-stage KD, batch 64), same machine, runs alternated. Time per training step comes from
-the JSON progress events both print (first to last event of each stage), so loading, teacher and evaluation
-are excluded alike; the epoch time is that × the steps of a full Fashion-MNIST epoch (60,000 / 64).
+`python -m tritscope_torch.train`, the same ONNX model file for both (`--model x.onnx` on the PyTorch side),
+same data, same method (asym-uniform W+A, two-stage KD, batch 64), same machine, runs alternated. Time per
+training step comes from the JSON progress events both print (first to last event of each stage), so loading,
+teacher and evaluation are excluded alike; the epoch time is that × the steps of a full Fashion-MNIST epoch
+(60,000 / 64).
 
-usage: /usr/bin/python3 python/bench/epoch_speed.py [--reps 3] [--limit 2048] [--threads N]
+  --model sample-cnn   samples/models/fashion-cnn.onnx on Fashion-MNIST 28×28
+  --model resnet20     a float CIFAR ResNet-20 ONNX (--onnx, e.g. resnet20_fashion.py's float.onnx) on
+                       Fashion-MNIST padded to 32×32 (written as .npy, which both trainers read)
+
+usage: /usr/bin/python3 python/bench/epoch_speed.py [--model sample-cnn|resnet20] [--onnx F] [--reps 3] [--limit 2048] [--threads N]
 """
 import argparse
 import json
@@ -19,10 +24,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(REPO, "python", "tests"))
 
-import torch  # noqa: E402
-
-from helpers import SAMPLES, onnx_initializers  # noqa: E402
-from tritscope_torch.models import FASHION_CNN_ONNX  # noqa: E402
+from helpers import SAMPLES  # noqa: E402
+from runner import padded_npy  # noqa: E402
 
 FULL_EPOCH_STEPS = 60000 / 64
 
@@ -53,17 +56,22 @@ def main(argv):
     a.add_argument("--reps", type=int, default=3)
     a.add_argument("--limit", type=int, default=2048)
     a.add_argument("--threads", type=int, help="torch threads (default: PyTorch's choice)")
+    a.add_argument("--model", default="sample-cnn", choices=["sample-cnn", "resnet20"])
+    a.add_argument("--onnx", help="--model resnet20: the float ONNX")
     args = a.parse_args(argv)
     d = tempfile.mkdtemp(prefix="tritscope-bench-")
-    weights = os.path.join(d, "float.pt")
-    inits = onnx_initializers(os.path.join(SAMPLES, "fashion-cnn.onnx"))
-    torch.save({k: torch.from_numpy(inits[v].copy()) for k, v in FASHION_CNN_ONNX.items()}, weights)
+    if args.model == "resnet20":
+        if not args.onnx:
+            sys.exit("--model resnet20 needs --onnx float.onnx")
+        model, data = os.path.abspath(args.onnx), padded_npy(d, "train", 32, args.limit)
+    else:
+        model, data = os.path.join(SAMPLES, "fashion-cnn.onnx"), "fashion-mnist:train"
     common = ["--kd", "--two-stage", "--epochs", "1", "--limit", str(args.limit), "--test-limit", "200", "--batch", "64",
-              "--data", "fashion-mnist:train", "--progress", "json"]
-    tfjs = ["node", os.path.join(REPO, "dist", "cli.js"), "quantize", os.path.join(SAMPLES, "fashion-cnn.onnx"), "-o",
-            os.path.join(d, "tfjs.tnn"), "--qat", "--force"] + common
-    pt = [sys.executable, "-m", "tritscope_torch.train", "--model", "tritscope_torch.models:fashion_cnn", "--weights", weights,
-          "-o", os.path.join(d, "torch.tnn"), "--force"] + common
+              "--data", data, "--progress", "json"]
+    tfjs = ["node", os.path.join(REPO, "dist", "cli.js"), "quantize", model, "-o", os.path.join(d, "tfjs.tnn"), "--qat", "--force"] + common
+    pt = [sys.executable, "-m", "tritscope_torch.train", "--model", model, "-o", os.path.join(d, "torch.tnn"), "--force"] + common
+    if args.model == "resnet20":  # the PyTorch trainer's held-out split of an npy spec is the training data itself
+        pt += ["--test-data", data]
     env = dict(os.environ, PYTHONPATH=os.path.join(REPO, "python"), PYTHONWARNINGS="ignore")
     if args.threads:
         env["OMP_NUM_THREADS"] = str(args.threads)
@@ -73,8 +81,9 @@ def main(argv):
         t_torch.append(seconds_per_step(pt, env))
         print("rep %d: TF.js %.1f ms/step, PyTorch %.1f ms/step" % (r + 1, 1000 * t_tfjs[-1], 1000 * t_torch[-1]), flush=True)
     m_tfjs, m_torch = statistics.median(t_tfjs), statistics.median(t_torch)
-    print("median over %d runs: TF.js wasm %.0f s/epoch, PyTorch CPU %.0f s/epoch (sample CNN, W+A two-stage KD, batch 64, "
-          "60,000 images): PyTorch is %.1fx faster" % (args.reps, m_tfjs * FULL_EPOCH_STEPS, m_torch * FULL_EPOCH_STEPS, m_tfjs / m_torch))
+    print("median over %d runs: TF.js wasm %.0f s/epoch, PyTorch CPU %.0f s/epoch (%s, W+A two-stage KD, batch 64, "
+          "60,000 images): PyTorch is %.1fx faster" % (args.reps, m_tfjs * FULL_EPOCH_STEPS, m_torch * FULL_EPOCH_STEPS, args.model,
+                                                       m_tfjs / m_torch))
 
 
 if __name__ == "__main__":
