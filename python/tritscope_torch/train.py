@@ -362,6 +362,9 @@ class Run:
                     start, opt_state = resume["epoch"], resume["optimizer"]
             if not self.stage_loop(model, teacher, st, start, opt_state):
                 return self.cancelled()
+        # Each rank's BatchNorm/activation statistics drifted on its own batches since DDP last broadcast them:
+        # score rank 0's state, the one export_tnn writes, on every rank's shard.
+        ctx.broadcast_module(model)
         accuracy = evaluate(model, self.test, ctx)
         if self.stopping():
             return self.cancelled()
