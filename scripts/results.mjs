@@ -30,13 +30,16 @@ await esbuild.build({
 });
 const { runResults, renderResultsMarkdown, measureBackendEpochs, HEADLINE_ROWS, importModel } = createRequire(import.meta.url)(bundle);
 const write = (file, text) => { writeFileSync(`${file}.tmp`, text); renameSync(`${file}.tmp`, file); };
+// The PyTorch section comes from python/bench's drivers (docs/results-pytorch.md), not from this script: kept verbatim.
+const pytorchFile = path.join(root, 'docs/results-pytorch.md');
+const withPytorch = (md) => (existsSync(pytorchFile) ? `${md.trimEnd()}\n\n${readFileSync(pytorchFile, 'utf8')}` : md);
 const jsonFile = path.join(root, 'docs/results.json');
 const mdFile = path.join(root, 'docs/results.md');
 if (argv.includes('--render-only') || argv.includes('--backends-only')) {
   const report = JSON.parse(readFileSync(jsonFile, 'utf8'));
   if (argv.includes('--backends-only')) report.backendEpochs = await measureBackendEpochs();
   write(jsonFile, JSON.stringify(report, null, 2) + '\n');
-  write(mdFile, renderResultsMarkdown(report));
+  write(mdFile, withPytorch(renderResultsMarkdown(report)));
   console.log(renderResultsMarkdown(report));
   process.exit(0);
 }
@@ -84,5 +87,5 @@ if (headline) {
 mkdirSync(path.join(root, 'docs'), { recursive: true });
 write(jsonFile, JSON.stringify(report, null, 2) + '\n');
 const md = renderResultsMarkdown(report);
-write(mdFile, md);
+write(mdFile, withPytorch(md));
 console.log(md);

@@ -61,6 +61,8 @@ def main(argv):
     # The packed engine scores all 10,000 test images; the reference executor (plain loops, ~7 ms per image for
     # ResNet-20 here) the first --ref-limit, against the packed engine and PyTorch on the same images.
     test, n_ref = padded_npy(args.work, "test"), args.ref_limit
+    # The float model scored in one process from float.pt (train.py before the DDP evaluation fix mixed the ranks' BN statistics).
+    ledger.step("torch:float:10000", lambda: torch_float_top1(w("float.pt"), 10000))
     ledger.step("torch:float:%d" % n_ref, lambda: torch_float_top1(w("float.pt"), n_ref))
     ledger.step("eval:float.onnx:reference:%d" % n_ref, lambda: tnn_eval(w("float.onnx"), test, "reference", limit=n_ref))
     for key, _ in runs:
@@ -89,7 +91,7 @@ def table(ledger, runs, args):
     pct = lambda v: "%.2f" % (100 * v)  # noqa: E731
     rows = ["| run | top-1 PyTorch (10k) | top-1 .tnn packed (10k) | first %d: PyTorch / packed / reference | epochs | s/epoch |" % n,
             "|---|---|---|---|---|---|",
-            "| float | %s | — | %s / — / %s (ONNX) | %d | %.0f |" % (pct(f["accuracy"]), pct(ledger.get("torch:float:%d" % n)["top1"]),
+            "| float | %s | — | %s / — / %s (ONNX) | %d | %.0f |" % (pct(ledger.get("torch:float:10000")["top1"]), pct(ledger.get("torch:float:%d" % n)["top1"]),
                                                           pct(ledger.get("eval:float.onnx:reference:%d" % n)["top1"]), args.float_epochs, per_epoch(f))]
     for key, _ in runs:
         d = ledger.get(key)

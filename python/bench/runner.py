@@ -31,7 +31,7 @@ def nice_prefix(level):
 def train(args, nproc=1, nice=10, log=None):
     """Runs the trainer with `args` (a list, `--progress json` added) on `nproc` processes; returns the done event
     plus the wall time. Raises with the last error event when it fails."""
-    launch = [sys.executable, "-m", "tritscope_torch.torchrun", "--nproc_per_node", str(nproc), "-m", "tritscope_torch.train"] \
+    launch = [sys.executable, "-m", "tritscope_torch.torchrun", "--standalone", "--nproc_per_node", str(nproc), "-m", "tritscope_torch.train"] \
         if nproc > 1 else [sys.executable, "-m", "tritscope_torch.train"]
     cmd = nice_prefix(nice) + launch + list(map(str, args)) + ["--progress", "json"]
     t0 = time.time()
@@ -103,5 +103,6 @@ class Ledger:
 
 
 def per_epoch(done):
-    s = done.get("epochSeconds") or []
-    return sum(s) / len(s) if s else float("nan")
+    """Median wall seconds per epoch (the machine is shared: a median is less at the mercy of a busy spell)."""
+    s = sorted(done.get("epochSeconds") or [])
+    return (s[(len(s) - 1) // 2] + s[len(s) // 2]) / 2 if s else float("nan")
