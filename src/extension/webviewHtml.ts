@@ -1,10 +1,12 @@
 /**
  * The HTML shell of every Tritscope webview: a strict Content-Security-Policy
- * with a fresh nonce, no inline script, and only the bundle from dist/.
+ * with a fresh nonce, no inline script, and only the bundle from dist/. The
+ * title is a file name, so it is HTML-escaped.
  */
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { escapeHtml } from '../core/text';
 
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: string, title: string): string {
   const nonce = randomBytes(16).toString('base64');
@@ -26,7 +28,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, b
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 ${css}
-<title>${title}</title>
+<title>${escapeHtml(title)}</title>
 </head>
 <body>
 <div id="root"></div>

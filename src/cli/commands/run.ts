@@ -11,6 +11,7 @@ import { parseInputSpec } from '../../core/data/index';
 import { runReference } from '../../core/exec/reference';
 import { loadModelFile } from '../../core/inspect/load';
 import { tensorStats, type Tensor, type TensorStats } from '../../core/tensor';
+import { printable } from '../../core/text';
 import type { Divergence, FinalResult } from '../../core/engine/stepper-types';
 
 const ENGINES = ['packed', 'reference'] as const;
@@ -103,14 +104,14 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
       const s = r.stats;
       const zeros = `${((100 * s.zeros) / Math.max(1, s.count)).toFixed(1)}%`;
       const div = r.divergence ? `  ${fmtNum(r.divergence.relL2).padStart(9)} ${r.divergence.cosine.toFixed(5).padStart(8)}` : '';
-      lines.push(`${String(r.index).padStart(3)}  ${r.name.slice(0, 16).padEnd(16)} ${r.op.padEnd(13)} ${`[${r.shape.join(',')}]`.padEnd(16)} ${fmtNum(s.min).padStart(9)} ${fmtNum(s.max).padStart(9)} ${fmtNum(s.mean).padStart(9)} ${fmtNum(s.std).padStart(9)} ${zeros.padStart(7)}${div}`);
+      lines.push(`${String(r.index).padStart(3)}  ${printable(r.name).slice(0, 16).padEnd(16)} ${printable(r.op).padEnd(13)} ${`[${r.shape.join(',')}]`.padEnd(16)} ${fmtNum(s.min).padStart(9)} ${fmtNum(s.max).padStart(9)} ${fmtNum(s.mean).padStart(9)} ${fmtNum(s.std).padStart(9)} ${zeros.padStart(7)}${div}`);
     }
     lines.push('');
   }
-  lines.push(`predicted: ${final.predicted}${predictedLabel !== undefined ? ` (${predictedLabel})` : ''}  [${engineName} engine${simd !== undefined ? (simd ? ', wasm simd' : ', js fallback') : ''}]`);
+  lines.push(`predicted: ${final.predicted}${predictedLabel !== undefined ? ` (${printable(predictedLabel)})` : ''}  [${engineName} engine${simd !== undefined ? (simd ? ', wasm simd' : ', js fallback') : ''}]`);
   if (final.floatPredicted !== undefined) lines.push(`float reference (${floatKind === 'latent-float' ? 'the float original, from the stored latent weights' : 'the dequantized ternary model: no float weights stored'}) predicts ${final.floatPredicted} (${final.agree ? 'agrees' : 'DIFFERS'}), top-5 overlap ${((final.topKAgreement ?? 0) * 100).toFixed(0)}%`);
   lines.push('top-5:');
-  for (const t of top5) lines.push(`  ${String(t.class).padStart(4)}  ${(t.probability * 100).toFixed(2).padStart(6)} %${t.label !== undefined ? `  ${t.label}` : ''}`);
+  for (const t of top5) lines.push(`  ${String(t.class).padStart(4)}  ${(t.probability * 100).toFixed(2).padStart(6)} %${t.label !== undefined ? `  ${printable(t.label)}` : ''}`);
   io.stdout(lines.join('\n') + '\n');
   return 0;
 }

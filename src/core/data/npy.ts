@@ -1,6 +1,7 @@
 /** NumPy `.npy` (format 1.0–3.0) reader and writer: float32, uint8, int32, int64; C order only. */
 import { readFileSync } from 'node:fs';
 import { DataError } from '../errors';
+import { clip } from '../text';
 import { writeFileAtomic as writeAtomic } from '../format/atomic';
 
 export type NpyDtype = '<f4' | '|u1' | '<i4' | '<i8';
@@ -12,6 +13,8 @@ export interface NpyArray {
 }
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+/** NumPy itself refuses headers over 10,000 bytes by default (max_header_size); a larger one is hostile or broken. */
+export const MAX_NPY_HEADER_BYTES = 65_536;
 
 function headerField(header: string, key: string): string | undefined {
   const m = new RegExp(`['"]${key}['"]\\s*:\\s*('[^']*'|"[^"]*"|True|False|\\([^)]*\\))`).exec(header);
@@ -25,20 +28,21 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
   const lenBytes = major === 1 ? 2 : 4;
   if (major < 1 || major > 3) throw new DataError(`${file}: .npy version ${major}.${bytes[7]} is not supported`);
   const hlen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  if (hlen > MAX_NPY_HEADER_BYTES) throw new DataError(`${file}: .npy header length ${hlen} exceeds the ${MAX_NPY_HEADER_BYTES}-byte cap`);
   const start = 8 + lenBytes + hlen;
   if (start > bytes.length) throw new DataError(`${file}: .npy header length ${hlen} runs past the end of the file`);
   const header = new TextDecoder().decode(bytes.subarray(8 + lenBytes, start));
   const descr = headerField(header, 'descr')?.slice(1, -1);
   const fortran = headerField(header, 'fortran_order');
   const shapeText = headerField(header, 'shape');
-  if (!descr || !fortran || !shapeText) throw new DataError(`${file}: .npy header is malformed: ${header.trim()}`);
+  if (!descr || !fortran || !shapeText) throw new DataError(`${file}: .npy header is malformed (needs 'descr', 'fortran_order' and 'shape'): ${clip(header.trim())}`);
   if (fortran !== 'False') throw new DataError(`${file}: .npy array is in Fortran order; only C order is supported (use np.ascontiguousarray)`);
   const shape = shapeText.slice(1, -1).split(',').map((s) => s.trim()).filter((s) => s.length).map(Number);
-  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new DataError(`${file}: .npy shape ${shapeText} is malformed`);
+  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new DataError(`${file}: .npy shape ${clip(shapeText)} is malformed`);
   const n = shape.reduce((a, b) => a * b, 1);
   const dtype = (descr === '<u1' ? '|u1' : descr) as NpyDtype;
   const width: Record<NpyDtype, number> = { '<f4': 4, '|u1': 1, '<i4': 4, '<i8': 8 };
-  if (!(dtype in width)) throw new DataError(`${file}: .npy dtype '${descr}' is not supported (expected <f4 float32, |u1 uint8, <i4 int32 or <i8 int64)`);
+  if (!(dtype in width)) throw new DataError(`${file}: .npy dtype '${clip(descr)}' is not supported (expected <f4 float32, |u1 uint8, <i4 int32 or <i8 int64)`);
   const need = n * width[dtype];
   if (bytes.length - start !== need) throw new DataError(`${file}: .npy data: shape (${shape.join(',')}) of ${descr} needs ${need} bytes, file has ${bytes.length - start}`);
   const body = new Uint8Array(bytes.length - start); // a copy: aligned, and not a view into Node's Buffer pool
