@@ -1,0 +1,38 @@
+/**
+ * Caps on counts read from untrusted files, checked before anything is
+ * allocated or read. Each cap is far above what the models Tritscope targets
+ * need (torchvision CNNs, the seed paper's networks) and far below what would
+ * exhaust a laptop, so a hostile file fails fast with a clear error.
+ */
+
+/** Elements of one weight or input tensor: 512 MiB as float32. VGG-16's largest tensor (fc6) has 103 M. */
+export const MAX_TENSOR_ELEMENTS = 2 ** 27;
+
+/** All TF.js weight shards of one model together. Browser models are tens of MB; 1 GiB leaves room. */
+export const MAX_TFJS_WEIGHT_BYTES = 2 ** 30;
+
+/** `model.json` itself (topology + manifest, no weights): real ones are well under 1 MB. */
+export const MAX_MODEL_JSON_BYTES = 64 * 2 ** 20;
+
+/** Pixels of one decoded image (RGBA, 4 bytes each): 8192 × 8192 is 256 MiB decoded. */
+export const MAX_IMAGE_PIXELS = 8192 * 8192;
+
+/** Bytes of one image file: photos are a few MB; a 100 MB "PNG" is not a data set sample. */
+export const MAX_IMAGE_FILE_BYTES = 100 * 2 ** 20;
+
+/**
+ * Product of `dims`, or Infinity once it passes `cap`: never overflows, never
+ * loops long (it stops at the first factor past the cap). Dims must already be
+ * non-negative integers.
+ */
+export function boundedProduct(dims: readonly number[], cap: number): number {
+  let p = 1;
+  for (const d of dims) {
+    if (d === 0) return 0;
+  }
+  for (const d of dims) {
+    p *= d;
+    if (p > cap) return Infinity;
+  }
+  return p;
+}
