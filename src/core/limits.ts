@@ -36,3 +36,13 @@ export function boundedProduct(dims: readonly number[], cap: number): number {
   }
   return p;
 }
+
+/**
+ * worker_threads limits for the editor's inspect worker and the debugger's
+ * inference worker: a file that slips past the parsers' caps kills its worker
+ * (reported as an error), never the extension host. Tensors live in
+ * ArrayBuffers outside the V8 heap, so a 2 GB old generation bounds parsed
+ * JSON and other objects, not model size.
+ */
+export const WORKER_RESOURCE_LIMITS = { maxOldGenerationSizeMb: 2048, maxYoungGenerationSizeMb: 64, stackSizeMb: 4 } as const;
+export type WorkerResourceLimits = { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number; stackSizeMb?: number };

@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import { ExecutionError, TritscopeError } from '../core/errors';
+import { WORKER_RESOURCE_LIMITS, type WorkerResourceLimits } from '../core/limits';
 import type { RequestEnvelope, ResponseEnvelope, WorkerRequest, WorkerResults } from './protocol';
 import type { StepperHost } from './stepperHost';
 
@@ -33,9 +34,9 @@ export class WorkerEngineConnection implements EngineConnection {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private failure?: Error;
 
-  constructor(workerPath = defaultWorkerPath()) {
+  constructor(workerPath = defaultWorkerPath(), limits: WorkerResourceLimits = WORKER_RESOURCE_LIMITS) {
     if (!existsSync(workerPath)) throw new ExecutionError(`debugger: inference worker ${workerPath} not found (build with 'node esbuild.mjs')`);
-    this.worker = new Worker(workerPath);
+    this.worker = new Worker(workerPath, { resourceLimits: limits });
     this.worker.on('message', (msg: ResponseEnvelope) => {
       const p = this.pending.get(msg.id);
       if (!p) return;

@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import type { TechProfile } from '../../core/cost/types';
+import { WORKER_RESOURCE_LIMITS, type WorkerResourceLimits } from '../../core/limits';
 import type { ErrorView, ModelView } from '../../shared/messages';
 import type { CostResult, HistogramResult, WorkerReply, WorkerRequest, WorkerResult } from './workerProtocol';
 
@@ -23,11 +24,14 @@ export class InspectClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
 
-  constructor(private readonly extensionPath: string) {}
+  constructor(
+    private readonly extensionPath: string,
+    private readonly limits: WorkerResourceLimits = WORKER_RESOURCE_LIMITS,
+  ) {}
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(path.join(this.extensionPath, 'dist', 'workers', 'inspect.js'));
+    const w = new Worker(path.join(this.extensionPath, 'dist', 'workers', 'inspect.js'), { resourceLimits: this.limits });
     w.on('message', (reply: WorkerReply) => {
       const p = this.pending.get(reply.id);
       if (!p) return;
