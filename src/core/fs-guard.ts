@@ -105,3 +105,35 @@ export function readRegularFile(file: string, maxBytes: number, fail: Fail, into
     closeSync(fd);
   }
 }
+
+/** The first `n` bytes (fewer if the file is shorter) of a regular file of at most `maxBytes`. */
+export function readHead(file: string, n: number, maxBytes: number, fail: Fail): Uint8Array {
+  return readPart(file, maxBytes, fail, 0, n);
+}
+
+/** `length` bytes at `position` of a regular file of at most `maxBytes` (fewer at the end of the file). */
+export function readPart(file: string, maxBytes: number, fail: Fail, position: number, length: number): Uint8Array {
+  statRegularFile(file, maxBytes, fail);
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    fail(describeFsError(e));
+  }
+  try {
+    if (!fstatSync(fd).isFile()) fail('changed while being opened');
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const got = readSync(fd, out, done, length - done, position + done);
+      if (got === 0) break;
+      done += got;
+    }
+    return out.subarray(0, done);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code) fail(describeFsError(e));
+    throw e;
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -14,8 +14,14 @@ export const MAX_TFJS_WEIGHT_BYTES = 2 ** 30;
 /** `model.json` itself (topology + manifest, no weights): real ones are well under 1 MB. */
 export const MAX_MODEL_JSON_BYTES = 64 * 2 ** 20;
 
-/** Pixels of one decoded image (RGBA, 4 bytes each): 8192 × 8192 is 256 MiB decoded. */
-export const MAX_IMAGE_PIXELS = 8192 * 8192;
+/**
+ * Pixels of one decoded image: 40 MP (a full-frame camera photo is 24 MP) is
+ * 160 MB as RGBA, about 500 MB at the decoder's peak.
+ */
+export const MAX_IMAGE_PIXELS = 40_000_000;
+
+/** Pixels of one preprocessed sample or intermediate window (16 M: 4096 × 4096, 192 MB as 3 float planes). */
+export const MAX_SAMPLE_PIXELS = 2 ** 24;
 
 /** Bytes of one image file: photos are a few MB; a 100 MB "PNG" is not a data set sample. */
 export const MAX_IMAGE_FILE_BYTES = 100 * 2 ** 20;
