@@ -7,7 +7,7 @@ import { optFlag, optString, type ParsedArgs } from '../args';
 import { registerCommand } from './index';
 import type { CliIO } from './types';
 import { TritscopeError, UsageError } from '../../core/errors';
-import { parseInputSpec } from '../../core/data/index';
+import { parseInputSpec, parsePreprocess } from '../../core/data/index';
 import { runReference } from '../../core/exec/reference';
 import { loadModelFile } from '../../core/inspect/load';
 import { tensorStats, type Tensor, type TensorStats } from '../../core/tensor';
@@ -54,11 +54,12 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
   if (!(ENGINES as readonly string[]).includes(engineName)) throw new UsageError(`run: --engine must be one of ${ENGINES.join(', ')}, got '${engineName}'`);
   const trace = optFlag(args, 'trace'), json = optFlag(args, 'json');
 
+  const preprocess = parsePreprocess(optString(args, 'preprocess'));
   const loaded = await loadModelFile(file);
   const model = loaded.model;
   const gin = model.graph.inputs[0];
   if (!gin) throw new TritscopeError(`${file}: graph has no input`);
-  const input = await parseInputSpec(spec, gin.shape);
+  const input = await parseInputSpec(spec, gin.shape, preprocess);
   const labels = model.graph.labels;
   const rows: TraceRow[] = [];
   let final: FinalResult;
@@ -121,7 +122,8 @@ registerCommand({
   usage: 'run <file.tnn> --input <spec> [--trace] [--json] [--engine packed|reference]',
   summary: 'run one input through a model: predicted class, top-5, optional per-layer trace',
   options: [
-    { names: ['input'], value: true, description: 'fashion-mnist:test#<i>, a .npy file, a PNG/JPEG image, or random[:seed]' },
+    { names: ['input'], value: true, description: '<dataset>#<i> (e.g. fashion-mnist:test#3, cifar10:DIR#0), a .npy file, a PNG/JPEG image, or random[:seed]' },
+    { names: ['preprocess'], value: true, description: 'imagenet | cifar | none (default), or resize=…,crop=…,mean=…,std=… (images and data set samples)' },
     { names: ['trace'], value: false, description: 'print each layer: output shape, min/max/mean/std/zeros, divergence vs float' },
     { names: ['json'], value: false, description: 'machine-readable output' },
     { names: ['engine'], value: true, description: 'packed (default, .tnn, ternary kernels) or reference (float interpreter)' },
