@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { clip, escapeHtml, printable, terminalSafe } from '../../../src/core/text';
 import { readNpy } from '../../../src/core/data/index';
-import { DataError } from '../../../src/core/errors';
-import { serializeTnn } from '../../../src/core/format/index';
-import { baseModel } from '../format/helpers';
+import { DataError, TnnFormatError } from '../../../src/core/errors';
+import { computeChecksum, parseTnn, peekTnnBytes, serializeTnn } from '../../../src/core/format/index';
+import { baseModel, editFile } from '../format/helpers';
 import { cli } from '../cli/cli-helpers';
 
 const ESC = '\u001b';
@@ -69,4 +69,18 @@ test('a malformed .npy header is not echoed in full; an oversized header length 
   v2.writeUInt32LE(0xfffffff0, 8);
   writeFileSync(file, v2);
   assert.throws(() => readNpy(file), /header length 4294967280 exceeds the 65536-byte cap/);
+});
+
+test('.tnn header checksum: an edited threshold is detected; a file without the key (older writers) still opens', () => {
+  const bytes = serializeTnn(baseModel());
+  const edited = editFile(bytes, (f) => {
+    const graph = JSON.parse(f.header.__metadata__.graph);
+    graph.layers[0].weightQuant.thresholds.neg = -0.9;
+    f.header.__metadata__.graph = JSON.stringify(graph);
+    f.header.__metadata__.checksum = computeChecksum(f.data); // the data checksum alone would accept it
+  }, false);
+  assert.throws(() => peekTnnBytes(edited, 'e.tnn'), (e: unknown) => e instanceof TnnFormatError && /e\.tnn: __metadata__\.header_checksum: header hash sha256:[0-9a-f]{64} does not match/.test(e.message));
+  const old = editFile(bytes, (f) => { delete f.header.__metadata__.header_checksum; }, false);
+  assert.equal(parseTnn(old, 'old.tnn').graph.name, 'tiny');
+  assert.match(new TextDecoder().decode(bytes.subarray(0, 4096)), /"header_checksum":"sha256:/, 'the writer stamps it');
 });
