@@ -96,6 +96,9 @@ function openNpyPair(xFile: string, yFile: string, ctx: OpenContext): RawSource 
   if (x.shape.length < 2) throw new DataError(`${xFile}: expected samples × features (rank ≥ 2), got shape (${x.shape.join(',')})`);
   if (y.dtype === '<f4') throw new DataError(`${yFile}: labels have dtype <f4; expected integer labels (<i8, <i4 or |u1)`);
   if (y.shape.length !== 1 || y.shape[0] !== x.shape[0]) throw new DataError(`${yFile}: labels shape (${y.shape.join(',')}) does not match ${x.shape[0]} samples in ${xFile}`);
+  // Labels become Int32Array entries: anything but a small non-negative integer is refused here, naming the row.
+  const bad = Array.prototype.findIndex.call(y.data, (v: number) => !Number.isInteger(v) || v < 0 || v >= 2 ** 31);
+  if (bad >= 0) throw new DataError(`${yFile}: label ${y.data[bad]} at row ${bad} is not a class index (a non-negative integer)`);
   if (x.dtype !== '|u1' && x.dtype !== '<f4') throw new DataError(`${xFile}: image dtype ${x.dtype} is not supported (expected <f4 in [0,1] or |u1)`);
   // [n, H, W] grayscale gets an explicit channel axis (NCHW).
   const shape = x.shape.length === 3 ? [1, ...x.shape.slice(1)] : x.shape.slice(1);

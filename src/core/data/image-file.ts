@@ -32,6 +32,23 @@ function pngHeader(b: Uint8Array, fail: Fail): ImageHeader {
   return { format: 'png', width: v.getUint32(16), height: v.getUint32(20) };
 }
 
+/**
+ * Walks the chunk list to IEND: pngjs pads a truncated file with zeros and
+ * returns a partly blank image, so a cut-off download would pass as data.
+ */
+function checkPngComplete(b: Uint8Array, fail: Fail): void {
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let at = 8;
+  while (at + 12 <= b.length) {
+    const len = v.getUint32(at);
+    const type = String.fromCharCode(b[at + 4], b[at + 5], b[at + 6], b[at + 7]);
+    if (at + 12 + len > b.length) break;
+    if (type === 'IEND') return;
+    at += 12 + len;
+  }
+  fail(`PNG is truncated: chunk data ends at byte ${Math.min(at, b.length)} of ${b.length} without an IEND chunk`);
+}
+
 /** Start-of-frame markers carry the size: SOF0–SOF15 except DHT (C4), JPG (C8) and DAC (CC). */
 const isSof = (m: number): boolean => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
 
@@ -71,6 +88,7 @@ export function decodeImageFile(file: string, maxPixels = MAX_IMAGE_PIXELS): Rgb
   const h = imageHeader(bytes, fail);
   if (h.width === 0 || h.height === 0) fail(`${h.format.toUpperCase()} header: size ${h.width}x${h.height} has no pixels`);
   if (h.width * h.height > maxPixels) fail(`${h.format.toUpperCase()} header: ${h.width}x${h.height} is ${h.width * h.height} pixels, over the ${maxPixels}-pixel cap; nothing was decoded`);
+  if (h.format === 'png') checkPngComplete(bytes, fail);
   let img: Rgba;
   try {
     if (h.format === 'png') {

@@ -6,6 +6,7 @@
 import type { Graph, LayerQuantStats, Provenance } from '../graph/types';
 import { TnnFormatError } from '../errors';
 import { Checker } from './check';
+import { boundedProduct, MAX_TENSOR_ELEMENTS } from '../limits';
 import { foreignFormatHint } from './errors-hint';
 import { computeHeaderChecksum, HEADER_CHECKSUM_KEY } from './header-checksum';
 import { checkGraph, checkTensorReferences, type TensorKind } from './graph-check';
@@ -124,6 +125,10 @@ export function checkTnnHeader(sh: SafetensorsHeader, file: string, fileSize: nu
   });
 
   const graph = checkGraph(c, c.json(requireKey(c, meta, 'graph'), M('graph')), M('graph'));
+  // An input no engine could allocate is refused here, as the ONNX reader does (per-layer caps come from shape inference).
+  graph.inputs.forEach((input, i) => {
+    if (boundedProduct(input.shape, MAX_TENSOR_ELEMENTS) === Infinity) c.fail(`${M('graph')}.inputs[${i}].shape`, `[${input.shape.join(',')}] has more than ${MAX_TENSOR_ELEMENTS} elements per sample`);
+  });
   const kinds = new Map<string, TensorKind>(sh.entries.map((e) => [e.name, { dtype: e.dtype, packed: packed.has(e.name) }]));
   checkTensorReferences(c, graph, kinds, latent, M('graph'));
   const provenance = checkProvenance(c, c.json(requireKey(c, meta, 'provenance'), M('provenance')));

@@ -77,6 +77,10 @@ test('PNG and JPEG headers declaring too many pixels are refused before decoding
     assert.ok(grew < 64, `${format}: RSS grew ${grew.toFixed(0)} MiB`);
     await assert.rejects(parseInputSpec(file, [3, 32, 32]), /over the 40000000-pixel cap/);
   }
+  // A PNG cut off mid-file is refused (pngjs would pad it with zeros and return a partly blank image).
+  const cut = path.join(dir, 'cut.png');
+  writeFileSync(cut, pngBomb(64, 64, 64).subarray(0, 60));
+  assert.throws(() => decodeImageFile(cut), (e: unknown) => e instanceof DataError && /cut\.png: PNG is truncated: .* without an IEND chunk/.test(e.message));
   // Under the cap, a PNG whose data stops early either decodes (pngjs pads) or is an error naming the file: never a crash.
   const short = path.join(dir, 'short.png');
   writeFileSync(short, pngBomb(2000, 2000, 1));
