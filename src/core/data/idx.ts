@@ -6,10 +6,10 @@
  * is stopped there. When only the first samples are wanted (`--limit 10`,
  * `#0`), the streaming reader inflates those and stops.
  */
-import { createReadStream } from 'node:fs';
+import { closeSync, constants, createReadStream, fstatSync, openSync } from 'node:fs';
 import { constants as zlibConstants, createGunzip, gunzipSync } from 'node:zlib';
 import { DataError } from '../errors';
-import { readHead, readRegularFile, statRegularFile, type Fail } from '../fs-guard';
+import { describeFsError, readHead, readRegularFile, statRegularFile, type Fail } from '../fs-guard';
 
 export interface IdxArray {
   dims: number[];
@@ -115,7 +115,18 @@ export async function readIdxPrefix(file: string, maxItems = Infinity): Promise<
   let want = 0;
   let have = 0;
   let inflated = 0;
-  const stream = createReadStream(file);
+  // Opened without blocking and re-checked, so a file swapped for a FIFO after the stat cannot hang the read.
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    fail(describeFsError(e));
+  }
+  if (!fstatSync(fd!).isFile()) {
+    closeSync(fd!);
+    fail('changed while being opened');
+  }
+  const stream = createReadStream('', { fd: fd!, autoClose: true });
   const gunzip = gzip ? createGunzip() : undefined;
   const source: NodeJS.ReadableStream = gunzip ? stream.pipe(gunzip) : stream;
   await new Promise<void>((resolve, reject) => {
