@@ -26,8 +26,8 @@ export interface IdxHeader {
   dataBytes: number;
 }
 
-/** 4 GiB of unsigned bytes is beyond any image data set Tritscope evaluates on one machine. */
-export const MAX_IDX_DATA_BYTES = 2 ** 32;
+/** 1 GiB of pixels: EMNIST, the largest IDX set in common use, is 550 MB; training code loads a set whole. */
+export const MAX_IDX_DATA_BYTES = 2 ** 30;
 /** Compressed (or plain) IDX files larger than this are refused before reading. */
 const MAX_IDX_FILE_BYTES = 2 ** 32;
 
