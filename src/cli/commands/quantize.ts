@@ -15,7 +15,7 @@ import { registerCommand } from './index';
 import type { CliIO } from './types';
 import { progressLine, type ProgressEventBody } from '../../shared/progress';
 import { TritscopeError, UsageError } from '../../core/errors';
-import { loadDataset } from '../../core/data/index';
+import { loadDataset, openDataset, parsePreprocess } from '../../core/data/index';
 import { writeTnnFile } from '../../core/format/index';
 import type { FloatModel, TnnModel } from '../../core/graph/types';
 import { defaultOutputPath, detectFileFormat, fileSize, loadModel, namesText } from '../../core/model-formats/index';
@@ -30,6 +30,7 @@ export const QUANTIZE_OPTIONS: OptionSpec[] = [
   { names: ['keep-float'], value: true, description: "weight layers kept float: 'first,last' (default), 'none', or layer names separated by commas" },
   { names: ['activations'], value: true, description: 'float (default) or ternary (W+A; calibrated on --data)' },
   { names: ['data'], value: true, description: 'data set for activation calibration and float/ternary accuracy (fashion-mnist[:train|:test], idx:…, npy:…)' },
+  { names: ['preprocess'], value: true, description: 'preprocessing of --data samples: imagenet | cifar | none (default), or resize=…,crop=…,mean=…,std=…' },
   { names: ['act-thresholds'], value: true, description: "with --activations ternary: uniform (equal trit populations, Eq. 9; default) or l2 (least squares)" },
   { names: ['seed'], value: true, description: 'PRNG seed for --method stochastic (default 0)' },
   { names: ['gamma'], value: true, description: "Eq. 9's γ for asym-uniform/stochastic (default 1)" },
@@ -129,8 +130,12 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
 
     const loaded = await loadModel(modelFile, { use: 'quantize' });
     if (loaded.kind !== 'float') throw new TritscopeError(`${modelFile}: expected a float model`);
+    const preprocessText = optString(args, 'preprocess');
+    const preprocess = parsePreprocess(preprocessText);
+    const inputShape = loaded.model.graph.inputs[0]?.shape;
     let dataset: LabeledSamples | undefined;
-    const loadData = () => (dataset ??= dataSpec ? loadDataset(dataSpec) : undefined);
+    // Pipelines that train need the whole set in memory; post-training quantization streams it (below).
+    const loadData = () => (dataset ??= dataSpec ? loadDataset(dataSpec, { preprocess, inputShape }) : undefined);
     const progress = (p: QuantizeProgress) => {
       if (json) emit({ type: 'progress', step: p.step, steps: p.steps, message: p.message });
       else io.stderr(`[${p.step}/${p.steps}] ${p.message}\n`);
@@ -144,8 +149,8 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
         keepFloat: optString(args, 'keep-float'),
         activations,
         actThresholds,
-        data: dataSpec,
-        dataset: loadData(),
+        data: dataSpec && preprocessText ? `${dataSpec} --preprocess ${preprocessText}` : dataSpec,
+        dataset: dataSpec ? await openDataset(dataSpec, { preprocess, inputShape }) : undefined,
         seed,
         gamma,
         twnFactor,

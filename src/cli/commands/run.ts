@@ -7,12 +7,13 @@ import { optFlag, optString, type ParsedArgs } from '../args';
 import { registerCommand } from './index';
 import type { CliIO } from './types';
 import { TritscopeError, UsageError } from '../../core/errors';
-import { parseInputSpec } from '../../core/data/index';
+import { parseInputSpec, parsePreprocess } from '../../core/data/index';
 import { runReference } from '../../core/exec/reference';
 import { loadRunnableModel } from '../../core/model-formats/index';
 import { firstSampleProbabilities } from '../../core/output-math';
 import { probabilityHead } from '../../core/ops/index';
 import { tensorStats, type TensorStats } from '../../core/tensor';
+import { printable } from '../../core/text';
 import type { Divergence, FinalResult } from '../../core/engine/stepper-types';
 
 const ENGINES = ['packed', 'reference'] as const;
@@ -45,11 +46,12 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
   if (!(ENGINES as readonly string[]).includes(engineName)) throw new UsageError(`run: --engine must be one of ${ENGINES.join(', ')}, got '${engineName}'`);
   const trace = optFlag(args, 'trace'), json = optFlag(args, 'json');
 
+  const preprocess = parsePreprocess(optString(args, 'preprocess'));
   const loaded = await loadRunnableModel(file);
   const model = loaded.model;
   const gin = model.graph.inputs[0];
   if (!gin) throw new TritscopeError(`${file}: graph has no input`);
-  const input = await parseInputSpec(spec, gin.shape);
+  const input = await parseInputSpec(spec, gin.shape, preprocess);
   const labels = model.graph.labels;
   const rows: TraceRow[] = [];
   let final: FinalResult;
@@ -94,14 +96,14 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
       const s = r.stats;
       const zeros = `${((100 * s.zeros) / Math.max(1, s.count)).toFixed(1)}%`;
       const div = r.divergence ? `  ${fmtNum(r.divergence.relL2).padStart(9)} ${r.divergence.cosine.toFixed(5).padStart(8)}` : '';
-      lines.push(`${String(r.index).padStart(3)}  ${r.name.slice(0, 16).padEnd(16)} ${r.op.padEnd(13)} ${`[${r.shape.join(',')}]`.padEnd(16)} ${fmtNum(s.min).padStart(9)} ${fmtNum(s.max).padStart(9)} ${fmtNum(s.mean).padStart(9)} ${fmtNum(s.std).padStart(9)} ${zeros.padStart(7)}${div}`);
+      lines.push(`${String(r.index).padStart(3)}  ${printable(r.name).slice(0, 16).padEnd(16)} ${printable(r.op).padEnd(13)} ${`[${r.shape.join(',')}]`.padEnd(16)} ${fmtNum(s.min).padStart(9)} ${fmtNum(s.max).padStart(9)} ${fmtNum(s.mean).padStart(9)} ${fmtNum(s.std).padStart(9)} ${zeros.padStart(7)}${div}`);
     }
     lines.push('');
   }
-  lines.push(`predicted: ${final.predicted}${predictedLabel !== undefined ? ` (${predictedLabel})` : ''}  [${engineName} engine${simd !== undefined ? (simd ? ', wasm simd' : ', js fallback') : ''}]`);
+  lines.push(`predicted: ${final.predicted}${predictedLabel !== undefined ? ` (${printable(predictedLabel)})` : ''}  [${engineName} engine${simd !== undefined ? (simd ? ', wasm simd' : ', js fallback') : ''}]`);
   if (final.floatPredicted !== undefined) lines.push(`float reference (${floatKind === 'latent-float' ? 'the float original, from the stored latent weights' : 'the dequantized ternary model: no float weights stored'}) predicts ${final.floatPredicted} (${final.agree ? 'agrees' : 'DIFFERS'}), top-5 overlap ${((final.topKAgreement ?? 0) * 100).toFixed(0)}%`);
   lines.push('top-5:');
-  for (const t of top5) lines.push(`  ${String(t.class).padStart(4)}  ${(t.probability * 100).toFixed(2).padStart(6)} %${t.label !== undefined ? `  ${t.label}` : ''}`);
+  for (const t of top5) lines.push(`  ${String(t.class).padStart(4)}  ${(t.probability * 100).toFixed(2).padStart(6)} %${t.label !== undefined ? `  ${printable(t.label)}` : ''}`);
   io.stdout(lines.join('\n') + '\n');
   return 0;
 }
@@ -111,7 +113,8 @@ registerCommand({
   usage: 'run <file.tnn> --input <spec> [--trace] [--json] [--engine packed|reference]',
   summary: 'run one input through a model: predicted class, top-5, optional per-layer trace',
   options: [
-    { names: ['input'], value: true, description: 'fashion-mnist:test#<i>, a .npy file, a PNG/JPEG image, or random[:seed]' },
+    { names: ['input'], value: true, description: '<dataset>#<i> (e.g. fashion-mnist:test#3, cifar10:DIR#0), a .npy file, a PNG/JPEG image, or random[:seed]' },
+    { names: ['preprocess'], value: true, description: 'imagenet | cifar | none (default), or resize=…,crop=…,mean=…,std=… (images and data set samples)' },
     { names: ['trace'], value: false, description: 'print each layer: output shape, min/max/mean/std/zeros, divergence vs float' },
     { names: ['json'], value: false, description: 'machine-readable output' },
     { names: ['engine'], value: true, description: 'packed (default, .tnn, ternary kernels) or reference (float interpreter)' },

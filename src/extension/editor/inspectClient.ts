@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import type { TechProfile } from '../../core/cost/types';
+import { WORKER_RESOURCE_LIMITS, type WorkerResourceLimits } from '../../core/limits';
 import type { ModelView } from '../../shared/messages';
 import type { CostResult, HistogramResult, InspectRequest, InspectResults } from '../../shared/inspectProtocol';
 import { RpcClient } from '../../shared/rpc';
@@ -12,9 +13,9 @@ import { RpcClient } from '../../shared/rpc';
 export class InspectClient {
   private readonly client: RpcClient<InspectRequest, InspectResults>;
 
-  constructor(extensionPath: string) {
+  constructor(extensionPath: string, limits: WorkerResourceLimits = WORKER_RESOURCE_LIMITS) {
     // A worker that exited or crashed is replaced on the next request.
-    this.client = new RpcClient(() => new Worker(path.join(extensionPath, 'dist', 'workers', 'inspect.js')), { name: 'inspect worker', restart: true });
+    this.client = new RpcClient(() => new Worker(path.join(extensionPath, 'dist', 'workers', 'inspect.js'), { resourceLimits: limits }), { name: 'inspect worker', restart: true });
   }
 
   load(file: string, profile: TechProfile | null): Promise<ModelView> {

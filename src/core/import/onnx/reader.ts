@@ -1,5 +1,6 @@
 /** Decodes ONNX protobuf bytes and the tensors inside them. */
 import { ImportError } from '../../errors';
+import { checkedDims, checkOnnxModel } from './checks';
 import { DT, DT_NAMES, onnxType, type OnnxAttribute, type OnnxModel, type OnnxTensor } from './schema';
 
 export function decodeOnnx(bytes: Uint8Array, file: string): OnnxModel {
@@ -10,13 +11,19 @@ export function decodeOnnx(bytes: Uint8Array, file: string): OnnxModel {
   } catch (e) {
     throw new ImportError(`${file}: not a valid ONNX protobuf (ModelProto): ${(e as Error).message}`);
   }
-  const model = type.toObject(msg, { longs: Number, enums: Number, bytes: Uint8Array as unknown as StringConstructor, defaults: false, arrays: true }) as OnnxModel;
+  let model: OnnxModel;
+  try {
+    model = type.toObject(msg, { longs: Number, enums: Number, bytes: Uint8Array as unknown as StringConstructor, defaults: false, arrays: true }) as OnnxModel;
+  } catch (e) {
+    throw new ImportError(`${file}: ONNX protobuf fields could not be converted: ${(e as Error).message}`);
+  }
   if (!model.graph) throw new ImportError(`${file}: ModelProto has no graph (field 7); is this an ONNX model?`);
+  // Dims, data lengths and input sizes, before any converter allocates from them.
+  checkOnnxModel(model, file);
   return model;
 }
 
 const dims = (t: OnnxTensor): number[] => (t.dims ?? []).map(Number);
-const count = (t: OnnxTensor): number => dims(t).reduce((a, b) => a * b, 1);
 export const dtypeName = (t: OnnxTensor): string => DT_NAMES[t.data_type ?? 0] ?? `code ${t.data_type}`;
 
 function raw(t: OnnxTensor): DataView | undefined {
@@ -34,25 +41,27 @@ export function tensorFloat32(t: OnnxTensor, file: string, what: string): Float3
   if (t.data_type !== DT.FLOAT) {
     throw new ImportError(`${file}: ${what} '${t.name}' has element type ${dtypeName(t)}; only float32 (FLOAT) weights are supported`);
   }
-  const n = count(t);
-  const out = new Float32Array(n);
+  // Lengths are checked before the allocation: a 16-byte tensor must not claim gigabytes.
+  const { count: n } = checkedDims(t, file, what);
   const view = raw(t);
   if (view) {
     if (view.byteLength !== n * 4) throw new ImportError(`${file}: ${what} '${t.name}': raw_data holds ${view.byteLength} bytes, dims [${dims(t)}] need ${n * 4}`);
+    const out = new Float32Array(n);
     for (let i = 0; i < n; i++) out[i] = view.getFloat32(i * 4, true);
-  } else {
-    const src = t.float_data ?? [];
-    if (src.length !== n) throw new ImportError(`${file}: ${what} '${t.name}': float_data holds ${src.length} values, dims [${dims(t)}] need ${n}`);
-    out.set(src);
+    return out;
   }
-  return out;
+  const src = t.float_data ?? [];
+  if (src.length !== n) throw new ImportError(`${file}: ${what} '${t.name}': float_data holds ${src.length} values, dims [${dims(t)}] need ${n}`);
+  return Float32Array.from(src);
 }
 
 /** Integer data of an INT64/INT32 tensor (shapes, axes); floats are rejected. */
 export function tensorInts(t: OnnxTensor, file: string, what: string): number[] {
   checkInline(t, file);
-  const n = count(t);
+  const { count: n } = checkedDims(t, file, what);
   const view = raw(t);
+  const width = t.data_type === DT.INT64 ? 8 : 4;
+  if (view && view.byteLength !== n * width) throw new ImportError(`${file}: ${what} '${t.name}': raw_data holds ${view.byteLength} bytes, dims [${dims(t)}] need ${n * width}`);
   let out: number[];
   if (t.data_type === DT.INT64) {
     out = view ? Array.from({ length: view.byteLength / 8 }, (_, i) => Number(view.getBigInt64(i * 8, true))) : (t.int64_data ?? []).map(Number);
