@@ -10,9 +10,6 @@ import { mulberry32 } from '../rng';
 
 const same = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
 
-/** `random:<seed>` inputs are reproducible. */
-export const seededRandom = mulberry32;
-
 interface Rgba {
   width: number;
   height: number;
@@ -95,7 +92,7 @@ function npyToTensor(file: string, sampleShape: number[]): Tensor {
 export async function parseInputSpec(spec: string, sampleShape: number[]): Promise<Tensor> {
   const random = /^random(?::(-?\d+))?$/.exec(spec);
   if (random) {
-    const next = seededRandom(Number(random[1] ?? 0));
+    const next = mulberry32(Number(random[1] ?? 0)); // `random:<seed>` inputs are reproducible
     const out = tensor([1, ...sampleShape]);
     for (let i = 0; i < out.data.length; i++) out.data[i] = next();
     return out;

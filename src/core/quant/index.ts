@@ -5,7 +5,6 @@ export { ttq, type TtqOptions } from './ttq';
 export { asymUniform, uniformThresholds, normalizeUniform, UNIFORM_Z, type AsymUniformOptions } from './asym-uniform';
 export { alemdar, type AlemdarOptions } from './alemdar';
 export { stochastic, stochasticProbability, type StochasticOptions } from './stochastic';
-export { createRng, type Rng } from './rng';
 export { quantStats, dequantize, entropyBits } from './stats';
 export { quantizeWeights, isQuantMethod, type MethodOptions } from './methods';
 export { quantizeModel, resolveKeepFloat, weightLayers, type QuantizeModelOptions, type QuantizeProgress } from './model';

@@ -12,7 +12,14 @@
  */
 import { asymUniformParams } from './asym-uniform';
 import { checkWeights, optimalScale, type QuantResult } from './common';
-import { createRng } from './rng';
+import { mulberry32 } from '../rng';
+
+/**
+ * XORed into `--seed`: the trits draw from their own stream, not the one a
+ * training shuffle with the same seed uses (and files written with a given seed
+ * keep their trits).
+ */
+const STOCHASTIC_STREAM = 0x9e3779b9;
 
 export interface StochasticOptions {
   seed?: number;
@@ -32,7 +39,7 @@ export function stochastic(w: Float32Array, opts: StochasticOptions = {}): Quant
   const seed = opts.seed ?? 0;
   checkWeights(w, name);
   const { thresholds, gamma, mu, sigma } = asymUniformParams(w, opts.gamma ?? 1, name);
-  const rand = createRng(seed);
+  const rand = mulberry32(Math.trunc(seed) ^ STOCHASTIC_STREAM);
   const trits = new Int8Array(w.length);
   for (let i = 0; i < w.length; i++) {
     const v = w[i];

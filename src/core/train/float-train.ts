@@ -8,7 +8,7 @@ import { initTf, type BackendName, type Tf } from './backend';
 import { evaluateTop1, gatherBatch } from './batches';
 import { loadTrainData, subset, testSpecFor, type TrainData } from './fashion-data';
 import { ProgressMeter, throwIfAborted, yieldAndCheck, type ProgressSink } from './progress';
-import { mulberry32, permutation } from './rng';
+import { mulberry32, permutation } from '../rng';
 import { buildSampleModel, type SampleArch } from './sample-models';
 import { saveLayersModel } from './save-layers';
 import { writeFileAtomicSync } from '../format/atomic';

@@ -11,7 +11,7 @@ import { initTf, type BackendName, type Tf } from '../backend';
 import { evaluateTop1, gatherBatch, range } from '../batches';
 import { loadTrainData, subset, testSpecFor, type TrainData } from '../fashion-data';
 import { ProgressMeter, throwIfAborted, yieldAndCheck, type ProgressSink } from '../progress';
-import { mulberry32, permutation } from '../rng';
+import { mulberry32, permutation } from '../../rng';
 import { checkpointPath, loadCheckpoint, removeCheckpoint, saveCheckpoint } from './checkpoint';
 import { exportTnn } from './export';
 import { distillationLoss } from './kd';
