@@ -6,4 +6,3 @@ import './inspect-cost';
 import './eval';
 import './run';
 import './bench';
-import './qat-options';

@@ -10,9 +10,10 @@
  * or 0, a negative one only −1 or 0. The trits therefore do not obey the stored
  * thresholds element by element; the thresholds record the rule's parameters.
  */
-import { asymUniformParams } from './asym-uniform';
-import { checkWeights, optimalScale, type QuantResult } from './common';
 import { mulberry32 } from '../rng';
+import { asymUniformParams, GAMMA_OPTION } from './asym-uniform';
+import { checkWeights, optimalScale, type QuantResult } from './common';
+import { defineQuantizer, num } from './spec';
 
 /**
  * XORed into `--seed`: the trits draw from their own stream, not the one a
@@ -53,3 +54,12 @@ export function stochastic(w: Float32Array, opts: StochasticOptions = {}): Quant
     quant: { method: 'stochastic', thresholds, scale: { pos: alpha, neg: alpha }, gamma, mu, sigma, options: { seed } },
   };
 }
+
+export const stochasticQuantizer = defineQuantizer({
+  id: 'stochastic',
+  label: 'stochastic (Eq. 7)',
+  summary: 'stochastic ternarization (seed paper Eq. 7), seeded by --seed',
+  equations: 'seed paper Eq. 7 with the Eq. 9 thresholds',
+  options: [GAMMA_OPTION],
+  ptq: (w, o, ctx) => stochastic(w, { seed: ctx.seed, gamma: num(o, 'gamma'), name: ctx.name }),
+});

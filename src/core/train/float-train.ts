@@ -6,7 +6,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import path from 'node:path';
 import { initTf, type BackendName, type Tf } from './backend';
 import { evaluateTop1, gatherBatch } from './batches';
-import { loadTrainData, subset, testSpecFor, type TrainData } from './fashion-data';
+import { loadTrainData, subset, testSpecFor, type TrainData } from './training-data';
 import { ProgressMeter, throwIfAborted, yieldAndCheck, type ProgressSink } from './progress';
 import { mulberry32, permutation } from '../rng';
 import { buildSampleModel, type SampleArch } from './sample-models';
