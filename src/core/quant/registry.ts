@@ -8,6 +8,7 @@
 import { alemdarQuantizer } from './alemdar';
 import { asymUniformQuantizer } from './asym-uniform';
 import { QuantError } from './common';
+import { l2OptimalQuantizer } from './l2-optimal';
 import type { QuantizerSpec, QuantOption } from './spec';
 import { stochasticQuantizer } from './stochastic';
 import { ttqQuantizer } from './ttq';
@@ -20,6 +21,7 @@ export const QUANTIZERS = [
   ttqQuantizer,
   alemdarQuantizer,
   stochasticQuantizer,
+  l2OptimalQuantizer,
 ] as const;
 
 /** A method name this version knows. `.tnn` files may carry others (WeightQuant.method is open). */
