@@ -5,6 +5,7 @@
  * guided flow, the task schema in package.json and the results table follow
  * (docs/architecture.md, "Recipe: add a quantizer").
  */
+import { admmQuantizer } from './admm';
 import { alemdarQuantizer } from './alemdar';
 import { asymUniformQuantizer } from './asym-uniform';
 import { QuantError } from './common';
@@ -22,6 +23,7 @@ export const QUANTIZERS = [
   alemdarQuantizer,
   stochasticQuantizer,
   l2OptimalQuantizer,
+  admmQuantizer,
 ] as const;
 
 /** A method name this version knows. `.tnn` files may carry others (WeightQuant.method is open). */
