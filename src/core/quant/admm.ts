@@ -16,7 +16,7 @@
  * ‖V − αT‖²: for fixed α, T_i = sign(v_i)·[|v_i| > α/2] (survey Eq. (14),
  * rounding V/α to the nearest of {−1, 0, 1}); for fixed T, α = ⟨V,T⟩/⟨T,T⟩
  * (survey Eq. (19), ELBNN's matrix form Eq. (20)). It reaches a fixed point,
- * not always the global optimum (the `l2-optimal` method computes that).
+ * not always the global optimum (which the l2-optimal quantizer computes).
  *
  * Post-training form: the projection step alone on W (λ = 0), warm-started at
  * TWN's α. Leng et al.'s extragradient variant of the proximal step is not

@@ -9,6 +9,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { writeTnnFile } from '../../format/index';
 import type { FloatModel, TnnModel } from '../../graph/types';
+import { DEFAULT_METHOD } from '../../quant/registry';
 import type { OptionValue } from '../../quant/spec';
 import { mulberry32, permutation } from '../../rng';
 import { initTf, type BackendName, type Tf } from '../backend';
@@ -139,7 +140,7 @@ async function prepareRun(o: QatOptions): Promise<QatRun> {
   const test = subset(testSpec ? loadTrainData(testSpec) : train, o.testLimit);
   const acts = o.acts ?? true;
   const net = new QatNet(tf, o.model, {
-    quant: { method: o.method ?? 'asym-uniform', uniform: o.uniform ?? true, asymmetric: o.asymmetric ?? true, options: o.methodOptions },
+    quant: { method: o.method ?? DEFAULT_METHOD, uniform: o.uniform ?? true, asymmetric: o.asymmetric ?? true, options: o.methodOptions },
     rprelu: o.rprelu ?? acts,
     keepFloat: o.keepFloat,
   });
@@ -257,7 +258,7 @@ async function exportRun(run: QatRun, floatAccuracy: number, stages: QatResult['
   throwIfAborted(o.signal, 'qat');
   const acts = o.acts ?? true;
   const tnn = exportTnn(tf, net, {
-    method: `qat-${o.method ?? 'asym-uniform'}`,
+    method: `qat-${o.method ?? DEFAULT_METHOD}`,
     options: {
       epochs: o.epochs, batch: run.batch, lr: run.lr0, weights: o.weights ?? true, acts, kd: Boolean(o.kd), twoStage: Boolean(o.twoStage),
       lambda: o.lambda ?? 0.9, uniform: o.uniform ?? true, asymmetric: o.asymmetric ?? true, rprelu: o.rprelu ?? acts, seed: run.seed,
