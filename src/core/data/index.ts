@@ -5,7 +5,7 @@ export {
 } from './dataset';
 export { readSamples, materialize, datasetSource, type Samples, type SampleBatch } from './source';
 export { parsePreprocess, NO_PREPROCESS, type PreprocessSpec } from './preprocess';
-export { parseInputSpec, imageToTensor, seededRandom } from './input-spec';
+export { parseInputSpec, imageToTensor } from './input-spec';
 export { readNpy, writeNpy, parseNpy, encodeNpy, openNpy, type NpyArray, type NpyDtype } from './npy';
 export { readIdx, readIdxPrefix, parseIdx, encodeIdx, type IdxArray } from './idx';
 export { decodeImageFile, imageHeader } from './image-file';

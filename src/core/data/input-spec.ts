@@ -10,9 +10,6 @@ import { mulberry32 } from '../rng';
 
 const same = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
 
-/** `random:<seed>` inputs are reproducible. */
-export const seededRandom = mulberry32;
-
 /** Image → [1, C, H, W]: C = 1 (luma, ITU-R BT.601 weights) or 3 (RGB), alpha ignored, fitted to the model's size after `preprocess`. */
 export function imageToTensor(file: string, sampleShape: number[], preprocess: PreprocessSpec = NO_PREPROCESS): Tensor {
   const pipeline = new SamplePipeline(file, preprocess, undefined, sampleShape);
@@ -43,7 +40,7 @@ function npyToTensor(file: string, sampleShape: number[], preprocess: Preprocess
 export async function parseInputSpec(spec: string, sampleShape: number[], preprocess: PreprocessSpec = NO_PREPROCESS): Promise<Tensor> {
   const random = /^random(?::(-?\d+))?$/.exec(spec);
   if (random) {
-    const next = seededRandom(Number(random[1] ?? 0));
+    const next = mulberry32(Number(random[1] ?? 0)); // `random:<seed>` inputs are reproducible
     const out = tensor([1, ...sampleShape]);
     for (let i = 0; i < out.data.length; i++) out.data[i] = next();
     return out;

@@ -5,18 +5,10 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { QUANT_METHODS, type QuantMethod, type QuantizeJob } from './jobArgs';
+import { methodPickItems, type QuantizeJob } from './jobArgs';
 import { defaultOutputPath, dialogExtensions, formatByName, namesText, workspaceGlob } from '../../core/model-formats/index';
 
 const STATE_KEY = 'tritscope.quantize.last';
-
-const METHOD_INFO: Record<QuantMethod, string> = {
-  'asym-uniform': 'seed paper: asymmetric thresholds, symmetric scale, uniform trits (0.43σ rule, learnable γ)',
-  twn: 'Ternary Weight Networks: Δ = 0.7·E|W|, α = mean |W| above Δ',
-  ttq: 'Trained Ternary Quantization: Δ = 0.05·max|W|, separate αp / αn',
-  alemdar: 'greedy dichotomic search of Δp, Δn minimising ‖W − αT‖²',
-  stochastic: 'stochastic ternarization (seed paper Eq. 7), seeded',
-};
 
 type Remembered = Partial<Omit<QuantizeJob, 'model' | 'output' | 'type' | 'resume' | 'force'>>;
 
@@ -47,11 +39,14 @@ export async function runQuantizeFlow(state: vscode.Memento, source?: vscode.Uri
   const last = state.get<Remembered>(STATE_KEY) ?? {};
   const src = source ?? (await pickSource());
   if (!src) return undefined;
-  const method = await pick('Quantize to ternary (2/6): method', QUANT_METHODS.map((m) => ({ value: m, label: m, detail: METHOD_INFO[m] })), last.method);
+  const methods = methodPickItems();
+  const method = await pick('Quantize to ternary (2/6): method', methods, last.method);
   if (!method) return undefined;
+  const trainable = methods.find((m) => m.value === method)?.trainable ?? false;
   const mode = await pick('Quantize to ternary (3/6): how', [
     { value: 'ptq', label: 'Post-training', detail: 'seconds; no training' },
-    { value: 'qat', label: 'Quantization-aware training', detail: 'bi-STE training on a data set (runs as a task, cancellable)' },
+    // Offered only for methods with a QAT strategy in the quantizer registry.
+    ...(trainable ? [{ value: 'qat' as const, label: 'Quantization-aware training', detail: 'training on a data set (runs as a task, cancellable)' }] : []),
   ], last.qat ? 'qat' : 'ptq');
   if (!mode) return undefined;
   const qat = mode === 'qat';

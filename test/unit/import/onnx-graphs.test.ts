@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { seededRandom } from '../../../src/core/data/input-spec';
+import { mulberry32 } from '../../../src/core/rng';
 import { ImportError } from '../../../src/core/errors';
 import { runReference } from '../../../src/core/exec/reference';
 import { importModel } from '../../../src/core/import/index';
@@ -12,7 +12,7 @@ import { relDiff, runOrt } from './ort-helper';
 import { aFloat, aInt, aInts, aStr, aTensor, f32, i64, modelBytes, node, pbBytes, pbString, pbVarint, vi, type Obj } from './onnx-proto-builder';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tritscope-onnx-graphs-'));
-const rnd = seededRandom(7);
+const rnd = mulberry32(7);
 const randVals = (n: number, scale = 0.5): number[] => Array.from({ length: n }, () => (rnd() * 2 - 1) * scale);
 
 function write(name: string, bytes: Uint8Array): string {

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { tfForward } from '../../../src/core/bench/tf-baseline';
 import { builtinProfiles, modelCost } from '../../../src/core/cost';
-import { seededRandom } from '../../../src/core/data/input-spec';
+import { mulberry32 } from '../../../src/core/rng';
 import { loadPackedEngine } from '../../../src/core/engine/index';
 import { runReference } from '../../../src/core/exec/reference';
 import type { FloatModel, TnnModel } from '../../../src/core/graph/types';
@@ -26,7 +26,7 @@ const asTnn = (m: FloatModel): TnnModel => ({ graph: m.graph, tensors: m.tensors
 const opOf = (m: FloatModel) => m.graph.layers[m.graph.layers.length - 1].op;
 
 function inputFor(m: FloatModel, seed: number): Tensor {
-  const r = seededRandom(seed);
+  const r = mulberry32(seed);
   const shape = [2, ...m.graph.inputs[0].shape];
   return tensor(shape, Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1));
 }
