@@ -9,7 +9,7 @@
  *  - unpacked F16/BF16/F32 matrices whose first PROBE_BYTES hold only
  *    {−s, 0, +s} are ternary candidates; the statistics pass decides on all values.
  */
-import { parseHeaderJson, readHeaderLength, HEADER_PREFIX_BYTES, DTYPE_SIZES, type Dtype, type TensorEntry } from '../format/safetensors';
+import { parseHeaderJson, readHeaderLength, HEADER_PREFIX_BYTES, DTYPE_SIZES, type Dtype, type TensorEntry } from '../format/index';
 import { TnnFormatError } from '../errors';
 import { WeightsFormatError } from '../weights/errors';
 import { openForRead, type ReadableModelFile } from '../weights/file-io';

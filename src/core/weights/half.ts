@@ -1,5 +1,5 @@
 /** IEEE binary16 and bfloat16 → number, via a 65536-entry table built once (bit-exact, NaN and ±0 kept). */
-import { halfToFloat } from '../format/decode';
+import { halfToFloat } from '../format/index';
 
 let f16Table: Float32Array | undefined;
 

@@ -5,8 +5,7 @@
  * source model's metadata (`source`). Malformed optional keys are reported in
  * notes, never trusted.
  */
-import { peekTnnHeader } from '../format/files';
-import type { TnnHeader } from '../format/tnn-header';
+import { peekTnnHeader, type TnnHeader } from '../format/index';
 import type { WeightScaleInfo, WeightsListing, WeightTensorInfo } from './types';
 
 export const TNN_WEIGHTS_FORMAT = 'tnn';

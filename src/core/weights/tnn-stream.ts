@@ -10,8 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { peekTnnHeader } from '../format/files';
-import { HEADER_PREFIX_BYTES, METADATA_KEY, type Dtype } from '../format/safetensors';
+import { HEADER_PREFIX_BYTES, METADATA_KEY, peekTnnHeader, type Dtype } from '../format/index';
 import { WeightsAbortError } from './errors';
 
 export interface PlannedTensor {
