@@ -6,6 +6,7 @@
  * No runtime dependencies: both bundles import this file.
  */
 import type { ErrorView } from './rpc';
+import type { WeightsToWebviewMessage, WeightsViewState } from './weightsView';
 
 /** Load failures reach the webview in the workers' error format. */
 export type { ErrorView };
@@ -129,7 +130,9 @@ export type ToWebviewMessage =
       deltaP: number | null;
       deltaN: number | null;
     }
-  | { type: typeof ToWebview.Notice; text: string; level: 'info' | 'error' };
+  | { type: typeof ToWebview.Notice; text: string; level: 'info' | 'error' }
+  /** Weights-only models (GGUF, safetensors checkpoints): ./weightsView.ts. */
+  | WeightsToWebviewMessage;
 
 export type FromWebviewMessage =
   | { type: typeof FromWebview.Ready }
@@ -146,6 +149,8 @@ export interface EditorViewState {
   filter: string;
   profileId: string | null;
   page: number;
+  /** The weights-only view's state (GGUF, safetensors checkpoints). */
+  weights?: WeightsViewState;
 }
 
 export function isFromWebview(m: unknown): m is FromWebviewMessage {

@@ -56,6 +56,11 @@ export interface StatsOptions {
   chunkBytes?: number;
   /** Path to read when it differs from listing.file (e.g. a label vs the real path). */
   path?: string;
+  /**
+   * Each decoded tensor's statistics as soon as its last chunk is counted (file order), for views that fill in
+   * while the pass runs. A `.tnn` block-scale summary streamed after its tensor appears only in the final result.
+   */
+  onTensor?: (index: number, stats: TensorStats) => void;
 }
 
 export const DEFAULT_CHUNK_BYTES = 16 << 20;
@@ -144,7 +149,10 @@ export async function computeWeightsStats(listing: WeightsListing, options: Stat
     let currentIndex = -1;
     let kernel: Kernel | null = null;
     const finishCurrent = () => {
-      if (kernel) results[currentIndex] = kernel.finish();
+      if (kernel) {
+        results[currentIndex] = kernel.finish();
+        options.onTensor?.(currentIndex, finishTensor(listing.tensors[currentIndex], results[currentIndex], separate.get(listing.tensors[currentIndex].name)));
+      }
       kernel = null;
     };
     const bytesTotal = plan.reduce((s, p) => s + p.length, 0);
