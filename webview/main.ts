@@ -16,6 +16,8 @@ import {
 import { renderHeader, renderDetails, el } from './parts';
 import { LayerTable } from './layerTable';
 import { Chart, costChartConfig, entropyChartConfig, histogramChartConfig, themeColors, tritChartConfig } from './charts';
+import { isWeightsMessage } from '../src/shared/weightsView';
+import { WeightsViewer } from './weights/viewer';
 
 interface VsCodeApi {
   postMessage(m: FromWebviewMessage): void;
@@ -35,6 +37,15 @@ let profiles: ProfileView[] = [];
 let nextId = 1;
 const charts = new Map<string, Chart>();
 const root = document.getElementById('root')!;
+// Weights-only models (GGUF, safetensors checkpoints) have their own view (webview/weights/).
+const weights = new WeightsViewer(root, {
+  post: (m) => vscode.postMessage(m),
+  state: () => (state.weights ??= { groups: {}, selected: null, bandwidthGBs: null, filter: '' }),
+  save: (w) => {
+    state.weights = w;
+    saveState();
+  },
+});
 
 function post(m: FromWebviewMessage): void {
   vscode.postMessage(m);
@@ -172,9 +183,16 @@ function renderModel(): void {
 
 window.addEventListener('message', (ev: MessageEvent<ToWebviewMessage>) => {
   const m = ev.data;
+  if (isWeightsMessage(m)) {
+    model = null;
+    destroyCharts();
+    weights.handle(m);
+    return;
+  }
+  if (m.type !== ToWebview.Notice && m.type !== ToWebview.Loading) weights.dispose();
   switch (m.type) {
     case ToWebview.Loading:
-      if (!model) renderLoading(m.fileName);
+      if (!model && !weights.active) renderLoading(m.fileName);
       break;
     case ToWebview.Model: {
       model = m.model;
