@@ -12,8 +12,11 @@ export type InspectRequest =
   | { type: 'load'; file: string; profile: TechProfile | null }
   /** Any viewable file: a graph model's view, or a weights-only model's header and table (header read only). */
   | { type: 'open'; file: string; profile: TechProfile | null }
-  /** Streams the opened weights-only model's statistics: progress WeightsStatsProgress, result WeightsStatsDone. */
-  | { type: 'weightsStats'; chunkBytes?: number }
+  /**
+   * Streams the opened weights-only model's statistics: progress WeightsStatsProgress, result WeightsStatsDone.
+   * `threads`: by default a large model's pass uses a helper worker for half the file; 2 always, 1 never.
+   */
+  | { type: 'weightsStats'; chunkBytes?: number; threads?: 1 | 2 }
   /** Stops a running statistics pass (its request rejects with WeightsAbortError); answers whether one ran. */
   | { type: 'cancelStats' }
   | { type: 'cost'; profile: TechProfile }

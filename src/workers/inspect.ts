@@ -104,7 +104,7 @@ if (!parentPort) throw new Error('inspect.js must run as a worker thread');
 serveRequests(parentPort, dispatch<InspectRequest, InspectResults>({
   load: (r) => load(r.file, r.profile),
   open: (r) => open(r.file, r.profile),
-  weightsStats: (r, ctx) => requireWeights().run((p: WeightsStatsProgress) => ctx.progress(p), r.chunkBytes),
+  weightsStats: (r, ctx) => requireWeights().run((p: WeightsStatsProgress) => ctx.progress(p), { chunkBytes: r.chunkBytes, threads: r.threads }),
   cancelStats: () => weights?.cancel() ?? false,
   cost: (r) => cost(r.profile),
   histogram: (r) => histogram(r.layer, r.bins),

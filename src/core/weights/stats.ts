@@ -61,6 +61,8 @@ export interface StatsOptions {
    * while the pass runs. A `.tnn` block-scale summary streamed after its tensor appears only in the final result.
    */
   onTensor?: (index: number, stats: TensorStats) => void;
+  /** Read only these tensors (a part of a pass split across workers, see stats-parts.ts); the others are left undecoded. */
+  include?: (index: number) => boolean;
 }
 
 export const DEFAULT_CHUNK_BYTES = 16 << 20;
@@ -143,7 +145,7 @@ export async function computeWeightsStats(listing: WeightsListing, options: Stat
       throw new WeightsFormatError(listing.file, 'file', `size changed from ${listing.fileBytes} to ${f.size} bytes since its header was read`);
     // Kernels are created when their tensor's first chunk arrives and finished after its last one,
     // so only one tensor's count tables exist at a time, whatever the number of tensors.
-    const units = listing.tensors.map(kernelUnit);
+    const units = listing.tensors.map((t, i) => (options.include && !options.include(i) ? null : kernelUnit(t)));
     const plan = segments(listing.tensors, units, chunk);
     const results: (KernelResult | null)[] = listing.tensors.map(() => null);
     let currentIndex = -1;

@@ -18,6 +18,10 @@ import type { WeightsStatsDone, WeightsStatsProgress } from '../../shared/weight
  */
 export const INSPECT_WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 64 };
 
+/** Inspect workers alive in this process (the extension API reports it; tests check that closing a view ends its worker). */
+let liveWorkers = 0;
+export const liveInspectWorkers = (): number => liveWorkers;
+
 export class InspectClient {
   private readonly client: RpcClient<InspectRequest, InspectResults>;
   private readonly exitListeners = new Set<(code: number) => void>();
@@ -26,7 +30,11 @@ export class InspectClient {
     // A worker that exited or crashed is replaced on the next request.
     this.client = new RpcClient(() => {
       const w = new Worker(path.join(extensionPath, 'dist', 'workers', 'inspect.js'), { resourceLimits: INSPECT_WORKER_LIMITS });
-      w.once('exit', (code) => this.exitListeners.forEach((l) => l(code)));
+      liveWorkers++;
+      w.once('exit', (code) => {
+        liveWorkers--;
+        this.exitListeners.forEach((l) => l(code));
+      });
       return w;
     }, { name: 'inspect worker', restart: true });
   }
@@ -48,8 +56,8 @@ export class InspectClient {
   }
 
   /** Streams the opened weights-only model's statistics; `onProgress` gets finished tensors as they come. */
-  weightsStats(onProgress: (p: WeightsStatsProgress) => void, chunkBytes?: number): Promise<WeightsStatsDone> {
-    return this.client.request({ type: 'weightsStats', ...(chunkBytes ? { chunkBytes } : {}) }, { onProgress: (p) => onProgress(p as WeightsStatsProgress) });
+  weightsStats(onProgress: (p: WeightsStatsProgress) => void, chunkBytes?: number, threads?: 1 | 2): Promise<WeightsStatsDone> {
+    return this.client.request({ type: 'weightsStats', ...(chunkBytes ? { chunkBytes } : {}), ...(threads ? { threads } : {}) }, { onProgress: (p) => onProgress(p as WeightsStatsProgress) });
   }
 
   /** Stops a statistics pass (its promise rejects with a WorkerError of kind WeightsAbortError). */

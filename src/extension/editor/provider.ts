@@ -27,6 +27,8 @@ export const WEIGHTS_VIEW_TYPE = 'tritscope.weightsEditor';
 /** safetensors checkpoints: registered with `option` priority (package.json). */
 export const CHECKPOINT_VIEW_TYPE = 'tritscope.checkpointEditor';
 export const VIEW_TYPES = [VIEW_TYPE, WEIGHTS_VIEW_TYPE, CHECKPOINT_VIEW_TYPE] as const;
+/** A weights-only model's statistics start when its view reports the table drawn, or after this long. */
+const STATS_START_FALLBACK_MS = 1000;
 
 /** `tritscope.memoryBandwidthGBs`, or the default when unset or not a positive number. */
 export function configuredBandwidth(): number {
@@ -197,12 +199,20 @@ export class TnnEditorProvider implements vscode.CustomReadonlyEditorProvider<Tn
     }
   }
 
-  /** What is known of a weights-only model (header, table, statistics so far), then every later statistics message. */
+  /**
+   * What is known of a weights-only model (header, table, statistics so far), then every later statistics
+   * message. The pass starts once the webview has drawn the table (its `rendered` message), or after
+   * STATS_START_FALLBACK_MS, so the header and table do not compete with it for the CPU.
+   */
   private sendWeights(doc: TnnDocument, panel: vscode.WebviewPanel, stream: WeightsStatsStream): void {
     this.statsSubscriptions.get(panel)?.();
     this.post(panel, doc, { type: WeightsToWebview.Weights, view: stream.view, stats: stream.state, bandwidthGBs: configuredBandwidth() });
-    this.statsSubscriptions.set(panel, stream.subscribe((m) => this.post(panel, doc, m)));
-    stream.start();
+    const unsubscribe = stream.subscribe((m) => this.post(panel, doc, m));
+    const fallback = setTimeout(() => stream.start(), STATS_START_FALLBACK_MS);
+    this.statsSubscriptions.set(panel, () => {
+      clearTimeout(fallback);
+      unsubscribe();
+    });
   }
 
   /** `tritscope.memoryBandwidthGBs` changed: tell the weights-only views. */
@@ -245,6 +255,7 @@ export class TnnEditorProvider implements vscode.CustomReadonlyEditorProvider<Tn
           break;
         case FromWebview.Rendered:
           tritscopeLog().appendLine(`[editor] ${doc.uri.fsPath}: rendered ${m.rows} rows in ${m.ms.toFixed(0)} ms`);
+          doc.weights?.start();
           break;
       }
     } catch (err) {

@@ -19,12 +19,13 @@ import { ggufFile } from '../gguf/writer';
 const dir = mkdtempSync(path.join(tmpdir(), 'tritscope-weights-worker-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A GGUF whose one 32 MiB F16 matrix takes 512 chunks of 64 KiB: long enough to stop mid-way. */
+/** A GGUF of two 16 MiB F16 matrices, 512 chunks of 64 KiB: long enough to stop mid-way, and two parts when split. */
 function bigGguf(): string {
   const file = path.join(dir, 'big.gguf');
-  const data = new Uint8Array(32 << 20);
+  const data = new Uint8Array(16 << 20);
   for (let i = 0; i < data.length; i += 2) data[i + 1] = 0x3c; // f16 1.0
-  writeFileSync(file, ggufFile({ 'general.architecture': { type: 'string', value: 'bitnet' } }, [{ name: 'blk.0.ffn_up.weight', ne: [4096, 4096], typeId: 1, data }]));
+  const kvs = { 'general.architecture': { type: 'string', value: 'bitnet' } } as const;
+  writeFileSync(file, ggufFile(kvs, [0, 1].map((b) => ({ name: `blk.${b}.ffn_up.weight`, ne: [4096, 2048], typeId: 1, data }))));
   return file;
 }
 
@@ -60,6 +61,11 @@ test('open lists a GGUF from its header; statistics stream in file order and end
     assert.deepEqual(summary.layers.find((l) => l.name === 'blk.2.ffn_up.weight')?.trits, model.counts['blk.2.ffn_up.weight']);
     // `load` (a graph model for compare) refuses a weights-only file with a message naming it.
     await assert.rejects(client.load(file, null), (e: unknown) => e instanceof WorkerError && /viewer\.gguf: holds weights only/.test(e.view.message));
+    // The same pass split across this worker and a helper gives the same rows (a fresh open forgets the result).
+    await client.open(file, null);
+    const split = await client.weightsStats(() => undefined, 1 << 16, 2);
+    assert.deepEqual(split.rows, done.rows);
+    assert.deepEqual(split.depth, done.depth);
   } finally {
     client.dispose();
   }
@@ -89,7 +95,8 @@ test('a packed BitNet safetensors checkpoint opens with its config and exact cou
   }
 });
 
-test('cancelStats stops a pass mid-way with WeightsAbortError; the worker stays usable', async () => {
+for (const threads of [1, 2] as const)
+test(`cancelStats stops a pass mid-way with WeightsAbortError (${threads} thread${threads > 1 ? 's' : ''}); the worker stays usable`, async () => {
   const file = bigGguf();
   const client = new InspectClient(process.cwd());
   try {
@@ -99,7 +106,7 @@ test('cancelStats stops a pass mid-way with WeightsAbortError; the worker stays 
     const run = client.weightsStats((p) => {
       last = p;
       cancelled ??= client.cancelStats();
-    }, 1 << 16);
+    }, 1 << 16, threads);
     await assert.rejects(run, (e: unknown) => e instanceof WorkerError && e.view.kind === 'WeightsAbortError' && /big\.gguf: statistics cancelled/.test(e.view.message));
     assert.equal(await cancelled, true);
     const p = last as WeightsStatsProgress | null;
@@ -107,6 +114,7 @@ test('cancelStats stops a pass mid-way with WeightsAbortError; the worker stays 
     assert.equal(await client.cancelStats(), false, 'nothing runs any more');
     const again = await client.weightsStats(() => undefined);
     assert.equal(again.bytesRead, 32 << 20, 'a new pass runs to the end');
+    assert.equal(again.rows.length, 2);
   } finally {
     client.dispose();
   }
@@ -123,7 +131,7 @@ test('disposing the client (the view closed) terminates the worker during a pass
       disposedAt = p.bytesDone;
       client.dispose();
     }
-  }, 1 << 16);
+  }, 1 << 16, 2);
   await assert.rejects(run, (e: unknown) => e instanceof WorkerError && /inspect worker stopped/.test(e.message));
   const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running'), 10_000))]);
   assert.equal(typeof code, 'number', 'the worker thread exited');
