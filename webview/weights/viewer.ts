@@ -85,17 +85,23 @@ export class WeightsViewer {
         if (m.progress.rows.some((r) => r.index === this.state.selected)) this.showDetails();
         this.scheduleCharts();
         break;
-      case WeightsToWebview.Done:
+      case WeightsToWebview.Done: {
         if (!this.view) break;
         this.done = m.done;
+        // Streamed rows are final; only rows not seen yet, or whose scales were linked at the end (.tnn), change.
+        const changed = m.done.rows.filter((r) => {
+          const before = this.stats.get(r.index);
+          return !before || (before.scales === null) !== (r.scales === null);
+        });
         for (const r of m.done.rows) this.stats.set(r.index, r);
-        this.table?.update(m.done.rows.map((r) => r.index));
+        this.table?.update(changed.map((r) => r.index));
         this.setProgress({ bytesDone: m.done.bytesRead, bytesTotal: m.done.bytesRead, tensor: '' }, m.done);
         this.cost?.update(m.done.cost, this.bandwidth());
         document.getElementById('weights-by-type')?.replaceWith(byTypeTable(m.done.byType));
         this.drawDepthCharts();
         this.showDetails();
         break;
+      }
       case WeightsToWebview.Failed:
         this.showFailure(m.error.message);
         break;
@@ -169,7 +175,8 @@ export class WeightsViewer {
     this.cost.update(this.done?.cost ?? view.cost, this.bandwidth());
     if (state.selected !== null && view.rows[state.selected]) this.table.select(state.selected);
     this.showDetails();
-    this.drawDepthCharts();
+    // Charts measure the laid-out page: draw them after the header and table have been painted.
+    requestAnimationFrame(() => setTimeout(() => this.drawDepthCharts(), 0));
   }
 
   private setProgress(p: { bytesDone: number; bytesTotal: number; tensor: string } | null, done: WeightsStatsDone | null): void {
