@@ -1,12 +1,12 @@
-// `npm test`: build, type-check, lint, unit tests, then VS Code integration + e2e
+// `npm test`: build, type-check, lint, unit tests, the PyTorch package's tests, then VS Code integration + e2e
 // tests (test/run-codeserver.mjs). Prints a summary per level and, last, one line
 // `tests: N passed, N failed[, N skipped]`; exits non-zero if anything failed.
 // Build, type-check and lint count as one test each.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatTotalsLine, parseNodeTestCounts } from './test-counts.mjs';
+import { formatTotalsLine, parseNodeTestCounts, parsePythonTestCounts } from './test-counts.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
@@ -41,6 +41,33 @@ async function step(name, cmd, args) {
   return ok;
 }
 
+const TORCH_INSTALL = 'sudo apt-get install python3-torch python3-torchvision python3-numpy python3-onnx python3-pil';
+
+/** The first interpreter that imports torch and numpy: $TRITSCOPE_PYTHON, Debian's /usr/bin/python3, python3 on PATH. */
+function torchPython() {
+  const candidates = [process.env.TRITSCOPE_PYTHON, '/usr/bin/python3', 'python3'].filter(Boolean);
+  return candidates.find((c) => spawnSync(c, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0);
+}
+
+/** python/tests (unittest): needs the built CLI; without PyTorch the level fails with the install command, never skips. */
+async function pythonLevel(built) {
+  console.log('\n[npm test] ── python tests (tritscope_torch)');
+  const p0 = Date.now();
+  const python = torchPython();
+  if (!python) {
+    record('python', { passed: 0, failed: 1, skipped: 0 }, 0, `PyTorch is missing: ${TORCH_INSTALL} (or set TRITSCOPE_PYTHON to an interpreter that imports torch)`);
+    return;
+  }
+  if (!built) {
+    record('python', { passed: 0, failed: 1, skipped: 0 }, 0, 'not run: the build failed');
+    return;
+  }
+  const r = await run(python, ['python/tests/run_tests.py']);
+  const counts = parsePythonTestCounts(r.output);
+  if (counts) record('python', { ...counts, failed: counts.failed || (r.code !== 0 ? 1 : 0) }, (Date.now() - p0) / 1000, python);
+  else record('python', { passed: 0, failed: 1, skipped: 0 }, (Date.now() - p0) / 1000, `no test summary (exit ${r.code})`);
+}
+
 async function main() {
   const t0 = Date.now();
   const built = await step('build', process.execPath, ['esbuild.mjs']);
@@ -57,6 +84,8 @@ async function main() {
   } else {
     record('unit', { passed: 0, failed: 1, skipped: 0 }, 0, 'not run: the build failed');
   }
+
+  await pythonLevel(built);
 
   if (skipVscode) {
     console.log('[npm test] VS Code tests skipped (--no-vscode)');

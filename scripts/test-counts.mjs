@@ -15,3 +15,11 @@ export function parseNodeTestCounts(output) {
 export function formatTotalsLine({ passed, failed, skipped }) {
   return `tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
 }
+
+/** Counts from python/tests/run_tests.py's last line `python tests: N passed, N failed, N skipped`; null without it. */
+export function parsePythonTestCounts(output) {
+  const all = [...output.matchAll(/^python tests: (\d+) passed, (\d+) failed, (\d+) skipped/gm)];
+  if (!all.length) return null;
+  const [, passed, failed, skipped] = all[all.length - 1].map(Number);
+  return { passed, failed, skipped };
+}

@@ -64,7 +64,17 @@ export class LayerTable {
   }
 
   private select(name: string): void {
+    this.showSelected(name);
+    this.events.onSelect(name);
+  }
+
+  /** Highlights a row selected elsewhere (the graph view), turning to its page, without echoing onSelect. */
+  showSelected(name: string | null): void {
     this.view.selected = name;
+    if (name === null) {
+      for (const tr of this.tbody.querySelectorAll('tr')) tr.setAttribute('aria-selected', 'false');
+      return;
+    }
     const idx = this.shown.findIndex((r) => r.name === name);
     const page = Math.floor(idx / PAGE_SIZE);
     if (idx >= 0 && page !== this.view.page) {
@@ -74,8 +84,8 @@ export class LayerTable {
     } else {
       for (const tr of this.tbody.querySelectorAll('tr')) tr.setAttribute('aria-selected', String(tr.dataset.layer === name));
     }
-    this.tbody.querySelector('tr[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' });
-    this.events.onSelect(name);
+    // Only scroll a visible table: scrolling a hidden one would jump the page.
+    if (this.element.offsetParent) this.tbody.querySelector('tr[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' });
   }
 
   private sortBy(key: SortKey): void {

@@ -1,8 +1,9 @@
 /**
  * The `.tnn` model viewer (custom editor webview). Receives a ModelView from the
  * extension host (src/shared/messages.ts) after a `ready` handshake and renders
- * header, toolbar, layer table, layer details and charts. View state survives
- * hide/show through getState/setState (retainContextWhenHidden is off).
+ * header, toolbar, the layers as a table or a graph (one selection shared by
+ * both), layer details and charts. View state survives hide/show through
+ * getState/setState (retainContextWhenHidden is off).
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
@@ -16,6 +17,8 @@ import {
 import { renderHeader, renderDetails, el } from './parts';
 import { LayerTable } from './layerTable';
 import { Chart, costChartConfig, entropyChartConfig, histogramChartConfig, themeColors, tritChartConfig } from './charts';
+import { GraphView } from './graph/graphView';
+import { ViewTabs } from './viewTabs';
 import { isWeightsMessage } from '../src/shared/weightsView';
 import { WeightsViewer } from './weights/viewer';
 
@@ -28,7 +31,10 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 const t0 = performance.now();
 
-const state: EditorViewState = { selected: null, sortKey: 'index', sortDir: 1, filter: '', profileId: null, page: 0, ...vscode.getState() };
+const state: EditorViewState = {
+  selected: null, sortKey: 'index', sortDir: 1, filter: '', profileId: null, page: 0,
+  tab: 'table', graphMetric: 'none', graphDirection: 'TB', graphView: null, ...vscode.getState(),
+};
 const saveState = () => vscode.setState(state);
 
 let model: ModelView | null = null;
@@ -81,6 +87,7 @@ const table = new LayerTable({
   onSelect: (name) => {
     state.selected = name;
     saveState();
+    graph.select(name, { reveal: true });
     showDetails();
   },
   onViewChange: (v) => {
@@ -88,6 +95,39 @@ const table = new LayerTable({
     saveState();
   },
 });
+
+const graph = new GraphView({
+  onSelect: (name) => {
+    state.selected = name;
+    saveState();
+    table.showSelected(name);
+    graph.select(name);
+    showDetails();
+  },
+  onStateChange: (s) => {
+    if (s.metric !== undefined) state.graphMetric = s.metric;
+    if (s.direction !== undefined) state.graphDirection = s.direction;
+    if (s.view !== undefined) state.graphView = s.view;
+    saveState();
+  },
+  onRendered: (info) => post({ type: FromWebview.GraphRendered, ...info }),
+}, { metric: state.graphMetric ?? 'none', direction: state.graphDirection ?? 'TB', view: state.graphView ?? null });
+
+const tablePanel = el('div', { id: 'panel-table', role: 'tabpanel', 'aria-labelledby': 'tab-table', class: 'view-panel' }, table.element);
+const graphPanel = el('div', { id: 'panel-graph', role: 'tabpanel', 'aria-labelledby': 'tab-graph', class: 'view-panel' }, graph.element);
+const tabs = new ViewTabs(state.tab ?? 'table', (t) => {
+  state.tab = t;
+  saveState();
+  showTab();
+});
+
+function showTab(): void {
+  const onGraph = tabs.value === 'graph';
+  tablePanel.hidden = onGraph;
+  graphPanel.hidden = !onGraph;
+  graph.setVisible(onGraph);
+  if (!onGraph) table.showSelected(state.selected);
+}
 
 function profileSelect(): HTMLElement {
   const sel = el('vscode-single-select', { id: 'profile-select', 'aria-label': 'cost profile' }) as HTMLElement & { value: string };
@@ -173,10 +213,12 @@ function renderModel(): void {
     el('div', { id: 'notice', role: 'status' }),
     diffWith ? el('p', { class: 'diff-banner', id: 'diff-banner' }, `Opened in a diff view with ${diffWith}. `, action('Show per-layer deltas', 'compare', `Compare with ${diffWith}`)) : '',
     profileNote(),
-    el('section', { class: 'main-grid' }, table.element, el('aside', { id: 'details', class: 'details', 'aria-live': 'polite' })),
+    tabs.element,
+    el('section', { class: 'main-grid' }, el('div', { class: 'view-panels' }, tablePanel, graphPanel), el('aside', { id: 'details', class: 'details', 'aria-live': 'polite' })),
     el('section', { id: 'charts', class: 'charts' }),
   );
   table.setRows(model.layers, state);
+  showTab();
   showDetails();
   renderCharts();
 }
@@ -189,7 +231,7 @@ window.addEventListener('message', (ev: MessageEvent<ToWebviewMessage>) => {
     weights.handle(m);
     return;
   }
-  if (m.type !== ToWebview.Notice && m.type !== ToWebview.Loading) weights.dispose();
+  if (m.type === ToWebview.Model || m.type === ToWebview.LoadError) weights.dispose();
   switch (m.type) {
     case ToWebview.Loading:
       if (!model && !weights.active) renderLoading(m.fileName);
@@ -200,6 +242,9 @@ window.addEventListener('message', (ev: MessageEvent<ToWebviewMessage>) => {
       diffWith = m.diffWith;
       if (!state.profileId || !profiles.some((p) => p.id === state.profileId)) state.profileId = m.profileId;
       saveState();
+      graph.setVisible(tabs.value === 'graph'); // before setModel, so the render time counts from this message
+      graph.setModel({ layers: model.layers, inputs: model.inputs, outputs: model.outputs });
+      graph.select(state.selected);
       renderModel();
       if (m.profileError) notice(m.profileError, 'error');
       // A restored profile choice differs from the host's default: ask for its cost.
@@ -215,6 +260,7 @@ window.addEventListener('message', (ev: MessageEvent<ToWebviewMessage>) => {
       if (!model || m.profileId !== state.profileId) break;
       model.layers.forEach((r, i) => { r.cost = m.layers[i] ?? null; });
       model.totals = m.totals;
+      graph.refreshValues(model.layers);
       renderModel();
       break;
     case ToWebview.Histogram: {
@@ -227,6 +273,9 @@ window.addEventListener('message', (ev: MessageEvent<ToWebviewMessage>) => {
     }
     case ToWebview.Notice:
       notice(m.text, m.level);
+      break;
+    case ToWebview.Overlay:
+      graph.setOverlay(m.overlay);
       break;
   }
 });

@@ -7,6 +7,7 @@
  */
 import type { Graph, Layer } from '../core/graph/types';
 import type { SubStepKind } from '../core/engine/stepper-types';
+import { isOpType, OPS } from '../core/ops/index';
 
 export const LISTING_SCHEME = 'tritscope-listing';
 
@@ -61,7 +62,7 @@ const SUBSTEP_LABELS: Record<SubStepKind, string> = {
  * Other layers have no sub-steps worth a line (their one sub-step is the output).
  */
 export function expectedSubSteps(layer: Layer): { kind: SubStepKind; label: string }[] {
-  if ((layer.op !== 'conv2d' && layer.op !== 'dense') || !layer.weightQuant) return [];
+  if (!isOpType(layer.op) || OPS[layer.op].engine.kind !== 'matmul' || !layer.weightQuant) return [];
   const kinds: SubStepKind[] = layer.actQuant ? ['quantize-input', 'ternary-matmul', 'scale', 'bias-bn'] : ['ternary-matmul', 'bias-bn'];
   return kinds.map((kind) => ({ kind, label: SUBSTEP_LABELS[kind] }));
 }
@@ -69,14 +70,13 @@ export function expectedSubSteps(layer: Layer): { kind: SubStepKind; label: stri
 /** Short description of a layer: `conv2d 16→32 3×3  ternary W+A`. */
 export function describeLayer(layer: Layer, shapeOf: ShapeLookup): string {
   const parts: string[] = [layer.op];
-  const w = layer.weights.weight ? shapeOf(layer.weights.weight) : undefined;
-  if (layer.op === 'conv2d' && w && w.length === 4) {
-    const group = typeof layer.attrs.group === 'number' ? layer.attrs.group : 1;
-    parts.push(`${w[1] * group}→${w[0]} ${w[2]}×${w[3]}`);
-  } else if (layer.op === 'dense' && w && w.length === 2) {
-    parts.push(`${w[1]}→${w[0]}`);
-  } else if ((layer.op === 'maxpool' || layer.op === 'avgpool') && Array.isArray(layer.attrs.kernel)) {
-    parts.push(layer.attrs.kernel.join('×'));
+  if (isOpType(layer.op)) {
+    try {
+      const geometry = OPS[layer.op].describe?.(layer, (role) => (layer.weights[role] ? (shapeOf(layer.weights[role]) as number[] | undefined) : undefined));
+      if (geometry) parts.push(geometry);
+    } catch {
+      // A layer whose attributes do not check is listed by its op alone (the run reports why).
+    }
   }
   const quant = layer.weightQuant ? (layer.actQuant ? 'ternary W+A' : 'ternary W') : layer.actQuant ? 'ternary A' : '';
   return quant ? `${parts.join(' ')}  ${quant}` : parts.join(' ');

@@ -1,12 +1,23 @@
 /**
  * The HTML shell of every Tritscope webview: a strict Content-Security-Policy
  * with a fresh nonce, no inline script, and only the bundle from dist/.
+ *
+ * `workers: true` adds `worker-src blob:` for bundles that start a Web Worker
+ * from code they carry (the graph layout): a blob: URL can only be made by a
+ * script already running in the page, and scripts still need the nonce, so
+ * this opens nothing to injected markup. `body` is static, already escaped
+ * HTML placed before the root element (the compare view's table).
  */
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: string, title: string): string {
+export interface WebviewHtmlOptions {
+  workers?: boolean;
+  body?: string;
+}
+
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: string, title: string, opts: WebviewHtmlOptions = {}): string {
   const nonce = randomBytes(16).toString('base64');
   const dist = vscode.Uri.joinPath(extensionUri, 'dist');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(dist, `${bundle}.js`));
@@ -18,6 +29,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, b
     `style-src ${webview.cspSource}`,
     `img-src ${webview.cspSource} data:`,
     `font-src ${webview.cspSource}`,
+    ...(opts.workers ? ['worker-src blob:'] : []),
   ].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">
@@ -29,7 +41,7 @@ ${css}
 <title>${title}</title>
 </head>
 <body>
-<div id="root"></div>
+${opts.body ?? ''}<div id="root"></div>
 <script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;

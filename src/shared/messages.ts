@@ -45,6 +45,13 @@ export interface LayerRow {
   relError: number | null;
   hasLatent: boolean;
   cost: CostView | null;
+  /**
+   * Value names the layer consumes / produces (graph edges: a layer whose output
+   * another layer consumes feeds it). Optional so views built before the graph
+   * view existed still type-check; the graph view then chains layers in order.
+   */
+  inputs?: string[];
+  outputs?: string[];
 }
 
 export interface HeaderView {
@@ -84,8 +91,29 @@ export interface ModelView {
   totals: CostView | null;
   /** Milliseconds spent parsing (in the worker). */
   parseMs: number;
+  /** Graph input value names (the graph view's source nodes); optional like LayerRow.inputs. */
+  inputs?: string[];
+  /** Graph output value names (the graph view's sink nodes). */
+  outputs?: string[];
 }
 
+
+/**
+ * Per-layer values the graph view colours nodes by, fed from outside the viewer
+ * (the sensitivity sweep, the debugger's divergence, …) through
+ * TnnEditorProvider.setOverlay → the `overlay` message. An overlay replaces the
+ * previous one of the same metric; empty `values` shows "no data yet".
+ */
+export interface GraphOverlay {
+  /** 'sensitivity' and 'divergence' have picker entries already; any other id adds one. */
+  metric: string;
+  /** Layer name → value (finite numbers; others are ignored). Layers without a value draw as "no value". */
+  values: Record<string, number>;
+  /** Picker and legend text, e.g. 'KL divergence, only this layer ternary'; defaults to the metric id. */
+  label?: string;
+  /** Provenance shown under the legend, e.g. 'model.sensitivity.json · 256 samples'. */
+  source?: string;
+}
 
 export const ToWebview = {
   Loading: 'loading',
@@ -94,6 +122,7 @@ export const ToWebview = {
   Cost: 'cost',
   Histogram: 'histogram',
   Notice: 'notice',
+  Overlay: 'overlay',
 } as const;
 
 export const FromWebview = {
@@ -102,6 +131,7 @@ export const FromWebview = {
   RequestHistogram: 'requestHistogram',
   RunAction: 'runAction',
   Rendered: 'rendered',
+  GraphRendered: 'graphRendered',
 } as const;
 
 export type EditorAction = 'stepThrough' | 'requantize' | 'exportSummary' | 'openAsJson' | 'reopenDefault' | 'compare';
@@ -131,6 +161,7 @@ export type ToWebviewMessage =
       deltaN: number | null;
     }
   | { type: typeof ToWebview.Notice; text: string; level: 'info' | 'error' }
+  | { type: typeof ToWebview.Overlay; overlay: GraphOverlay }
   /** Weights-only models (GGUF, safetensors checkpoints): ./weightsView.ts. */
   | WeightsToWebviewMessage;
 
@@ -139,7 +170,9 @@ export type FromWebviewMessage =
   | { type: typeof FromWebview.SelectProfile; messageId: number; profileId: string }
   | { type: typeof FromWebview.RequestHistogram; messageId: number; layer: string }
   | { type: typeof FromWebview.RunAction; action: EditorAction }
-  | { type: typeof FromWebview.Rendered; rows: number; ms: number };
+  | { type: typeof FromWebview.Rendered; rows: number; ms: number }
+  /** The graph tab painted: layout time (in the worker, or 'main' as fallback) and model-to-paint time. */
+  | { type: typeof FromWebview.GraphRendered; nodes: number; edges: number; layoutMs: number; totalMs: number; layoutIn: 'worker' | 'main' };
 
 /** Webview state kept with getState/setState across hide/show. */
 export interface EditorViewState {
@@ -149,6 +182,12 @@ export interface EditorViewState {
   filter: string;
   profileId: string | null;
   page: number;
+  /** Which view of the layers shows: the table (default) or the graph. */
+  tab?: 'table' | 'graph';
+  /** Graph view: metric id the nodes are coloured by, layout direction, zoom/pan. */
+  graphMetric?: string;
+  graphDirection?: 'TB' | 'LR';
+  graphView?: { x: number; y: number; k: number } | null;
   /** The weights-only view's state (GGUF, safetensors checkpoints). */
   weights?: WeightsViewState;
 }

@@ -198,6 +198,20 @@ export class Workbench {
   }
 }
 
+/** The webview frame whose document contains `selector` (several webviews may be open, or a hidden one attached). */
+export async function findWebview(wb: Workbench, selector: string, timeoutMs = 60_000): Promise<FrameLocator> {
+  const t0 = Date.now();
+  for (;;) {
+    const n = await wb.page.locator('iframe.webview.ready').count();
+    for (let i = 0; i < n; i++) {
+      const f = wb.webview(i);
+      if (await f.locator(selector).count().catch(() => 0)) return f;
+    }
+    if (Date.now() - t0 > timeoutMs) throw new Error(`no webview with ${selector}`);
+    await wb.page.waitForTimeout(500);
+  }
+}
+
 /** Pixels with non-zero alpha in the canvas at `selector` of a webview: did the chart or map draw anything? */
 export async function drawnPixels(view: FrameLocator, selector: string): Promise<number> {
   return view.locator(selector).evaluate((c: HTMLCanvasElement) => {

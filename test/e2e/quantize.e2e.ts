@@ -7,8 +7,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { FrameLocator } from 'playwright-core';
-import { drawnPixels, e2eTest, type Workbench } from './helpers';
+import { drawnPixels, e2eTest, findWebview, type Workbench } from './helpers';
 
 const QUICK_INPUT = '.quick-input-widget';
 const SCRATCH = '.tritscope/e2e-quantize';
@@ -75,20 +74,6 @@ async function waitForTerminalText(wb: Workbench, re: RegExp, timeoutMs = 60_000
     const t = await terminalText(wb);
     if (re.test(t)) return t;
     if (Date.now() - t0 > timeoutMs) throw new Error(`terminal never showed ${re}; it shows:\n${t.slice(-1500)}`);
-    await wb.page.waitForTimeout(500);
-  }
-}
-
-/** The webview frame whose document contains `selector` (several webviews may be open). */
-async function findWebview(wb: Workbench, selector: string, timeoutMs = 60_000): Promise<FrameLocator> {
-  const t0 = Date.now();
-  for (;;) {
-    const n = await wb.page.locator('iframe.webview.ready').count();
-    for (let i = 0; i < n; i++) {
-      const f = wb.webview(i);
-      if (await f.locator(selector).count().catch(() => 0)) return f;
-    }
-    if (Date.now() - t0 > timeoutMs) throw new Error(`no webview with ${selector}`);
     await wb.page.waitForTimeout(500);
   }
 }

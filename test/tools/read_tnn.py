@@ -5,7 +5,9 @@
 usage: read_tnn.py FILE [--values]
 
 Prints one JSON object: tensor names, dtypes, stored and logical shapes, trit
-counts {neg, zero, pos} of packed tensors, optional float values, checksum_ok.
+counts {neg, zero, pos} of packed tensors, optional float values, checksum_ok,
+and per layer with ternary weights or activations its op, weights and the
+weightQuant / actQuant objects of the graph (Python cross-checks compare them).
 Exits 1 with a message on stderr when the file violates the layout.
 """
 import hashlib
@@ -126,6 +128,8 @@ def read(path, with_values):
         "data_length": len(data),
         "graph_name": graph.get("name"),
         "layers": [layer.get("name") for layer in graph.get("layers", [])],
+        "quant": {layer.get("name"): {k: layer.get(k) for k in ("op", "weights", "weightQuant", "actQuant") if k in layer}
+                  for layer in graph.get("layers", []) if "weightQuant" in layer or "actQuant" in layer},
         "tensors": tensors,
         "checksum": meta.get("checksum"),
         "checksum_ok": checksum == meta.get("checksum"),

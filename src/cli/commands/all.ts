@@ -8,3 +8,4 @@ import './run';
 import './bench';
 import './qat-options';
 import './convert';
+import './assemble';

@@ -11,6 +11,7 @@ import { parseInputSpec } from '../../core/data/index';
 import { runReference } from '../../core/exec/reference';
 import { loadRunnableModel } from '../../core/model-formats/index';
 import { firstSampleProbabilities } from '../../core/output-math';
+import { probabilityHead } from '../../core/ops/index';
 import { tensorStats, type TensorStats } from '../../core/tensor';
 import type { Divergence, FinalResult } from '../../core/engine/stepper-types';
 
@@ -71,8 +72,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
     floatKind = stepper.floatKind;
   } else {
     const out = runReference(model, input, trace ? (layer, y, index) => rows.push({ index, name: layer.name, op: layer.op, shape: y.shape, stats: tensorStats(y.data) }) : undefined);
-    const producer = model.graph.layers.find((l) => l.outputs.includes(model.graph.outputs[0]));
-    const probabilities = firstSampleProbabilities(out, producer?.op === 'softmax');
+    const probabilities = firstSampleProbabilities(out, probabilityHead(model.graph) !== undefined);
     final = { probabilities, predicted: topFive(probabilities)[0].class };
   }
 

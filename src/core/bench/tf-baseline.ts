@@ -9,7 +9,7 @@ import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import path from 'node:path';
 import { ExecutionError } from '../errors';
 import { dequantizeTrits } from '../exec/reference';
-import { listAttr, numAttr } from '../exec/shapes';
+import { inputToTf, tfLayerForward, tfParam, tfTranslation } from '../ops/index';
 import { findWasmDir } from '../train/backend';
 import { isPacked, type Layer, type TnnModel } from '../graph/types';
 import type { Tensor } from '../tensor';
@@ -45,85 +45,34 @@ function weightOf(model: TnnModel, layer: Layer, role: string): Tensor | undefin
 }
 
 /**
- * A tfjs float forward pass of a sequential-style TnnModel (NCHW in, activations
- * NHWC inside as tfjs needs, back to NCHW before flatten so dense weights line up).
+ * A tfjs float forward pass of a TnnModel through each op's TF.js translation
+ * (NCHW in; rank-4 activations NHWC inside, as tfjs needs; back to NCHW out).
+ * Weights are dequantized and converted to TF layout once, up front.
  */
 export function tfForward(tfx: Tf, model: TnnModel): (input: Tensor) => Float32Array {
-  const ops: ((x: tf.Tensor) => tf.Tensor)[] = [];
-  let nhwc = true;
-  for (const layer of model.graph.layers) {
-    const w = (role: string): Tensor | undefined => weightOf(model, layer, role);
-    const keep = (t: Tensor | undefined, shape?: number[]): tf.Tensor | undefined => (t ? tf.keep(tfx.tensor(t.data, shape ?? t.shape)) : undefined);
-    const perC = (t: Tensor | undefined): tf.Tensor | undefined => keep(t, [t ? t.data.length : 0]);
-    switch (layer.op) {
-      case 'conv2d': {
-        if (numAttr(layer, 'group', 1) !== 1) throw new ExecutionError(`bench: tfjs baseline: layer '${layer.name}': grouped conv is not supported`);
-        const wt = w('weight') as Tensor;
-        const filt = tf.keep(tfx.transpose(tfx.tensor4d(wt.data, wt.shape as [number, number, number, number]), [2, 3, 1, 0]));
-        const bias = perC(w('bias'));
-        const [pt, pl, pb, pr] = listAttr(layer, 'pads', [0, 0, 0, 0]);
-        const strides = listAttr(layer, 'strides', [1, 1]) as [number, number];
-        const dil = listAttr(layer, 'dilations', [1, 1]) as [number, number];
-        ops.push((x) => {
-          const y = tfx.conv2d(x as tf.Tensor4D, filt as tf.Tensor4D, strides, [[0, 0], [pt, pb], [pl, pr], [0, 0]], 'NHWC', dil);
-          return bias ? tfx.add(y, bias) : y;
-        });
-        break;
-      }
-      case 'dense': {
-        const wt = w('weight') as Tensor;
-        const mat = tf.keep(tfx.tensor2d(wt.data, wt.shape as [number, number]));
-        const bias = perC(w('bias'));
-        ops.push((x) => {
-          const y = tfx.matMul(x as tf.Tensor2D, mat as tf.Tensor2D, false, true);
-          return bias ? tfx.add(y, bias) : y;
-        });
-        break;
-      }
-      case 'batchnorm': {
-        const [g, b, m, v] = ['gamma', 'beta', 'mean', 'var'].map((r) => perC(w(r)) as tf.Tensor);
-        const eps = numAttr(layer, 'epsilon', 1e-5);
-        ops.push((x) => tfx.batchNorm(x, m as tf.Tensor1D, v as tf.Tensor1D, b as tf.Tensor1D, g as tf.Tensor1D, eps));
-        break;
-      }
-      case 'relu':
-        ops.push((x) => tfx.relu(x));
-        break;
-      case 'maxpool':
-      case 'avgpool': {
-        const k = listAttr(layer, 'kernel', []) as [number, number];
-        const s = listAttr(layer, 'strides', k) as [number, number];
-        const pads = listAttr(layer, 'pads', [0, 0, 0, 0]);
-        if (pads.some((p) => p !== 0)) throw new ExecutionError(`bench: tfjs baseline: layer '${layer.name}': padded pooling is not supported`);
-        ops.push((x) => (layer.op === 'maxpool' ? tfx.maxPool(x as tf.Tensor4D, k, s, 'valid') : tfx.avgPool(x as tf.Tensor4D, k, s, 'valid')));
-        break;
-      }
-      case 'flatten':
-      case 'reshape': {
-        const fromNhwc = nhwc;
-        ops.push((x) => {
-          const nchw = fromNhwc && x.rank === 4 ? tfx.transpose(x, [0, 3, 1, 2]) : x;
-          return tfx.reshape(nchw, [x.shape[0], -1]);
-        });
-        nhwc = false;
-        break;
-      }
-      case 'softmax':
-        ops.push((x) => tfx.softmax(x));
-        break;
-      case 'identity':
-        break;
-      default:
-        throw new ExecutionError(`bench: tfjs baseline: layer '${layer.name}': op '${layer.op}' is not supported`);
+  const graph = model.graph;
+  const params = new Map<Layer, Map<string, tf.Tensor>>();
+  for (const layer of graph.layers) {
+    tfTranslation(layer); // refuses what TF.js cannot run before anything is built
+    const p = new Map<string, tf.Tensor>();
+    for (const role of Object.keys(layer.weights)) {
+      const t = weightOf(model, layer, role);
+      if (t) p.set(role, tf.keep(tfParam(tfx, layer, role, t)));
     }
+    params.set(layer, p);
   }
-  const endsNhwc = nhwc;
   return (input: Tensor) => {
     const y = tfx.tidy(() => {
-      let x: tf.Tensor = tfx.tensor(input.data, input.shape);
-      if (x.rank === 4) x = tfx.transpose(x, [0, 2, 3, 1]);
-      for (const op of ops) x = op(x);
-      return x.rank === 4 && endsNhwc ? tfx.transpose(x, [0, 3, 1, 2]) : x;
+      const values = new Map<string, tf.Tensor>([[graph.inputs[0].name, inputToTf(tfx, input)]]);
+      for (const layer of graph.layers) {
+        const p = params.get(layer) as Map<string, tf.Tensor>;
+        const xs = layer.inputs.map((n) => values.get(n) as tf.Tensor);
+        const out = tfLayerForward(layer, { tf: tfx, param: (role) => p.get(role), training: false }, xs);
+        for (const o of layer.outputs) values.set(o, out);
+      }
+      const out = values.get(graph.outputs[0]);
+      if (!out) throw new ExecutionError(`bench: graph output '${graph.outputs[0]}' is not produced by any layer`);
+      return out.rank === 4 ? tfx.transpose(out, [0, 3, 1, 2]) : out;
     });
     const out = y.dataSync() as Float32Array;
     y.dispose();

@@ -1,16 +1,26 @@
 /**
  * Per-layer and whole-model cost of a ternary network under a technology profile
- * (docs/cost-model.md). Counts are per sample (batch 1). A layer's MAC kind is
- * from its weight precision (weightQuant present → ternary) and whether its input
- * is ternarized (actQuant present): both → tt, one → tf, neither → ff.
+ * (docs/cost-model.md). Counts are per sample (batch 1); what a layer costs is
+ * its op's rule (the spec's `cost`, src/core/ops). A layer's MAC kind is from its
+ * weight precision (weightQuant present → ternary) and whether its input is
+ * ternarized (actQuant present): both → tt, one → tf, neither → ff.
  */
 import { isPacked, type Layer, type StoredTensor, type TnnModel } from '../graph/types';
 import { sizeOf } from '../tensor';
 import { countPackedTrits } from '../format/index';
-import { inferShapes, type ShapeMap } from './shapes';
+import { inferShapes, OPS, specOf } from '../ops/index';
 import type { CostNumbers, CostOptions, LayerCost, MacCounts, MacKind, ModelCost, OpCost, TechProfile, WeightBits } from './types';
 
 const OP_OF_KIND: Record<MacKind, 'macTT' | 'macTF' | 'macFF'> = { tt: 'macTT', tf: 'macTF', ff: 'macFF' };
+
+/** Value name → shape, batch included (1). */
+export type ShapeMap = Map<string, number[]>;
+
+/** A weight role's shape, the packed trits' logical shape for a ternary layer's weight. */
+function weightShapeOf(model: TnnModel, layer: Layer, role: string): number[] | undefined {
+  const name = role === 'weight' && layer.weightQuant ? layer.weightQuant.trits : layer.weights[role];
+  return name === undefined ? undefined : model.tensors.get(name)?.shape;
+}
 
 /** 5 trits per byte in the `.tnn` packing: ⌈n/5⌉ bytes, i.e. 1.6 bits per trit. */
 export function packedTritBits(trits: number): number {
@@ -55,10 +65,15 @@ function paramCounts(model: TnnModel, layer: Layer): { ternary: number; macFloat
   }
   for (const [role, name] of Object.entries(layer.weights)) {
     if (wq && (name === wq.trits || name === wq.latent || role === 'weight')) continue; // latent weights are not needed at inference
-    if (role === 'weight' && (layer.op === 'conv2d' || layer.op === 'dense')) macFloat += size(name);
+    if (role === macWeightRole(layer)) macFloat += size(name);
     else otherFloat += size(name);
   }
   return { ternary, macFloat, otherFloat };
+}
+
+function macWeightRole(layer: Layer): string | undefined {
+  const rule = OPS[layer.op].cost;
+  return 'notCounted' in rule ? undefined : rule.macWeight;
 }
 
 function weightBitsOf(p: { ternary: number; macFloat: number; otherFloat: number }): WeightBits {
@@ -81,49 +96,21 @@ function cost(op: OpCost, n: number, field: 'energyPj' | 'transistors'): number 
 
 /** Cost of one layer given the graph's inferred shapes. */
 export function layerCost(model: TnnModel, layer: Layer, profile: TechProfile, shapes: ShapeMap, opts: CostOptions = {}): LayerCost {
-  const inShape = shapes.get(layer.inputs[0]) ?? [];
-  const outShape = shapes.get(layer.outputs[0]) ?? inShape;
-  const outCount = sizeOf(outShape);
+  const inShapes = layer.inputs.map((n) => shapes.get(n) ?? []);
+  const outShape = shapes.get(layer.outputs[0]) ?? inShapes[0] ?? [];
   const macs = emptyMacs();
   let additions = 0;
   let macKind: MacKind | null = null;
   let macWeights = 0;
-  const hasBias = layer.weights.bias !== undefined;
-
-  switch (layer.op) {
-    case 'conv2d':
-    case 'dense': {
-      const tensorName = layer.weightQuant?.trits ?? layer.weights.weight;
-      const w = tensorName !== undefined ? model.tensors.get(tensorName) : undefined;
-      const wShape = w?.shape ?? [];
-      // Each output element needs one MAC per weight of its filter: ∏(w[1..]).
-      const perOutput = layer.op === 'conv2d' ? sizeOf(wShape.slice(1)) : sizeOf(inShape);
-      macKind = macKindOf(layer);
-      macs[macKind] = outCount * perOutput;
-      macWeights = sizeOf(wShape);
-      if (hasBias) additions += outCount;
-      break;
+  const rule = specOf(layer).cost;
+  if (!('notCounted' in rule)) {
+    const work = rule.count({ layer, inShapes, outShape, weightShape: (role) => weightShapeOf(model, layer, role) });
+    additions = work.additions;
+    if (work.macs > 0) {
+      macKind = rule.macKind === 'float' ? 'ff' : macKindOf(layer);
+      macs[macKind] = work.macs;
     }
-    case 'batchnorm':
-      // Folded to one float multiply-add per element: y = a·x + b.
-      macKind = 'ff';
-      macs.ff = outCount;
-      break;
-    case 'add':
-      additions = outCount;
-      break;
-    case 'avgpool':
-    case 'maxpool': {
-      // k·k − 1 adds (or comparisons, costed as adds) per output element.
-      const k = Array.isArray(layer.attrs.kernel) ? layer.attrs.kernel : [1, 1];
-      additions = outCount * Math.max(0, k[0] * k[1] - 1);
-      break;
-    }
-    case 'globalavgpool':
-      additions = (inShape[0] ?? 0) * Math.max(0, sizeOf(inShape.slice(1)) - 1);
-      break;
-    default:
-      break; // activations, reshapes, softmax: not counted (see docs/cost-model.md)
+    if (rule.macWeight !== undefined) macWeights = sizeOf(weightShapeOf(model, layer, rule.macWeight) ?? [0]);
   }
   macs.total = macs.tt + macs.tf + macs.ff;
 
@@ -147,7 +134,7 @@ export function layerCost(model: TnnModel, layer: Layer, profile: TechProfile, s
   return {
     name: layer.name,
     op: layer.op,
-    outputShape: [...outShape],
+    outputShape: outShape.slice(1), // per sample
     macKind,
     peTransistors: macKind ? ops[OP_OF_KIND[macKind]].transistors.value : 0,
     macs,
@@ -197,7 +184,7 @@ export function sumCosts(layers: readonly CostNumbers[]): CostNumbers {
 
 /** Cost of every layer and the total under `profile`. */
 export function modelCost(model: TnnModel, profile: TechProfile, opts: CostOptions = {}): ModelCost {
-  const shapes = inferShapes(model.graph, model.tensors);
+  const shapes = inferShapes(model.graph, (layer, role) => weightShapeOf(model, layer, role), 1);
   const layers = model.graph.layers.map((l) => layerCost(model, l, profile, shapes, opts));
   return { profile: { id: profile.id, name: profile.name, weightEncoding: profile.weightEncoding }, layers, totals: sumCosts(layers) };
 }

@@ -15,7 +15,6 @@ export interface OpCost {
 
 /** MAC kinds: ternary×ternary, ternary×float, float×float. */
 export type MacKind = 'tt' | 'tf' | 'ff';
-export const MAC_KINDS: readonly MacKind[] = ['tt', 'tf', 'ff'];
 
 /** How stored weights are encoded: 5 trits/byte (1.6 b), 2 bits/trit, int8, float32. */
 export type WeightEncoding = 'packed' | 'twoBit' | 'int8' | 'float32';

@@ -5,20 +5,18 @@
  * epilogue for `run()` (the stepper runs layers one by one instead).
  */
 import { ExecutionError } from '../errors';
-import { runFloatLayer, ternarizeActivation } from '../exec/reference';
-import { inferShapes, layerOutputShape, listAttr, numAttr } from '../exec/shapes';
+import { ternarizeActivation } from '../exec/reference';
 import { unpackTrits } from '../format/index';
-import { isPacked, type Layer, type OpType, type TnnModel } from '../graph/types';
+import { isPacked, type Layer, type TnnModel } from '../graph/types';
+import { inferShapes, layerOutputShape, OP_TYPES, OPS, specOf, type EngineKernelSet, type EpilogueStage, type LayerRun } from '../ops/index';
 import { sizeOf, type Tensor } from '../tensor';
 import { makeBatchNorm, plainEpilogue, type Epilogue } from './epilogue';
 import type { Kernels } from './kernels';
 import { MatmulLayer, type MatmulTrace } from './matmul';
 import { maxPoolNoPad } from './pool';
 
-export const SUPPORTED_OPS: readonly OpType[] = [
-  'conv2d', 'dense', 'batchnorm', 'relu', 'prelu', 'rprelu', 'leakyrelu', 'clip', 'maxpool', 'avgpool',
-  'globalavgpool', 'flatten', 'reshape', 'add', 'softmax', 'identity',
-];
+/** Ops lowered to a GEMM on the packed kernels: the only ones that may carry ternary weights here. */
+const MATMUL_OPS = OP_TYPES.filter((op) => OPS[op].engine.kind === 'matmul');
 
 export interface CompiledLayer {
   layer: Layer;
@@ -26,8 +24,12 @@ export interface CompiledLayer {
   matmul?: MatmulLayer;
   /** Bias-only epilogue (stepper, unfused). */
   epilogue: Epilogue;
-  /** For run(): epilogue with the fused batchnorm/relu, and how many following layers it absorbs. */
+  /** For run(): epilogue with the fused batchnorm/relu/maxpool, and how many following layers it absorbs. */
   fused?: { epilogue: Epilogue; absorbs: number };
+  /** A dedicated kernel the op lowers to (e.g. unpadded max pooling); the reference kernel otherwise. */
+  run?: LayerRun;
+  /** Whether a conv (spatial) matmul: only those absorb a following max pooling. */
+  spatial: boolean;
   kernels: Kernels;
   weight(role: string): Tensor | undefined;
 }
@@ -80,8 +82,7 @@ function consumerCounts(layers: readonly Layer[], outputs: readonly string[]): M
 export function compileModel(model: TnnModel, kernels: Kernels): CompiledModel {
   const graph = model.graph;
   for (const layer of graph.layers) {
-    if (!SUPPORTED_OPS.includes(layer.op)) fail(layer, `op '${String(layer.op)}' is not supported (expected one of ${SUPPORTED_OPS.join(', ')})`);
-    if (layer.weightQuant && layer.op !== 'conv2d' && layer.op !== 'dense') fail(layer, 'ternary weights are only supported on conv2d and dense layers');
+    if (layer.weightQuant && specOf(layer).engine.kind !== 'matmul') fail(layer, `ternary weights are only supported on ${MATMUL_OPS.join(' and ')} layers`);
   }
   const ternary = new Map<Layer, { trits: Int8Array; shape: number[] }>();
   for (const layer of graph.layers) if (layer.weightQuant) ternary.set(layer, ternaryTrits(model, layer));
@@ -98,12 +99,14 @@ export function compileModel(model: TnnModel, kernels: Kernels): CompiledModel {
       if (!cache.has(role)) cache.set(role, floatTensor(model, layer, role));
       return cache.get(role);
     };
-    const c: CompiledLayer = { layer, index, epilogue: plainEpilogue(layer.weightQuant ? weight('bias')?.data : undefined), weight, kernels };
-    if (layer.op === 'conv2d' || layer.op === 'dense') {
+    const c: CompiledLayer = { layer, index, epilogue: plainEpilogue(layer.weightQuant ? weight('bias')?.data : undefined), weight, kernels, spatial: false };
+    const lowering = specOf(layer).engine;
+    if (lowering.kind === 'reference') {
+      c.run = lowering.kernel?.(layer, kernelSet(kernels));
+    } else {
       const tw = ternary.get(layer);
-      const conv = layer.op === 'conv2d'
-        ? { strides: listAttr(layer, 'strides', [1, 1]), pads: listAttr(layer, 'pads', [0, 0, 0, 0]), dilations: listAttr(layer, 'dilations', [1, 1]), group: numAttr(layer, 'group', 1) }
-        : undefined;
+      const conv = lowering.geometry(layer);
+      c.spatial = conv !== undefined;
       const fw = tw ? undefined : weight('weight');
       if (!tw && !fw) fail(layer, "missing weight 'weight'");
       c.matmul = new MatmulLayer(kernels, layer, tw ? tw.shape : (fw as Tensor).shape,
@@ -118,7 +121,25 @@ export function compileModel(model: TnnModel, kernels: Kernels): CompiledModel {
   return { model, layers, runtimeWeightBytes, fp32WeightBytes };
 }
 
-/** ternary conv/dense → batchnorm → relu chains whose intermediates nobody else reads run as one epilogue in run(). */
+/** The engine's dedicated kernels as op modules see them. */
+function kernelSet(kernels: Kernels): EngineKernelSet {
+  return { maxPoolNoPad: (x, kernel, strides, outShape) => maxPoolNoPad(kernels, x, kernel, strides, outShape) };
+}
+
+/** Epilogue stages in the order the epilogue applies them; a chain fuses only in this order. */
+const STAGE_ORDER: Record<EpilogueStage['stage'], number> = { batchnorm: 0, relu: 1, maxpool: 2 };
+
+function absorb(epi: Epilogue, stage: EpilogueStage, channels: number): void {
+  if (stage.stage === 'batchnorm') epi.bn = makeBatchNorm(stage.gamma, stage.beta, stage.mean, stage.var, stage.epsilon, channels);
+  else if (stage.stage === 'relu') epi.relu = true;
+  else epi.pool = { kernel: stage.kernel, strides: stage.strides };
+}
+
+/**
+ * conv/dense → [batchnorm] → [relu] → [unpadded maxpool, after a conv] chains whose
+ * intermediates nobody else reads run as one epilogue in run(); each op says
+ * which stage it can be (its spec's engine.epilogue).
+ */
 function planFusion(layers: CompiledLayer[], consumers: Map<string, number>): void {
   for (let i = 0; i < layers.length; i++) {
     const head = layers[i];
@@ -130,26 +151,17 @@ function planFusion(layers: CompiledLayer[], consumers: Map<string, number>): vo
       !!next && !next.layer.actQuant && next.layer.inputs.length === 1 && next.layer.outputs.length === 1 &&
       prev.layer.outputs.length === 1 && next.layer.inputs[0] === prev.layer.outputs[0] && consumers.get(prev.layer.outputs[0]) === 1;
     let prev = head;
-    let next: CompiledLayer | undefined = layers[i + 1];
-    if (canFollow(next, prev) && next.layer.op === 'batchnorm') {
-      const w = (r: string): Float32Array => (next as CompiledLayer).weight(r)?.data as Float32Array;
-      epi.bn = makeBatchNorm(w('gamma'), w('beta'), w('mean'), w('var'), numAttr(next.layer, 'epsilon', 1e-5), channels);
+    let order = -1;
+    for (;;) {
+      const next: CompiledLayer | undefined = layers[i + 1 + absorbs];
+      if (!canFollow(next, prev)) break;
+      const lowering = specOf(next.layer).engine;
+      const stage = lowering.kind === 'reference' ? lowering.epilogue?.(next.layer, (r) => next.weight(r)) : undefined;
+      if (!stage || STAGE_ORDER[stage.stage] <= order || (stage.stage === 'maxpool' && !head.spatial)) break;
+      absorb(epi, stage, channels);
+      order = STAGE_ORDER[stage.stage];
       absorbs++;
       prev = next;
-      next = layers[i + 1 + absorbs];
-    }
-    if (canFollow(next, prev) && next.layer.op === 'relu') {
-      epi.relu = true;
-      absorbs++;
-      prev = next;
-      next = layers[i + 1 + absorbs];
-    }
-    // conv → [bn] → [relu] → unpadded maxpool: pooled straight from engine memory
-    if (head.layer.op === 'conv2d' && canFollow(next, prev) && next.layer.op === 'maxpool' &&
-        listAttr(next.layer, 'pads', [0, 0, 0, 0]).every((p) => p === 0)) {
-      const kernel = listAttr(next.layer, 'kernel', []);
-      epi.pool = { kernel, strides: listAttr(next.layer, 'strides', kernel) };
-      absorbs++;
     }
     if (absorbs) head.fused = { epilogue: epi, absorbs };
   }
@@ -168,10 +180,6 @@ export function runLayer(c: CompiledLayer, inputs: Tensor[], trace?: MatmulTrace
   const outShape = outputShape(c, xs);
   if (layer.actQuant && !c.matmul?.ternary) xs = xs.map((x) => ternarizeActivation(x, layer.actQuant!));
   if (c.matmul) return c.matmul.run(xs[0], outShape, epilogue ?? c.epilogue, c.matmul.ternary ? trace : undefined);
-  // Unpadded max pooling has a SIMD kernel; every other non-matmul op is the reference executor's own code.
-  if (layer.op === 'maxpool' && listAttr(layer, 'pads', [0, 0, 0, 0]).every((p) => p === 0)) {
-    const kernel = listAttr(layer, 'kernel', []);
-    return maxPoolNoPad(c.kernels, xs[0], kernel, listAttr(layer, 'strides', kernel), outShape);
-  }
-  return runFloatLayer(layer, xs, outShape, (role) => c.weight(role));
+  if (c.run) return c.run(xs, outShape);
+  return specOf(layer).run(layer, xs, outShape, (role) => c.weight(role));
 }

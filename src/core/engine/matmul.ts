@@ -11,7 +11,7 @@
  *    to the reference executor.
  */
 import type { Layer, WeightQuant } from '../graph/types';
-import { windowOut } from '../exec/shapes';
+import { windowOut } from '../ops/index';
 import { sizeOf, tensor, type Tensor } from '../tensor';
 import type { Epilogue } from './epilogue';
 import type { Kernels } from './kernels';

@@ -7,6 +7,7 @@ import { ExecutionError } from '../errors';
 import { ReferenceSteps } from '../exec/reference';
 import { floatOriginal } from '../exec/float-original';
 import type { Layer } from '../graph/types';
+import { probabilityHead } from '../ops/index';
 import type { Tensor } from '../tensor';
 import { runLayer, type CompiledLayer, type CompiledModel } from './compile';
 import type { MatmulTrace } from './matmul';
@@ -18,7 +19,7 @@ export function topK(p: ArrayLike<number>, k: number): number[] {
 }
 
 function subStepsOf(c: CompiledLayer, tr: MatmulTrace | undefined, output: Tensor): SubStep[] {
-  if (!c.matmul?.ternary || !tr) return [{ kind: c.layer.op === 'conv2d' || c.layer.op === 'dense' ? 'float-matmul' : 'op', label: c.layer.op, output, ternary: false }];
+  if (!c.matmul?.ternary || !tr) return [{ kind: c.matmul ? 'float-matmul' : 'op', label: c.layer.op, output, ternary: false }];
   const steps: SubStep[] = [];
   if (tr.quantized) steps.push({ kind: 'quantize-input', label: 'ternarize input activations', output: tr.quantized, ternary: true });
   if (c.layer.actQuant) {
@@ -101,8 +102,7 @@ export class PackedStepper implements Stepper {
     const outName = graph.outputs[0];
     const out = this.values.get(outName);
     if (!out) throw new ExecutionError(`graph output '${outName}' is not produced by any layer`);
-    const producer = graph.layers.find((l) => l.outputs.includes(outName));
-    const isSoftmax = producer?.op === 'softmax';
+    const isSoftmax = probabilityHead(graph) !== undefined;
     const probabilities = firstSampleProbabilities(out, isSoftmax);
     const predicted = topK(probabilities, 1)[0];
     const result: FinalResult = { probabilities, predicted };

@@ -8,10 +8,7 @@ import { ExecutionError } from '../errors';
 import { unpackTrits } from '../format/index';
 import { isPacked, type ActQuant, type FloatModel, type Layer, type PackedTrits, type StoredTensor, type TnnModel, type WeightQuant } from '../graph/types';
 import { sizeOf, tensor, type Tensor } from '../tensor';
-import { conv2d, dense } from './ops/conv';
-import { add, batchnorm, prelu, rprelu, softmax, unary } from './ops/elementwise';
-import { globalAvgPool, pool2d } from './ops/pool';
-import { layerOutputShape, listAttr, normAxis, numAttr } from './shapes';
+import { checkInputShape, layerOutputShape, specOf } from '../ops/index';
 
 export type LayerCallback = (layer: Layer, output: Tensor, index: number) => void;
 
@@ -79,60 +76,9 @@ class WeightResolver {
   }
 }
 
-const req = (t: Tensor | undefined): Float32Array => (t as Tensor).data;
-
-/** One layer in plain float (also the packed engine's path for its non-matmul layers). */
+/** One layer in plain float: its op's reference kernel (also the packed engine's path for layers it does not lower). */
 export function runFloatLayer(layer: Layer, xs: Tensor[], outShape: number[], w: (role: string) => Tensor | undefined): Tensor {
-  const x = xs[0];
-  switch (layer.op) {
-    case 'conv2d':
-      return conv2d(x, w('weight') as Tensor, w('bias')?.data, {
-        strides: listAttr(layer, 'strides', [1, 1]),
-        pads: listAttr(layer, 'pads', [0, 0, 0, 0]),
-        dilations: listAttr(layer, 'dilations', [1, 1]),
-        group: numAttr(layer, 'group', 1),
-      }, outShape);
-    case 'dense':
-      return dense(x, w('weight') as Tensor, w('bias')?.data, outShape);
-    case 'batchnorm':
-      return batchnorm(x, req(w('gamma')), req(w('beta')), req(w('mean')), req(w('var')), numAttr(layer, 'epsilon', 1e-5));
-    case 'relu':
-      return unary(x, (v) => (v > 0 ? v : 0));
-    case 'prelu':
-      return prelu(x, req(w('slope')));
-    case 'rprelu':
-      return rprelu(x, req(w('slope')), req(w('shiftIn')), req(w('shiftOut')));
-    case 'leakyrelu': {
-      const alpha = numAttr(layer, 'alpha', 0.01);
-      return unary(x, (v) => (v >= 0 ? v : v * alpha));
-    }
-    case 'clip': {
-      const lo = numAttr(layer, 'min', -Infinity), hi = numAttr(layer, 'max', Infinity);
-      return unary(x, (v) => (v < lo ? lo : v > hi ? hi : v));
-    }
-    case 'maxpool':
-    case 'avgpool': {
-      const kernel = listAttr(layer, 'kernel', []);
-      return pool2d(layer.op === 'maxpool' ? 'max' : 'avg', x, {
-        kernel,
-        strides: listAttr(layer, 'strides', kernel),
-        pads: listAttr(layer, 'pads', [0, 0, 0, 0]),
-        countIncludePad: numAttr(layer, 'countIncludePad', 0),
-      }, outShape);
-    }
-    case 'globalavgpool':
-      return globalAvgPool(x);
-    case 'flatten':
-    case 'reshape':
-    case 'identity':
-      return { shape: outShape, data: x.data };
-    case 'add':
-      return add(x, xs[1]);
-    case 'softmax':
-      return softmax(x, normAxis(numAttr(layer, 'axis', -1), x.shape.length) as number);
-    default:
-      throw new ExecutionError(`layer '${layer.name}': unknown op '${String(layer.op)}'`);
-  }
+  return specOf(layer).run(layer, xs, outShape, w);
 }
 
 /**
@@ -148,6 +94,7 @@ export class ReferenceSteps {
   constructor(private readonly model: FloatModel | TnnModel, input: Tensor, private readonly onLayer?: LayerCallback) {
     const gin = model.graph.inputs[0];
     if (!gin) throw new ExecutionError(`graph '${model.graph.name}' has no input`);
+    checkInputShape(gin.name, gin.shape);
     const expected = gin.shape.join(',');
     if (input.shape.length !== gin.shape.length + 1 || input.shape.slice(1).join(',') !== expected) {
       throw new ExecutionError(`input '${gin.name}': expected shape [N,${expected}], got [${input.shape.join(',')}]`);

@@ -4,17 +4,13 @@
  * inputs defined before use, and every tensor a layer names present with the
  * dtype the runtime expects.
  */
-import type { ActQuant, AttrValue, Graph, Layer, OpType, WeightQuant } from '../graph/types';
+import { ExecutionError } from '../errors';
+import type { ActQuant, AttrValue, Graph, Layer, WeightQuant } from '../graph/types';
+import { inferShapes, OP_TYPES, OpCheckError } from '../ops/index';
 import { Checker, describe, type Json } from './check';
 
-export const KNOWN_OPS = [
-  'conv2d', 'dense', 'batchnorm', 'relu', 'prelu', 'rprelu', 'leakyrelu', 'clip',
-  'maxpool', 'avgpool', 'globalavgpool', 'flatten', 'reshape', 'add', 'softmax', 'identity',
-] as const satisfies readonly OpType[];
-// Compile-time guard: adding an OpType without listing it here is a type error.
-type MissingOps = Exclude<OpType, (typeof KNOWN_OPS)[number]>;
-const _allOpsListed: MissingOps extends never ? true : never = true;
-void _allOpsListed;
+/** The op table's names (src/core/ops/registry.ts). */
+export const KNOWN_OPS = OP_TYPES;
 
 export const WEIGHT_QUANT_METHODS = ['twn', 'ttq', 'asym-uniform', 'alemdar', 'stochastic'] as const satisfies readonly WeightQuant['method'][];
 const ACT_VARIANTS = ['gaussian', 'half-gaussian'] as const satisfies readonly ActQuant['variant'][];
@@ -109,10 +105,12 @@ export function checkGraph(c: Checker, value: unknown, field: string): Graph {
   return g as unknown as Graph;
 }
 
-/** What tnn.ts knows about each stored tensor, enough to check references. */
+/** What tnn.ts knows about each stored tensor, enough to check references and shapes. */
 export interface TensorKind {
   dtype: string;
   packed: boolean;
+  /** Logical shape (a packed tensor's trit shape). */
+  shape: number[];
 }
 
 /** §5: every tensor a layer names exists with the dtype the executor will need. */
@@ -138,4 +136,27 @@ export function checkTensorReferences(c: Checker, graph: Graph, tensors: Map<str
       }
     }
   });
+}
+
+/**
+ * §5: shape inference with every op's own rule at load (batch 1), so a graph
+ * that cannot run (stride 0, fractional or huge pads, an input or activation
+ * over the size limits, mismatched weights) is refused before anything is
+ * allocated. The error names the layer and, when one is to blame, the attribute.
+ */
+export function checkGraphShapes(c: Checker, graph: Graph, tensors: Map<string, TensorKind>, field: string): void {
+  if (!graph.inputs.length) return; // nothing to infer: checkGraph has already refused layers that read nothing
+  try {
+    inferShapes(graph, (layer, role) => {
+      const name = role === 'weight' && layer.weightQuant ? layer.weightQuant.trits : layer.weights[role];
+      return name === undefined ? undefined : tensors.get(name)?.shape;
+    });
+  } catch (e) {
+    if (e instanceof OpCheckError) {
+      const i = graph.layers.findIndex((l) => l.name === e.layer);
+      c.fail(`${field}.layers[${i}]${e.attr !== undefined ? `.attrs.${e.attr}` : ''}`, e.message);
+    }
+    if (e instanceof ExecutionError) c.fail(`${field}.inputs`, e.message);
+    throw e;
+  }
 }

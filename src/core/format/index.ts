@@ -6,8 +6,10 @@ export { packTrits, unpackTrits, packedLength, countPackedTrits, TRITS_PER_BYTE,
 export { serializeTnn, parseTnn, peekTnnBytes } from './tnn';
 export { readTnnFile, writeTnnFile, peekTnnHeader, readTnnTensor } from './files';
 export { writeFileAtomic, writeFileAtomicSync } from './atomic';
-export { computeChecksum, halfToFloat } from './decode';
+export { computeChecksum, halfToFloat, decodeToFloat32 } from './decode';
+// The validating reader of untrusted JSON, for other files that carry Tritscope metadata (the PyTorch sidecar).
+export { Checker, describe, type Json } from './check';
+export { WEIGHT_QUANT_METHODS } from './graph-check';
 export { TNN_FORMAT, TNN_VERSION, type TnnHeader, type TnnTensorInfo } from './tnn-header';
-export { DTYPE_SIZES, MAX_HEADER_BYTES, type Dtype } from './safetensors';
-// The safetensors container reader, shared with the weights-only checkpoint readers (src/core/checkpoint, src/core/weights).
-export { HEADER_PREFIX_BYTES, METADATA_KEY, isDtype, parseHeaderJson, readHeaderLength, type TensorEntry } from './safetensors';
+// The safetensors container (a `.tnn` is one); also read by the checkpoint and weights-only readers.
+export { DTYPE_SIZES, MAX_HEADER_BYTES, HEADER_PREFIX_BYTES, METADATA_KEY, isDtype, parseHeaderJson, parseSafetensorsHeader, readHeaderLength, type Dtype, type TensorEntry } from './safetensors';

@@ -7,7 +7,7 @@ import type { Graph, LayerQuantStats, Provenance } from '../graph/types';
 import { TnnFormatError } from '../errors';
 import { Checker } from './check';
 import { foreignFormatHint } from './errors-hint';
-import { checkGraph, checkTensorReferences, type TensorKind } from './graph-check';
+import { checkGraph, checkGraphShapes, checkTensorReferences, type TensorKind } from './graph-check';
 import { packedLength } from './pack';
 import { METADATA_KEY, tensorField, type Dtype, type SafetensorsHeader } from './safetensors';
 
@@ -123,8 +123,9 @@ export function checkTnnHeader(sh: SafetensorsHeader, file: string, fileSize: nu
   });
 
   const graph = checkGraph(c, c.json(requireKey(c, meta, 'graph'), M('graph')), M('graph'));
-  const kinds = new Map<string, TensorKind>(sh.entries.map((e) => [e.name, { dtype: e.dtype, packed: packed.has(e.name) }]));
+  const kinds = new Map<string, TensorKind>(sh.entries.map((e) => [e.name, { dtype: e.dtype, packed: packed.has(e.name), shape: packed.get(e.name)?.shape ?? e.shape }]));
   checkTensorReferences(c, graph, kinds, latent, M('graph'));
+  checkGraphShapes(c, graph, kinds, M('graph'));
   const provenance = checkProvenance(c, c.json(requireKey(c, meta, 'provenance'), M('provenance')));
   const layerStats = meta.layer_stats === undefined ? undefined : checkLayerStats(c, c.json(meta.layer_stats, M('layer_stats')));
 

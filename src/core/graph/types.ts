@@ -4,25 +4,11 @@
  * activations NCHW (batch first), conv weights OIHW, dense weights [out, in]
  * (y = x·Wᵀ + b). Importers of NHWC formats (TF.js) convert to this layout.
  */
+import type { OpType } from '../ops/index';
 import type { Tensor } from '../tensor';
 
-export type OpType =
-  | 'conv2d' // attrs: strides[2], pads[4] (top,left,bottom,right), dilations[2], group; weights: weight, bias?
-  | 'dense' // weights: weight [out,in], bias?
-  | 'batchnorm' // attrs: epsilon; weights: gamma, beta, mean, var
-  | 'relu'
-  | 'prelu' // weights: slope (per channel or scalar)
-  | 'rprelu' // RPReLU (Liu et al. 2020): y = prelu(x - shiftIn) + shiftOut; weights: slope, shiftIn, shiftOut (per channel)
-  | 'leakyrelu' // attrs: alpha
-  | 'clip' // attrs: min, max
-  | 'maxpool' // attrs: kernel[2], strides[2], pads[4]
-  | 'avgpool' // attrs: kernel[2], strides[2], pads[4], countIncludePad (0|1)
-  | 'globalavgpool'
-  | 'flatten' // attrs: axis (default 1)
-  | 'reshape' // attrs: shape (per-sample target shape, batch excluded; may contain one -1)
-  | 'add' // two inputs, numpy broadcasting of equal shapes only
-  | 'softmax' // attrs: axis (default -1)
-  | 'identity';
+/** An op name: a key of the op table (src/core/ops/registry.ts), whose modules document each op's attributes and weights. */
+export type { OpType };
 
 export type AttrValue = number | number[] | string | boolean;
 

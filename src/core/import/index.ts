@@ -6,7 +6,7 @@ import { SUPPORTED_ONNX_OPS } from './onnx/import';
 import { SUPPORTED_TFJS_LAYERS } from './tfjs/import';
 
 export { SUPPORTED_ONNX_OPS, SUPPORTED_TFJS_LAYERS };
-export { exportOnnx } from './onnx/writer';
+export { exportOnnx } from '../export/onnx';
 export { importOnnxBytes } from './onnx/import';
 
 /** Imports a float model of any registered float format (detected by content and name). Never modifies the file. */

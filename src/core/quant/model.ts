@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import { loadDataset } from '../data/index';
 import { packTrits } from '../format/index';
 import type { AttrValue, FloatModel, Layer, LayerQuantStats, StoredTensor, TnnModel } from '../graph/types';
+import { OPS } from '../ops/index';
 import { TOOL_VERSION } from '../version';
 import { calibrateActivations, fitActQuant, fitActQuantL2 } from './calibrate';
 import { QuantError, type QuantMethod } from './common';
@@ -50,11 +51,9 @@ export interface QuantizeModelOptions {
   signal?: AbortSignal;
 }
 
-const TERNARIZABLE = new Set(['conv2d', 'dense']);
-
-/** Conv/dense layers that carry a weight tensor, in graph order. */
+/** Layers whose op may hold ternary weights (its spec's qat.ternary: conv2d, dense) and that carry a weight tensor, in graph order. */
 export function weightLayers(layers: readonly Layer[]): Layer[] {
-  return layers.filter((l) => TERNARIZABLE.has(l.op) && l.weights.weight !== undefined);
+  return layers.filter((l) => OPS[l.op].qat.ternary && l.weights.weight !== undefined);
 }
 
 /** Resolves --keep-float into the set of layer names that stay float. */

@@ -8,7 +8,9 @@
  * non-trit codes before anything is written), then one writing pass.
  */
 import path from 'node:path';
-import { DTYPE_SIZES, isDtype, packedLength, TNN_FORMAT, TNN_VERSION, type Dtype } from '../format/index';
+import { DTYPE_SIZES, isDtype, type Dtype } from '../format/index';
+import { packedLength } from '../format/index';
+import { TNN_FORMAT, TNN_VERSION } from '../format/index';
 import { TOOL_VERSION } from '../version';
 import { WeightsAbortError, WeightsFormatError } from './errors';
 import { openForRead, type ReadableModelFile } from './file-io';

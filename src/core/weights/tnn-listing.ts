@@ -5,7 +5,8 @@
  * source model's metadata (`source`). Malformed optional keys are reported in
  * notes, never trusted.
  */
-import { peekTnnHeader, type TnnHeader } from '../format/index';
+import { peekTnnHeader } from '../format/index';
+import type { TnnHeader } from '../format/index';
 import type { WeightScaleInfo, WeightsListing, WeightTensorInfo } from './types';
 
 export const TNN_WEIGHTS_FORMAT = 'tnn';

@@ -10,7 +10,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { HEADER_PREFIX_BYTES, METADATA_KEY, peekTnnHeader, type Dtype } from '../format/index';
+import { peekTnnHeader } from '../format/index';
+import { HEADER_PREFIX_BYTES, METADATA_KEY, type Dtype } from '../format/index';
 import { WeightsAbortError } from './errors';
 
 export interface PlannedTensor {

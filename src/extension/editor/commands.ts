@@ -6,6 +6,8 @@ import { writeFileAtomic } from '../../core/format/index';
 import { dialogExtensions, MODEL_FORMATS } from '../../core/model-formats/index';
 import type { EditorAction } from '../../shared/messages';
 import { compareHtmlBody } from './compareView';
+import { webviewHtml } from '../webviewHtml';
+import type { FromCompareView, ToCompareView } from '../../shared/compareMessages';
 import { tableToCsv, tableToMarkdown } from './exportTable';
 import { InspectClient } from './inspectClient';
 import { configuredProfiles } from './profiles';
@@ -113,14 +115,19 @@ export class EditorCommands {
     const clients = uris.map(() => new InspectClient(this.context.extensionUri.fsPath));
     try {
       const [va, vb] = await Promise.all(uris.map((u, i) => clients[i].load(u.fsPath, null)));
-      const panel = vscode.window.createWebviewPanel('tritscope.compare', `${va.header.fileName} ↔ ${vb.header.fileName}`, vscode.ViewColumn.Active, {
-        enableScripts: false,
+      const title = `${va.header.fileName} ↔ ${vb.header.fileName}`;
+      const panel = vscode.window.createWebviewPanel('tritscope.compare', title, vscode.ViewColumn.Active, {
+        enableScripts: true,
         localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist')],
       });
-      const css = panel.webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview.css'));
-      panel.webview.html = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${panel.webview.cspSource}; img-src ${panel.webview.cspSource} data:; font-src ${panel.webview.cspSource}">
-<link rel="stylesheet" href="${css}"></head><body class="compare-page">${compareHtmlBody(va, vb)}</body></html>`;
+      // The delta table stays static HTML; the script (webview/entries/compare.ts) adds both graphs.
+      panel.webview.html = webviewHtml(panel.webview, this.context.extensionUri, 'compare', 'Compare models', { workers: true, body: compareHtmlBody(va, vb) });
+      const ready = panel.webview.onDidReceiveMessage((m: FromCompareView) => {
+        if (m?.type !== 'ready') return;
+        const msg: ToCompareView = { type: 'models', a: va, b: vb };
+        void Promise.resolve(panel.webview.postMessage(msg)).catch(() => undefined);
+      });
+      panel.onDidDispose(() => ready.dispose());
       return panel;
     } finally {
       clients.forEach((c) => c.dispose());

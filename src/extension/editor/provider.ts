@@ -13,7 +13,7 @@ import { webviewHtml } from '../webviewHtml';
 import { tritscopeLog } from '../safeCommand';
 import {
   FromWebview, ToWebview, isFromWebview,
-  type EditorAction, type FromWebviewMessage, type ModelView, type ToWebviewMessage,
+  type EditorAction, type FromWebviewMessage, type GraphOverlay, type ModelView, type ToWebviewMessage,
 } from '../../shared/messages';
 import { InspectClient } from './inspectClient';
 import { errorView, WorkerError } from '../../shared/rpc';
@@ -115,6 +115,8 @@ export class TnnEditorProvider implements vscode.CustomReadonlyEditorProvider<Tn
   /** Each panel's subscription to its document's statistics stream. */
   private readonly statsSubscriptions = new Map<vscode.WebviewPanel, () => void>();
   private active: { doc: TnnDocument; panel: vscode.WebviewPanel } | null = null;
+  /** Graph overlays per model URI, kept so a viewer opened or re-shown later gets them too. */
+  private readonly overlays = new Map<string, Map<string, GraphOverlay>>();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -138,7 +140,7 @@ export class TnnEditorProvider implements vscode.CustomReadonlyEditorProvider<Tn
   resolveCustomEditor(doc: TnnDocument, panel: vscode.WebviewPanel): void {
     const dist = vscode.Uri.joinPath(this.context.extensionUri, 'dist');
     panel.webview.options = { enableScripts: true, localResourceRoots: [dist] };
-    panel.webview.html = webviewHtml(panel.webview, this.context.extensionUri, 'webview', doc.uri.path.split('/').pop() ?? 'model');
+    panel.webview.html = webviewHtml(panel.webview, this.context.extensionUri, 'webview', doc.uri.path.split('/').pop() ?? 'model', { workers: true });
     const set = this.panels.get(doc) ?? new Set();
     set.add(panel);
     this.panels.set(doc, set);
@@ -192,6 +194,7 @@ export class TnnEditorProvider implements vscode.CustomReadonlyEditorProvider<Tn
         profileError: conf.error,
         ...(doc.diffPartner ? { diffWith: doc.diffPartner.path.split('/').pop() } : {}),
       });
+      for (const overlay of this.overlays.get(doc.uri.toString())?.values() ?? []) this.post(panel, doc, { type: ToWebview.Overlay, overlay });
     } catch (err) {
       const error = err instanceof WorkerError ? err.view : errorView(err, doc.uri.fsPath);
       tritscopeLog().appendLine(`[editor] ${doc.uri.fsPath}: ${error.message}`);
@@ -257,6 +260,9 @@ export class TnnEditorProvider implements vscode.CustomReadonlyEditorProvider<Tn
           tritscopeLog().appendLine(`[editor] ${doc.uri.fsPath}: rendered ${m.rows} rows in ${m.ms.toFixed(0)} ms`);
           doc.weights?.start();
           break;
+        case FromWebview.GraphRendered:
+          tritscopeLog().appendLine(`[editor] ${doc.uri.fsPath}: graph of ${m.nodes} nodes painted in ${m.totalMs.toFixed(0)} ms (layout ${m.layoutMs.toFixed(0)} ms in the ${m.layoutIn === 'worker' ? 'worker' : 'UI thread'})`);
+          break;
       }
     } catch (err) {
       const text = err instanceof Error ? err.message : String(err);
@@ -271,6 +277,27 @@ export class TnnEditorProvider implements vscode.CustomReadonlyEditorProvider<Tn
       if (!doc.view || doc.diffPartner) continue;
       if (diffPartnerOf(doc.uri, uris)) for (const p of set) void this.sendModel(doc, p, false);
     }
+  }
+
+  /**
+   * Colours the graph view of `uri` by per-layer values (sensitivity, debugger
+   * divergence, …): shown now in open viewers of that model, and in any opened
+   * later this session. Returns how many open viewers received it.
+   */
+  setOverlay(uri: vscode.Uri, overlay: GraphOverlay): number {
+    const values: Record<string, number> = {};
+    for (const [k, v] of Object.entries(overlay.values ?? {})) if (typeof v === 'number' && Number.isFinite(v)) values[k] = v;
+    const clean: GraphOverlay = { ...overlay, metric: String(overlay.metric), values };
+    const key = uri.toString();
+    const byMetric = this.overlays.get(key) ?? new Map<string, GraphOverlay>();
+    byMetric.set(clean.metric, clean);
+    this.overlays.set(key, byMetric);
+    let sent = 0;
+    for (const [doc, set] of this.panels) {
+      if (doc.uri.toString() !== key) continue;
+      for (const p of set) { this.post(p, doc, { type: ToWebview.Overlay, overlay: clean }); sent++; }
+    }
+    return sent;
   }
 
   /** Re-send the model to every open panel (settings changed). */

@@ -1,9 +1,14 @@
-/** Registers the model viewer (`.tnn`, GGUF, safetensors checkpoints), its commands and the read-only JSON view. */
+/**
+ * Registers the model viewer (`.tnn`, GGUF, safetensors checkpoints), its commands, the read-only JSON view and
+ * `tritscope.setGraphOverlay(uri, overlay)` (not in the palette), the channel
+ * other features use to colour a model's graph view (GraphOverlay).
+ */
 import * as vscode from 'vscode';
 import { registerSafeCommand } from '../safeCommand';
 import { EditorCommands, JSON_SCHEME } from './commands';
 import { offerViewerForTernaryCheckpoints, openInViewer } from './openInViewer';
 import { TnnEditorProvider, VIEW_TYPES, type EditorMessageEvent } from './provider';
+import type { GraphOverlay } from '../../shared/messages';
 
 const exchanged = new vscode.EventEmitter<EditorMessageEvent>();
 /** Messages between the model viewers and their webviews (the extension API's `editorMessages`). */
@@ -34,4 +39,12 @@ export function registerEditor(context: vscode.ExtensionContext): void {
   registerSafeCommand(context, 'tritscope.compare', 'comparing models', (a, b) => c.compare(a, b));
   registerSafeCommand(context, 'tritscope.openInViewer', 'opening the model in Tritscope', (uri) => openInViewer(uri));
   offerViewerForTernaryCheckpoints(context);
+  context.subscriptions.push(
+    vscode.commands.registerCommand('tritscope.setGraphOverlay', (uri: unknown, overlay: unknown) => {
+      const o = overlay as GraphOverlay | undefined;
+      if (!(uri instanceof vscode.Uri) || !o || typeof o.metric !== 'string' || typeof o.values !== 'object' || o.values === null)
+        throw new Error('tritscope.setGraphOverlay(uri, { metric, values }) needs a model URI and an overlay');
+      return provider.setOverlay(uri, o);
+    }),
+  );
 }

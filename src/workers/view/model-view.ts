@@ -82,6 +82,8 @@ function layerRow(model: TnnModel, l: LayerSummary, index: number, cost: LayerCo
     relError: l.relError,
     hasLatent: !!(latent && model.tensors.has(latent)),
     cost: cost ? costView(cost) : null,
+    inputs: layer ? [...layer.inputs] : [],
+    outputs: layer ? [...layer.outputs] : [],
   };
 }
 
@@ -93,6 +95,8 @@ export function buildModelView(model: TnnModel, summary: InspectSummary, filePat
     layers: summary.layers.map((l, i) => layerRow(model, l, i, byName.get(l.name))),
     totals: cost ? costView(cost.totals) : null,
     parseMs,
+    inputs: model.graph.inputs.map((i) => i.name),
+    outputs: [...model.graph.outputs],
   };
 }
 

@@ -5,54 +5,17 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { serializeTnn } from '../../../src/core/format/index';
 import { summarizeTnn } from '../../../src/core/inspect/summary';
 import type { ModelView, ToWebviewMessage } from '../../../src/shared/messages';
-import type { TritscopeApi } from '../../../src/extension/extension';
 import { buildEditorModel } from '../../unit/cost/fixtures';
-
-interface Recorded {
-  posted: Array<{ uri: string; message: ToWebviewMessage }>;
-  received: Array<{ uri: string; message: { type: string } }>;
-}
-
-const scratch = () => path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.tritscope', 'editor-it');
-
-function writeAtomic(file: string, bytes: Uint8Array): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(`${file}.tmp`, bytes);
-  renameSync(`${file}.tmp`, file);
-}
-
-/** Every message since the suite started, recorded from the extension API's event. */
-const log: Recorded = { posted: [], received: [] };
-
-async function recorded(): Promise<Recorded> {
-  return log;
-}
-
-/** Polls the recorded messages until one posted for `uri` matches. */
-async function waitForPosted(uri: vscode.Uri, pred: (m: ToWebviewMessage) => boolean, after = 0, timeoutMs = 45_000): Promise<ToWebviewMessage> {
-  const t0 = Date.now();
-  for (;;) {
-    const r = await recorded();
-    const hit = r.posted.slice(after).find((p) => p.uri === uri.toString() && pred(p.message));
-    if (hit) return hit.message;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`no matching message for ${uri.fsPath}; posted: ${r.posted.map((p) => `${path.basename(p.uri)}:${p.message.type}`).join(', ')}`);
-    await new Promise((res) => setTimeout(res, 250));
-  }
-}
+import { recordEditorMessages, recorded, scratch, waitForPosted, writeAtomic } from './editor-messages';
 
 suite('Tritscope .tnn editor', () => {
   let subscription: vscode.Disposable | undefined;
   suiteSetup(async () => {
-    const api = (await vscode.extensions.getExtension('tritscope.tritscope')!.activate()) as TritscopeApi;
-    subscription = api.editorMessages((e) => {
-      if (e.direction === 'toWebview') log.posted.push({ uri: e.uri, message: e.message });
-      else log.received.push({ uri: e.uri, message: e.message });
-    });
+    subscription = await recordEditorMessages();
   });
   suiteTeardown(() => subscription?.dispose());
   teardown(async () => {

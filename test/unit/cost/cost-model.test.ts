@@ -99,20 +99,21 @@ test('grouped strided padded conv: shape and MACs by hand', () => {
 test('dilation and asymmetric pads in shape inference', () => {
   const mk = (attrs: Layer['attrs']): Layer => ({ name: 'c', op: 'conv2d', inputs: ['x'], outputs: ['y'], attrs, weights: { weight: 'w' } });
   const tensors = new Map<string, StoredTensor>([['w', t([1, 1, 3, 3])]]);
-  const g = (attrs: Layer['attrs']) => inferShapes({ name: 'g', inputs: [{ name: 'x', shape: [1, 5, 5] }], outputs: ['y'], layers: [mk(attrs)] }, tensors).get('y');
-  assert.deepEqual(g({ dilations: [2, 2] }), [1, 1, 1]); // 5 − 2·2 − 1 + 1
-  assert.deepEqual(g({ pads: [1, 0, 0, 0] }), [1, 4, 3]);
+  const g = (attrs: Layer['attrs']) =>
+    inferShapes({ name: 'g', inputs: [{ name: 'x', shape: [1, 5, 5] }], outputs: ['y'], layers: [mk(attrs)] }, (l, role) => tensors.get(l.weights[role])?.shape).get('y');
+  assert.deepEqual(g({ dilations: [2, 2] }), [1, 1, 1, 1]); // batch 1; 5 − 2·2 − 1 + 1
+  assert.deepEqual(g({ pads: [1, 0, 0, 0] }), [1, 1, 4, 3]);
 });
 
 test('float conv → pool → flatten → dense chain; float MACs are ff', () => {
   const layers: Layer[] = [
     { name: 'c1', op: 'conv2d', inputs: ['x'], outputs: ['a'], attrs: { pads: [1, 1, 1, 1] }, weights: { weight: 'c1.w' } },
-    { name: 'bn', op: 'batchnorm', inputs: ['a'], outputs: ['b'], attrs: { epsilon: 1e-5 }, weights: {} },
+    { name: 'bn', op: 'batchnorm', inputs: ['a'], outputs: ['b'], attrs: { epsilon: 1e-5 }, weights: { gamma: 'bn.g', beta: 'bn.b', mean: 'bn.m', var: 'bn.v' } },
     { name: 'p', op: 'maxpool', inputs: ['b'], outputs: ['p'], attrs: { kernel: [2, 2], strides: [2, 2] }, weights: {} },
     { name: 'f', op: 'flatten', inputs: ['p'], outputs: ['f'], attrs: {}, weights: {} },
     { name: 'fc', op: 'dense', inputs: ['f'], outputs: ['y'], attrs: {}, weights: { weight: 'fc.w' } },
   ];
-  const m = model([1, 4, 4], layers, { 'c1.w': t([2, 1, 3, 3]), 'fc.w': t([3, 8]) });
+  const m = model([1, 4, 4], layers, { 'c1.w': t([2, 1, 3, 3]), 'fc.w': t([3, 8]), 'bn.g': t([2]), 'bn.b': t([2]), 'bn.m': t([2]), 'bn.v': t([2]) });
   const mc = modelCost(m, cmos);
   const [c1, bn, p, f, fc] = mc.layers;
   assert.deepEqual(c1.outputShape, [2, 4, 4]);
@@ -129,7 +130,7 @@ test('float conv → pool → flatten → dense chain; float MACs are ff', () =>
 test('shape mismatches name the layer', () => {
   const layer: Layer = { name: 'fc', op: 'dense', inputs: ['x'], outputs: ['y'], attrs: {}, weights: { weight: 'w' } };
   const m = model([5], [layer], { w: t([3, 4]) });
-  assert.throws(() => modelCost(m, cmos), (e: unknown) => e instanceof ExecutionError && /fc/.test(e.message) && /5 input features/.test(e.message));
+  assert.throws(() => modelCost(m, cmos), (e: unknown) => e instanceof ExecutionError && /fc/.test(e.message) && /5 features/.test(e.message));
 });
 
 test('addCost attaches per-layer and total cost without touching the input summary', () => {

@@ -1,4 +1,10 @@
-/** fast-check generator of random valid TnnModels: a short chain of layers with float and packed trit tensors. */
+/**
+ * fast-check generator of random valid TnnModels: a short chain of layers with
+ * float and packed trit tensors. Valid includes "shapes infer" (the reader runs
+ * every op's shape rule at load), so each layer's weights and attributes are
+ * derived from the shape reaching it; names, float bit patterns, trits and all
+ * quantization metadata stay arbitrary.
+ */
 import fc from 'fast-check';
 import { packTrits } from '../../../src/core/format/index';
 import type { ActQuant, AttrValue, Layer, LayerQuantStats, StoredTensor, TnnModel, WeightQuant } from '../../../src/core/graph/types';
@@ -17,6 +23,18 @@ const floatTensor = shape.chain((s) =>
 const tritTensor = shape.chain((s) =>
   fc.array(fc.constantFrom(-1, 0, 1), { minLength: count(s), maxLength: count(s) }).map((t) => ({ kind: 'trits' as const, shape: s, count: count(s), bytes: packTrits(Int8Array.from(t)) })),
 );
+
+/** Random bytes and trits that tensors of a shape decided later are cut from (cyclically). */
+const bytePool = fc.uint8Array({ minLength: 4, maxLength: 512 });
+const tritPool = fc.array(fc.constantFrom(-1, 0, 1), { minLength: 1, maxLength: 200 });
+function floatFrom(pool: Uint8Array, at: number, s: number[]): StoredTensor {
+  const b = new Uint8Array(count(s) * 4).map((_, i) => pool[(at + i) % pool.length]);
+  return { shape: s, data: new Float32Array(b.buffer) };
+}
+function tritsFrom(pool: number[], at: number, s: number[]): StoredTensor {
+  const t = Int8Array.from({ length: count(s) }, (_, i) => pool[(at + i) % pool.length]);
+  return { kind: 'trits', shape: s, count: t.length, bytes: packTrits(t) };
+}
 
 const attrValue: fc.Arbitrary<AttrValue> = fc.oneof(finite, fc.array(finite, { maxLength: 4 }), fc.string({ maxLength: 8 }), fc.boolean());
 // fc.dictionary builds null-prototype objects; JSON.parse gives plain ones.
@@ -54,19 +72,51 @@ const stats: fc.Arbitrary<LayerQuantStats> = fc.record({
 
 const layerSpec = fc.record({
   op: fc.constantFrom('dense', 'conv2d', 'relu', 'batchnorm', 'flatten', 'prelu', 'identity'),
-  attrs,
+  /** Knobs the layer's geometry is derived from (output features, kernel, stride, pads, bias present, …). */
+  knobs: fc.array(fc.nat(1000), { minLength: 8, maxLength: 8 }),
+  epsilon: magnitude,
   quant: fc.option(weightQuant),
   act: fc.option(actQuant),
-  trits: tritTensor,
-  floats: fc.array(floatTensor, { minLength: 0, maxLength: 2 }),
-  latent: floatTensor,
 });
+
+/** A layer valid for input shape `x` (batch included): its op (relu when the op cannot take `x`), attributes, weight shapes, output shape. */
+function geometry(op: string, k: number[], x: number[], epsilon: number): { op: Layer['op']; attrs: Layer['attrs']; weights: Record<string, number[]>; out: number[]; ternary: boolean } {
+  const c = x[1];
+  const pick = (i: number, lo: number, hi: number) => lo + (k[i] % (hi - lo + 1));
+  switch (op) {
+    case 'dense': {
+      const o = pick(0, 1, 4);
+      return { op: 'dense', attrs: {}, weights: { weight: [o, x[x.length - 1]], ...(k[1] % 2 ? { bias: [o] } : {}) }, out: [...x.slice(0, -1), o], ternary: true };
+    }
+    case 'conv2d': {
+      if (x.length !== 4) break;
+      const o = pick(0, 1, 3), kh = pick(2, 1, x[2]), kw = pick(3, 1, x[3]), s0 = pick(4, 1, 2), p = pick(5, 0, 1);
+      const oh = Math.floor((x[2] + 2 * p - kh) / s0) + 1, ow = Math.floor((x[3] + 2 * p - kw) / s0) + 1;
+      return {
+        op: 'conv2d', attrs: { strides: [s0, s0], pads: [p, p, p, p], dilations: [1, 1], group: 1 },
+        weights: { weight: [o, c, kh, kw], ...(k[1] % 2 ? { bias: [o] } : {}) }, out: [x[0], o, oh, ow], ternary: true,
+      };
+    }
+    case 'batchnorm':
+      return { op: 'batchnorm', attrs: { epsilon }, weights: { gamma: [c], beta: [c], mean: [c], var: [c] }, out: x, ternary: false };
+    case 'prelu':
+      return { op: 'prelu', attrs: {}, weights: { slope: [k[0] % 2 ? c : 1] }, out: x, ternary: false };
+    case 'flatten':
+      return { op: 'flatten', attrs: k[0] % 2 ? { axis: 1 } : {}, weights: {}, out: [x[0], count(x.slice(1))], ternary: false };
+    case 'identity':
+      return { op: 'identity', attrs: {}, weights: {}, out: x, ternary: false };
+  }
+  return { op: 'relu', attrs: {}, weights: {}, out: x, ternary: false };
+}
 
 export const modelArbitrary: fc.Arbitrary<TnnModel> = fc
   .record({
     graphName: fc.string({ maxLength: 10 }),
     names: fc.uniqueArray(name, { minLength: 40, maxLength: 40 }),
     specs: fc.array(layerSpec, { minLength: 1, maxLength: 4 }),
+    inputShape: fc.oneof(fc.constant([3, 2]), fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }))),
+    bytes: bytePool,
+    trits: tritPool,
     extra: fc.array(fc.oneof(floatTensor, tritTensor), { maxLength: 2 }),
     labels: fc.option(fc.array(fc.string({ maxLength: 5 }), { maxLength: 4 })),
     provenance: fc.record({ method: fc.option(fc.string({ maxLength: 8 })), floatAccuracy: fc.option(finite), options: fc.option(attrs) }),
@@ -81,34 +131,40 @@ export const modelArbitrary: fc.Arbitrary<TnnModel> = fc
     const layers: Layer[] = [];
     const input = fresh();
     let value = input;
+    let shape = [1, ...r.inputShape];
+    let at = 0;
     for (const s of r.specs) {
+      const g = geometry(s.op, s.knobs, shape, s.epsilon);
+      const quant = g.ternary ? s.quant : null;
       const weights: Record<string, string> = {};
-      s.floats.forEach((t, i) => {
+      for (const [role, ws] of Object.entries(g.weights)) {
         const n = fresh();
-        tensors.set(n, t);
-        weights[i === 0 ? 'bias' : `w${i}`] = n;
-      });
-      const layer: Layer = { name: fresh(), op: s.op as Layer['op'], inputs: [value], outputs: [fresh()], attrs: s.attrs, weights };
-      if (s.quant) {
-        const q = s.quant;
-        const tritsName = fresh();
-        tensors.set(tritsName, s.trits);
+        // A ternary layer's weight is its packed trits (weightQuant.trits); every other weight is float.
+        tensors.set(n, role === 'weight' && quant ? tritsFrom(r.trits, at, ws) : floatFrom(r.bytes, at, ws));
+        at += count(ws);
+        weights[role] = n;
+      }
+      const layer: Layer = { name: fresh(), op: g.op, inputs: [value], outputs: [fresh()], attrs: g.attrs, weights };
+      if (quant) {
+        const q = quant;
+        const tritsName = weights.weight;
         const wq = withOptional(
           { method: q.method, thresholds: { pos: q.tp, neg: q.tn }, scale: { pos: q.sp, neg: q.sn }, gamma: q.norm.gamma, trits: tritsName } as WeightQuant,
           { mu: q.norm.mu, sigma: q.norm.sigma, options: q.options },
         );
         if (q.keepLatent) {
           wq.latent = fresh();
-          tensors.set(wq.latent, s.latent);
+          tensors.set(wq.latent, floatFrom(r.bytes, at, g.weights.weight));
         }
         layer.weightQuant = wq;
       }
       if (s.act) layer.actQuant = s.act;
       layers.push(layer);
       value = layer.outputs[0];
+      shape = g.out;
     }
     for (const t of r.extra) tensors.set(fresh(), t);
-    const graph = withOptional({ name: r.graphName, inputs: [{ name: input, shape: [3, 2] }], outputs: [value], layers }, { labels: r.labels });
+    const graph = withOptional({ name: r.graphName, inputs: [{ name: input, shape: [...r.inputShape] }], outputs: [value], layers }, { labels: r.labels });
     const provenance = withOptional({ toolVersion: '0.1.0', date: '2026-11-22T12:00:00.000Z', sourceFile: 'm.onnx' }, r.provenance);
     const model: TnnModel = { graph: plain(graph), tensors, provenance: plain(provenance) };
     if (r.withStats) model.layerStats = plain({ [layers[0].name]: r.stats });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { formatTotalsLine, parseNodeTestCounts } from '../../../scripts/test-counts.mjs';
+import { formatTotalsLine, parseNodeTestCounts, parsePythonTestCounts } from '../../../scripts/test-counts.mjs';
 
 test('node:test TAP summary is parsed (cancelled count as failed, todo as skipped)', () => {
   const out = ['ok 1 - a', '# tests 7', '# suites 0', '# pass 5', '# fail 1', '# cancelled 1', '# skipped 0', '# todo 2', '# duration_ms 3.1'].join('\n');
@@ -19,4 +19,10 @@ test('output without a summary gives null, a test titled "pass 3" does not count
 test('totals line has exactly the form npm test promises', () => {
   assert.equal(formatTotalsLine({ passed: 12, failed: 0, skipped: 0 }), 'tests: 12 passed, 0 failed');
   assert.equal(formatTotalsLine({ passed: 3, failed: 2, skipped: 1 }), 'tests: 3 passed, 2 failed, 1 skipped');
+});
+
+test('python/tests/run_tests.py summary is parsed, the last one wins, none gives null', () => {
+  const out = ['python tests: 1 passed, 0 failed, 0 skipped (1 s)', 'FAIL: x', 'python tests: 38 passed, 2 failed, 1 skipped (95 s)'].join('\n');
+  assert.deepEqual(parsePythonTestCounts(out), { passed: 38, failed: 2, skipped: 1 });
+  assert.equal(parsePythonTestCounts('Ran 3 tests\nOK'), null);
 });

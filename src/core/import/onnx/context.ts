@@ -6,12 +6,12 @@
  */
 import { ExecutionError, ImportError } from '../../errors';
 import type { AttrValue, Layer, OpType } from '../../graph/types';
-import { layerOutputShape } from '../../exec/shapes';
+import { layerOutputShape, OPS, type OnnxImporter } from '../../ops/index';
 import type { Tensor } from '../../tensor';
 import { dtypeName, tensorDims, tensorFloat32, tensorInts } from './reader';
 import type { OnnxNode, OnnxTensor } from './schema';
 
-export class ImportContext {
+export class ImportContext implements OnnxImporter {
   readonly consts = new Map<string, OnnxTensor>();
   /** ONNX value name → IR value name (graph input or a layer output). */
   readonly alias = new Map<string, string>();
@@ -115,6 +115,14 @@ export class ImportContext {
     this.alias.set(out, out);
     this.producer.set(out, layer);
     return layer;
+  }
+
+  /** The output axis along which `layer` would take a bias it does not have yet (its op's biasAxis), else undefined. */
+  freeBiasAxis(layer: Layer): number | undefined {
+    const axis = OPS[layer.op].biasAxis;
+    if (axis === undefined || layer.weights.bias !== undefined) return undefined;
+    const shape = this.shapes.get(layer.outputs[0]);
+    return axis === 'channel' ? 1 : shape ? shape.length - 1 : undefined;
   }
 
   /** Makes `onnxName` refer to the existing IR value `irName` (Identity, Dropout, folded Add). */

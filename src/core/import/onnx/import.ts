@@ -4,14 +4,17 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ImportError } from '../../errors';
 import type { FloatModel } from '../../graph/types';
+import { checkInputShape, ONNX_IMPORTERS } from '../../ops/index';
 import { ImportContext } from './context';
-import { ONNX_CONVERTERS } from './ops';
 import { foldShapeOp, SHAPE_FOLDING_OPS } from './shape-folding';
 import { Attrs, decodeOnnx, dtypeName } from './reader';
 import { DT, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './schema';
 
-/** Op types the importer understands (Constant and shape-arithmetic nodes are folded into constants). */
-export const SUPPORTED_ONNX_OPS: readonly string[] = [...Object.keys(ONNX_CONVERTERS), 'Constant', ...SHAPE_FOLDING_OPS].sort();
+/** Ops folded into value aliases rather than layers (no computation at inference). */
+const ALIAS_OPS = ['Identity', 'Dropout'];
+
+/** Op types the importer understands: every op spec's converters, plus the structural ops folded away here. */
+export const SUPPORTED_ONNX_OPS: readonly string[] = [...new Set([...Object.keys(ONNX_IMPORTERS), ...ALIAS_OPS, 'Constant', ...SHAPE_FOLDING_OPS])].sort();
 
 export async function importOnnxFile(file: string): Promise<FloatModel> {
   let bytes: Uint8Array;
@@ -41,6 +44,17 @@ function constantValue(ctx: ImportContext, node: OnnxNode): OnnxTensor {
   ctx.fail(node, 'Constant without a supported value attribute (value, value_float(s), value_int(s))');
 }
 
+/** Identity/Dropout (inference): output = input, a constant or an activation alike. */
+function aliasNode(ctx: ImportContext, node: OnnxNode): void {
+  const input = node.input?.[0];
+  if (input && ctx.isConst(input)) {
+    ctx.consts.set(node.output?.[0] as string, ctx.consts.get(input) as OnnxTensor);
+    return;
+  }
+  if (node.op_type === 'Dropout' && node.output?.[1] && ctx.readers.get(node.output[1])) ctx.fail(node, 'the Dropout mask output is not supported');
+  ctx.bindAlias(node.output?.[0] as string, ctx.dynamic(node, 0));
+}
+
 function inputShape(file: string, vi: OnnxValueInfo): number[] {
   const tt = vi.type?.tensor_type;
   if (!tt) throw new ImportError(`${file}: graph input '${vi.name}' is not a tensor`);
@@ -67,6 +81,11 @@ export function importOnnxBytes(bytes: Uint8Array, file: string): FloatModel {
   }
   const inName = inputs[0].name as string;
   const sampleShape = inputShape(file, inputs[0]);
+  try {
+    checkInputShape(inName, sampleShape);
+  } catch (e) {
+    throw new ImportError(`${file}: ${(e as Error).message}`);
+  }
   ctx.alias.set(inName, inName);
   ctx.shapes.set(inName, [1, ...sampleShape]);
   const nodes = g.node ?? [];
@@ -82,12 +101,12 @@ export function importOnnxBytes(bytes: Uint8Array, file: string): FloatModel {
       ctx.consts.set(node.output?.[0] as string, constantValue(ctx, node));
       continue;
     }
-    if ((op === 'Identity' || op === 'Dropout') && node.input?.[0] && ctx.isConst(node.input[0])) {
-      ctx.consts.set(node.output?.[0] as string, ctx.consts.get(node.input[0]) as OnnxTensor);
+    if (ALIAS_OPS.includes(op)) {
+      aliasNode(ctx, node);
       continue;
     }
     if (foldShapeOp(ctx, node)) continue;
-    const convert = ONNX_CONVERTERS[op];
+    const convert = ONNX_IMPORTERS[op];
     if (!convert) {
       throw new ImportError(`${file}: ${ctx.nodeLabel(node)}: unsupported op type '${op}'; supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`);
     }

@@ -4,12 +4,12 @@
  * at import time except the batch, which folds to the BATCH_DIM marker; Reshape
  * accepts it as the leading dim. These ops are supported only on such constants.
  */
+import { BATCH_DIM } from '../../ops/index';
 import type { ImportContext } from './context';
 import { Attrs, tensorDims } from './reader';
 import { DT, type OnnxNode, type OnnxTensor } from './schema';
 
-/** Stands for "the batch size" inside folded shape tensors. */
-export const BATCH_DIM = -(2 ** 40);
+export { BATCH_DIM };
 
 export const SHAPE_FOLDING_OPS = ['Shape', 'Gather', 'Unsqueeze', 'Squeeze', 'Concat', 'Cast'] as const;
 

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ImportError } from '../../errors';
 import type { FloatModel } from '../../graph/types';
+import { checkInputShape } from '../../ops/index';
 import { TfContext, TFJS_CONVERTERS } from './layers';
 import { loadWeights, parseTopology, type Config, type TfLayer } from './model-json';
 
@@ -43,6 +44,11 @@ export async function importTfjsFile(file: string): Promise<FloatModel> {
   const declareInput = (l: TfLayer, name: string): void => {
     if (inputName !== undefined) throw new ImportError(`${file}: layer '${l.name}': a second model input; only models with exactly one input are supported`);
     inputShape = irInputShape(file, l, batchShapeOf(l.config));
+    try {
+      checkInputShape(name, inputShape);
+    } catch (e) {
+      throw new ImportError(`${file}: layer '${l.name}': ${(e as Error).message}`);
+    }
     inputName = name;
     ctx.shapes.set(name, [1, ...inputShape]);
   };

@@ -8,7 +8,7 @@
  * results are identical.
  */
 import { ExecutionError, ImportError } from '../../errors';
-import { layerOutputShape } from '../../exec/shapes';
+import { layerOutputShape } from '../../ops/index';
 import type { AttrValue, Layer, OpType } from '../../graph/types';
 import type { Tensor } from '../../tensor';
 import type { Config, TfLayer } from './model-json';

@@ -7,6 +7,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { packTrits } from '../../format/index';
 import type { ActQuant, Graph, Layer, LayerQuantStats, Provenance, StoredTensor, TnnModel, WeightQuant } from '../../graph/types';
+import { irParam } from '../../ops/index';
 import { quantStats } from '../../quant/index';
 import type { Tensor } from '../../tensor';
 import { TOOL_VERSION } from '../../version';
@@ -14,11 +15,9 @@ import type { Tf } from '../backend';
 import type { QatNet } from './qat-net';
 import { codeWithFolded, type FoldedQuant } from './quantizers';
 
-function toIr(tf: Tf, v: tfjs.Tensor, op: string, role: string): Tensor {
-  const t = role === 'weight' && op === 'conv2d' ? tf.transpose(v, [3, 2, 0, 1]) : role === 'weight' && op === 'dense' ? tf.transpose(v) : v;
-  const out = { shape: [...t.shape], data: Float32Array.from(t.dataSync() as Float32Array) };
-  if (t !== v) t.dispose();
-  return out;
+/** A trained variable back in the IR layout of its layer's op (the inverse of the op's TF layout). */
+function toIr(tf: Tf, v: tfjs.Tensor, layer: Layer, role: string): Tensor {
+  return irParam(tf, layer, role, v);
 }
 
 function uniqueName(base: string, taken: Map<string, unknown>): string {
@@ -49,14 +48,14 @@ export function exportTnn(tf: Tf, net: QatNet, info: ExportInfo): TnnModel {
       layer.weights = {};
       for (const role of ['slope', 'shiftIn', 'shiftOut']) {
         const name = uniqueName(`${layer.name}.${role}`, tensors);
-        tensors.set(name, toIr(tf, vars[role], 'rprelu', role));
+        tensors.set(name, toIr(tf, vars[role], layer, role));
         layer.weights[role] = name;
       }
       continue;
     }
     for (const [role, v] of Object.entries(vars)) {
       const name = layer.weights[role];
-      if (name) tensors.set(name, toIr(tf, v, layer.op, role));
+      if (name) tensors.set(name, toIr(tf, v, layer, role));
     }
     if (net.quantWeights && net.weightQ.has(layer.name)) exportWeights(tf, net, layer, tensors, layerStats);
     const aq = net.quantActs ? net.actQ.get(layer.name) : undefined;
@@ -87,7 +86,7 @@ function exportWeights(tf: Tf, net: QatNet, layer: Layer, tensors: Map<string, S
   const q = net.weightQ.get(layer.name)!;
   const v = net.vars.get(layer.name)!.weight;
   const folded: FoldedQuant = q.fold(v.dataSync() as Float32Array);
-  const ir = toIr(tf, v, layer.op, 'weight');
+  const ir = toIr(tf, v, layer, 'weight');
   const trits = codeWithFolded(ir.data, folded);
   const wName = layer.weights.weight;
   const tritsName = uniqueName(`${wName}.trits`, tensors);

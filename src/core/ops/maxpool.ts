@@ -1,0 +1,36 @@
+/** maxpool: 2-D max pooling, floor output size (ONNX MaxPool with ceil_mode=0, no dilations); padded cells are ignored. */
+import { pool2d } from '../exec/ops/pool';
+import { readAttrs } from './attrs';
+import { describeWindow, onnxPool, padError, tfPool, unpadded, WINDOW_ATTRS, windowCost, windowExportAttrs, windowShape } from './pool-window';
+import type { OpSpec } from './types';
+
+export const maxpool: OpSpec = {
+  summary: '2-D max pooling, floor mode (ONNX MaxPool)',
+  attrs: WINDOW_ATTRS,
+  inputs: { min: 1, max: 1 },
+  weights: {},
+  shape: (layer, inputs) => windowShape(layer, inputs),
+  run: (layer, [x], outShape) => pool2d('max', x, readAttrs(layer, WINDOW_ATTRS), outShape),
+  cost: windowCost,
+  onnx: {
+    import: { MaxPool: onnxPool('maxpool') },
+    export: { opType: 'MaxPool', build: (layer, e) => ({ inputs: [e.input(0)], attributes: [...windowExportAttrs(layer, e), e.int('ceil_mode', 0)] }) },
+  },
+  tf: { check: padError, forward: (layer, ctx, [x]) => tfPool('max', layer, ctx, x) },
+  engine: {
+    kind: 'reference',
+    // Unpadded max pooling has a SIMD kernel (the same comparisons in the same order as pool2d).
+    kernel(layer, k) {
+      if (!unpadded(layer)) return undefined;
+      const { kernel, strides } = readAttrs(layer, WINDOW_ATTRS);
+      return ([x], outShape) => k.maxPoolNoPad(x, kernel, strides, outShape);
+    },
+    epilogue(layer) {
+      if (!unpadded(layer)) return undefined;
+      const { kernel, strides } = readAttrs(layer, WINDOW_ATTRS);
+      return { stage: 'maxpool', kernel, strides };
+    },
+  },
+  qat: { trainable: [], ternary: false, passThrough: true },
+  describe: describeWindow,
+};
