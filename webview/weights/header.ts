@@ -69,10 +69,12 @@ export function renderCost(input: HTMLElement): { section: HTMLElement; update(c
     el('h2', { id: 'cost-title' }, 'Memory cost of one generated token'),
     el('p', { class: 'hint' }, 'At batch size 1 every matrix a token multiplies through is read from memory once, so tokens/s ≤ bandwidth ÷ bytes per token (KV cache, activations and compute ignored).'),
     el('label', { class: 'bandwidth-label' }, 'Memory bandwidth (GB/s) ', input),
+    // Left: the figures and what other weight encodings would give; right: bytes by matrix role.
     el('div', { class: 'cost-grid' },
-      figures,
-      el('table', { class: 'by-type', id: 'cost-by-role' }, el('thead', {}, el('tr', {}, ...['matrices', 'tensors', 'bytes / token', 'share'].map((t, i) => el('th', i ? { class: 'num' } : {}, t)))), roles),
-      el('table', { class: 'by-type', id: 'cost-encodings' }, el('thead', {}, el('tr', {}, ...['ternary matrices stored as', 'bytes / token', 'tokens / s ≤'].map((t, i) => el('th', i ? { class: 'num' } : {}, t)))), encodings)),
+      el('div', { class: 'cost-left' },
+        figures,
+        el('table', { class: 'by-type', id: 'cost-encodings' }, el('thead', {}, el('tr', {}, ...['ternary matrices stored as', 'bytes / token', 'tokens / s ≤'].map((t, i) => el('th', i ? { class: 'num' } : {}, t)))), encodings)),
+      el('table', { class: 'by-type', id: 'cost-by-role' }, el('thead', {}, el('tr', {}, ...['matrices', 'tensors', 'bytes / token', 'share'].map((t, i) => el('th', i ? { class: 'num' } : {}, t)))), roles)),
   );
   const update = (cost: TokenCostView, bandwidthGBs: number) => {
     const tps = tokensPerSecond(cost.bytesPerToken, bandwidthGBs);

@@ -16,7 +16,8 @@ export interface TensorTableOptions {
   onFilter(query: string): void;
 }
 
-const COLUMNS = ['tensor', 'role', 'type', 'shape', 'trits −1 / 0 / +1', 'sparsity', 'entropy', 'scale min / mean / max', 'scales', 'bits / weight'];
+// The role (attn_q, ffn_down, …) is in the tensor's name and in its details; the table keeps its width for numbers.
+const COLUMNS = ['tensor', 'type', 'shape', 'trits −1 / 0 / +1', 'sparsity', 'entropy', 'scale min / mean / max', 'scales', 'bits / weight'];
 
 function tritCell(t: { neg: number; zero: number; pos: number } | null): HTMLElement {
   const f = tritFractions(t);
@@ -32,7 +33,8 @@ function tritCell(t: { neg: number; zero: number; pos: number } | null): HTMLEle
   return el('td', { class: 'trits', title: text, 'data-neg': String(t.neg), 'data-zero': String(t.zero), 'data-pos': String(t.pos) }, bar);
 }
 
-const scaleText = (s: ScaleRange | { min: number; mean: number; max: number } | null) => (s ? `${fmt(s.min, 3)} / ${fmt(s.mean, 3)} / ${fmt(s.max, 3)}` : '–');
+// Two significant digits keep the column narrow; the details show the exact values.
+const scaleText = (s: ScaleRange | { min: number; mean: number; max: number } | null) => (s ? `${fmt(s.min, 2)} / ${fmt(s.mean, 2)} / ${fmt(s.max, 2)}` : '–');
 
 /** A 32-bar sparkline of the stored scales (heights through CSSOM, which the CSP allows). */
 function miniHistogram(counts: readonly number[] | undefined): HTMLElement {
@@ -118,7 +120,7 @@ export class TensorTable {
     const n = a.trits ? a.trits.neg + a.trits.zero + a.trits.pos : 0;
     tr.replaceChildren(
       el('td', { class: 'group-name' }, el('span', { class: 'twisty' }, open ? '▾ ' : '▸ '), label, el('span', { class: 'hint' }, ` ${a.tensors} tensors${a.done < a.decodable ? ` · ${a.done}/${a.decodable} counted` : ''}`)),
-      el('td', {}), el('td', {}), el('td', { class: 'num', title: 'parameters' }, fmtCount(a.elements)),
+      el('td', {}), el('td', { class: 'num', title: 'parameters' }, fmtCount(a.elements)),
       tritCell(a.trits),
       el('td', { class: 'num' }, a.trits && n ? fmtPercent(a.trits.zero / n) : '–'),
       el('td', { class: 'num' }, a.trits && n ? entropyOf(a.trits).toFixed(3) : '–'),
@@ -135,10 +137,10 @@ export class TensorTable {
     const ternary = s ? s.ternary : r.ternary;
     tr.className = `tensor${ternary ? ' ternary' : ' float'}${r.undecoded ? ' undecoded' : ''}${s ? '' : ' waiting'}`;
     const name = r.block !== null ? r.name.replace(/^(.*?\.\d+\.)/, '') : r.name;
-    const type = el('td', { class: 'dtype' }, r.dtype, r.undecoded ? el('span', { class: 'badge-undecoded', title: r.undecoded }, 'not decoded') : '');
+    const type = el('td', { class: 'dtype' }, r.dtype);
     let cells: HTMLElement[];
     if (r.undecoded) {
-      cells = [el('td', { class: 'undecoded-reason', colspan: '5', title: r.undecoded }, `not decoded: ${r.undecoded}`)];
+      cells = [el('td', { class: 'undecoded-reason', colspan: '5', title: r.undecoded }, el('span', { class: 'badge-undecoded' }, 'not decoded'), ` ${r.undecoded}`)];
     } else if (!s) {
       cells = pendingCells(5);
     } else {
@@ -151,8 +153,7 @@ export class TensorTable {
       ];
     }
     tr.replaceChildren(
-      el('td', { class: 'tensor-name', title: r.name }, name),
-      el('td', {}, r.role),
+      el('td', { class: 'tensor-name', title: `${r.name} (${r.role})` }, name),
       type,
       el('td', { class: 'num' }, fmtShape(r.shape)),
       ...cells,

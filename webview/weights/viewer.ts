@@ -250,6 +250,7 @@ export class WeightsViewer {
     const r = i === null ? undefined : this.view.rows[i];
     if (!r || i === null) {
       box.replaceChildren(el('p', { class: 'hint' }, 'Select a tensor (click, or arrow keys in the table) to see its statistics and the histogram of its scales.'));
+      box.classList.add('no-chart');
       return;
     }
     const s = this.stats.get(i);
@@ -279,6 +280,7 @@ export class WeightsViewer {
       out.push(el('figure', { class: 'chart histogram', id: 'chart-histogram' }, el('figcaption', {}, `Histogram of the ${hist.label}s`), el('div', { class: 'chart-body' }, canvas)));
     }
     box.replaceChildren(...out);
+    box.classList.toggle('no-chart', !canvas);
     if (canvas && hist) this.charts.set('histogram', new Chart(canvas, summaryHistogramConfig(hist.v, hist.label, themeColors()) as never));
   }
 }

@@ -31,6 +31,13 @@ export async function openInViewer(arg?: unknown): Promise<void> {
   const target = uri ?? (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Models': ['tnn', 'gguf', 'safetensors'] }, title: 'Open a model in Tritscope' }))?.[0];
   if (!target) return;
   await vscode.commands.executeCommand('vscode.openWith', target, await viewTypeFor(target));
+  await closeTextTabsOf(target);
+}
+
+/** The viewer replaces the default (binary) editor of the same file rather than sitting beside it. */
+async function closeTextTabsOf(uri: vscode.Uri): Promise<void> {
+  const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString() && !t.isDirty);
+  if (tabs.length) await vscode.window.tabGroups.close(tabs, true);
 }
 
 /** Ternary tensors a checkpoint's header (and its bounded probes) shows, read in a short-lived inspect worker. */
@@ -62,7 +69,7 @@ export function offerViewerForTernaryCheckpoints(context: vscode.ExtensionContex
         `${name} looks like a ternary checkpoint (${found.tensors} ternary tensors, ${(found.parameters / 1e6).toFixed(1)} M trits). Open it in the Tritscope model viewer?`,
         'Open in Tritscope',
       );
-      if (pick) await vscode.commands.executeCommand('vscode.openWith', uri, CHECKPOINT_VIEW_TYPE);
+      if (pick) await openInViewer(uri);
     } catch (err) {
       // Not a checkpoint Tritscope can list: nothing to offer (the viewer would show the reason if opened).
       tritscopeLog().appendLine(`[editor] ${uri.fsPath}: not offered: ${err instanceof Error ? err.message : String(err)}`);

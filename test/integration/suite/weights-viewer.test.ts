@@ -118,11 +118,12 @@ suite('Tritscope weights-only models (GGUF, safetensors)', () => {
     const file = path.join(scratch(), 'bandwidth.gguf');
     writeViewerGguf(file);
     const uri = vscode.Uri.file(file);
-    const workersBefore = api.inspectWorkers();
+    // Every editor was closed after the previous test: wait until their workers have ended.
+    await waitFor('earlier viewers\' workers to end', () => (api.inspectWorkers() === 0 ? true : undefined), 15_000);
     const before = posted.length;
     await vscode.commands.executeCommand('vscode.openWith', uri, 'tritscope.weightsEditor');
     await viewerResult(uri, before);
-    assert.equal(api.inspectWorkers(), workersBefore + 1, 'one worker for the open view');
+    assert.equal(api.inspectWorkers(), 1, 'one worker for the open view');
     const config = vscode.workspace.getConfiguration('tritscope');
     try {
       await config.update('memoryBandwidthGBs', 123, vscode.ConfigurationTarget.Global);
@@ -132,6 +133,6 @@ suite('Tritscope weights-only models (GGUF, safetensors)', () => {
       await config.update('memoryBandwidthGBs', undefined, vscode.ConfigurationTarget.Global);
     }
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await waitFor('the worker to end', () => (api.inspectWorkers() === workersBefore ? true : undefined), 15_000);
+    await waitFor('the worker to end', () => (api.inspectWorkers() === 0 ? true : undefined), 15_000);
   });
 });
