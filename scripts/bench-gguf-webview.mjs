@@ -26,7 +26,7 @@ export async function relayRun({ root, child, file, work, shot }) {
     };
     requestAnimationFrame(tick);
   });
-  const proc = spawn(process.execPath, [child, 'viewer', file, '2', '--relay'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [child, 'viewer', file, '0', '--relay'], { stdio: ['pipe', 'pipe', 'inherit'] });
   let openAt = 0, result = null, chain = Promise.resolve();
   const lines = createInterface({ input: proc.stdout });
   lines.on('line', (line) => {

@@ -14,7 +14,8 @@ export type InspectRequest =
   | { type: 'open'; file: string; profile: TechProfile | null }
   /**
    * Streams the opened weights-only model's statistics: progress WeightsStatsProgress, result WeightsStatsDone.
-   * `threads`: by default a large model's pass uses a helper worker for half the file; 2 always, 1 never.
+   * `threads`: by default a large model's pass uses a helper worker for half the file on machines of more than two
+   * cores; 2 always, 1 never.
    */
   | { type: 'weightsStats'; chunkBytes?: number; threads?: 1 | 2 }
   /** Stops a running statistics pass (its request rejects with WeightsAbortError); answers whether one ran. */

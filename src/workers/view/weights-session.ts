@@ -7,6 +7,7 @@
  * worker (dist/workers/weights-stats.js) the other, so two cores share it.
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { WeightsAbortError } from '../../core/weights/errors';
@@ -28,7 +29,11 @@ const HELPER_LIMITS = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 3
 
 export interface StatsRunOptions {
   chunkBytes?: number;
-  /** Threads for one pass: by default a helper worker takes half of a model of SPLIT_MIN_BYTES or more; 2 always splits, 1 never. */
+  /**
+   * Threads for one pass: by default a helper worker takes half of a model of SPLIT_MIN_BYTES or more when the
+   * machine has more than two cores (on two, the extension host and the webview need the other one: measured no
+   * faster, docs/weights-formats.md); 2 always splits, 1 never.
+   */
   threads?: 1 | 2;
 }
 
@@ -73,7 +78,7 @@ export class WeightsSession {
       pending = [];
     };
     emit(true);
-    const split = options.threads === 2 || (options.threads === undefined && total >= SPLIT_MIN_BYTES);
+    const split = options.threads === 2 || (options.threads === undefined && total >= SPLIT_MIN_BYTES && availableParallelism() > 2);
     const parts = split && existsSync(this.helperScript) ? statsParts(this.listing, 2) : [];
     const local = (tensors: readonly number[] | null, part: number, signal: AbortSignal) => {
       const include = tensors ? new Set(tensors) : null;
