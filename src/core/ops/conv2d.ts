@@ -29,6 +29,8 @@ const onnxConv: OnnxConverter = (ctx, node, a) => {
   if (xs.length !== 4) ctx.fail(node, `only 2-D convolution (NCHW input) is supported, input shape is [${xs}]`);
   const w = ctx.constFloat(node, 1, 'weight');
   if (w.shape.length !== 4) ctx.fail(node, `weight must be OIHW (rank 4), got dims [${w.shape}]`);
+  const kernel = a.ints('kernel_shape');
+  if (kernel && kernel.join(',') !== w.shape.slice(2).join(',')) ctx.fail(node, `attribute 'kernel_shape' [${kernel}] differs from the weight's spatial dims [${w.shape.slice(2)}]`);
   const strides = pair(ctx, node, a, 'strides', [1, 1]);
   const dilations = pair(ctx, node, a, 'dilations', [1, 1]);
   const pads = resolvePads(ctx, node, a, xs.slice(2), w.shape.slice(2), strides, dilations);
