@@ -18,7 +18,7 @@ import { importOnnxBytes } from '../../../src/core/import/index';
 import { decodeOnnx, dtypeName, tensorDims, tensorFloat32 } from '../../../src/core/import/onnx/reader';
 import { DT, onnxType, type OnnxModel, type OnnxTensor } from '../../../src/core/import/onnx/schema';
 import type { Tensor } from '../../../src/core/tensor';
-import { requirePython } from './python';
+import { requirePython } from '../../tools/python';
 
 export const CASES_DIR = path.resolve('.cache/onnx-node-cases');
 const GENERATOR = path.resolve('test/tools/onnx_node_cases.py');

@@ -1,0 +1,116 @@
+#!/usr/bin/python3
+"""Exports torchvision CNNs (and the seed paper's CIFAR ResNet-20) to ONNX, with PyTorch's own logits.
+
+Run with Debian's interpreter (torch 1.13, torchvision 0.14, onnx):
+
+    /usr/bin/python3 test/tools/export_torchvision.py [--out .cache/models] [--size N] [--calib N] [NAME ...]
+
+NAME is any of resnet18, resnet50, mobilenet_v2, mobilenet_v3_small, efficientnet_b0, resnet20
+(default: the five torchvision networks). Weights are the random initialisation under a fixed seed
+(no download: speed and output agreement do not need trained weights); the models are put in eval
+mode, so the exporter folds each BatchNormalization into its Conv. ONNX opset 13, input 'input' of
+shape [N,3,S,S] with a dynamic batch dimension (S = --size, default 224; resnet20 is a CIFAR network
+and always takes 32), output 'logits'. resnet20 is `tritscope_torch.models.resnet20` (python/): 3
+stages x 3 basic blocks, 16/32/64 channels, option-B shortcuts, 10 classes.
+
+Next to each NAME.onnx it writes NAME.input.npy (one standard-normal image, seeded) and
+NAME.logits.npy (PyTorch's float32 output for it), so tests can compare Tritscope's logits with
+PyTorch's. Each model is checked with onnx.checker (and onnxruntime when importable).
+
+Also writes calibration data for `tritscope quantize --activations ternary --data
+npy:calib_x.npy,calib_y.npy`: N images of standard-normal pixels (the range of ImageNet-normalised
+inputs) at size S and labels 0, 1, 2, ... — random data is enough to set activation thresholds for
+speed measurements, not for accuracy.
+
+Writes each file to a temp name and renames it; exits 1 with a message naming the model when an
+export fails.
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+import torch
+import torchvision
+
+TORCHVISION = ['resnet18', 'resnet50', 'mobilenet_v2', 'mobilenet_v3_small', 'efficientnet_b0']
+MODELS = TORCHVISION + ['resnet20']
+SEED = 16
+CIFAR_SIZE = 32
+
+
+def build(name):
+    torch.manual_seed(SEED)
+    if name == 'resnet20':
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'python'))
+        from tritscope_torch.models import resnet20
+        return resnet20(in_channels=3, num_classes=10).eval()
+    return getattr(torchvision.models, name)(weights=None).eval()
+
+
+def write_npy(path, arr):
+    tmp = path + '.tmp.npy'
+    np.save(tmp, arr)
+    os.replace(tmp, path)
+
+
+def export(name, out_dir, size):
+    model = build(name)
+    s = CIFAR_SIZE if name == 'resnet20' else size
+    x = torch.randn(1, 3, s, s, generator=torch.Generator().manual_seed(SEED + 1))
+    target = os.path.join(out_dir, f'{name}.onnx')
+    tmp = target + '.tmp'
+    try:
+        with torch.no_grad():
+            torch.onnx.export(model, x, tmp, opset_version=13, input_names=['input'], output_names=['logits'],
+                              dynamic_axes={'input': {0: 'batch'}, 'logits': {0: 'batch'}}, do_constant_folding=True)
+            ref = model(x).numpy()
+        import onnx
+        onnx.checker.check_model(tmp)
+        check = 'onnx.checker ok'
+        try:
+            import onnxruntime as ort  # optional: not part of Debian's python3-onnx
+            got = ort.InferenceSession(tmp).run(None, {'input': x.numpy()})[0]
+            check += f'; onnxruntime max |diff| vs torch {np.abs(got - ref).max():.2e}'
+        except ImportError:
+            pass
+        write_npy(os.path.join(out_dir, f'{name}.input.npy'), x.numpy().astype(np.float32))
+        write_npy(os.path.join(out_dir, f'{name}.logits.npy'), ref.astype(np.float32))
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    params = sum(p.numel() for p in model.parameters())
+    print(f'{target}: {params / 1e6:.1f} M parameters, input {s}x{s}, top-1 of the check image {int(ref.argmax())}; {check}')
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('names', nargs='*', default=TORCHVISION)
+    ap.add_argument('--out', default=os.path.join('.cache', 'models'))
+    ap.add_argument('--size', type=int, default=224, help='input height and width of the torchvision networks (default 224)')
+    ap.add_argument('--calib', type=int, default=8, help='calibration images (default 8)')
+    args = ap.parse_args()
+    bad = [n for n in args.names if n not in MODELS]
+    if bad:
+        sys.exit(f'export_torchvision: unknown model {bad}; expected some of {MODELS}')
+    if args.size < 32:
+        sys.exit(f'export_torchvision: --size {args.size} is below 32, the smallest input these networks reduce to 1x1')
+    os.makedirs(args.out, exist_ok=True)
+    rng = np.random.default_rng(SEED)
+    if args.calib > 0:
+        write_npy(os.path.join(args.out, 'calib_x.npy'), rng.standard_normal((args.calib, 3, args.size, args.size), dtype=np.float32))
+        write_npy(os.path.join(args.out, 'calib_y.npy'), (np.arange(args.calib) % 1000).astype(np.int64))
+    failed = []
+    for name in args.names:
+        try:
+            export(name, args.out, args.size)
+        except Exception as e:  # report every model, then fail
+            print(f'{name}: export failed: {e}', file=sys.stderr)
+            failed.append(name)
+    if failed:
+        sys.exit(1)
+
+
+if __name__ == '__main__':
+    main()

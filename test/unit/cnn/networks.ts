@@ -1,0 +1,50 @@
+/**
+ * The real CNNs of issue #12, exported by PyTorch itself: torchvision resnet18, resnet50,
+ * mobilenet_v2, mobilenet_v3_small, efficientnet_b0 (random init, fixed seed, opset 13) and the
+ * seed paper's CIFAR ResNet-20 (python/tritscope_torch/models.py). test/tools/export_torchvision.py
+ * writes them once into .cache/torchvision-<size>/ with PyTorch's logits for one fixed input; the
+ * torchvision networks take SIZE×SIZE inputs (their architecture allows it), which keeps a forward
+ * pass of ResNet-50 around a second on two shared cores.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { readNpy } from '../../../src/core/data/index';
+import { tensor, type Tensor } from '../../../src/core/tensor';
+import { requirePython } from '../../tools/python';
+
+export const NETWORKS = ['resnet20', 'resnet18', 'resnet50', 'mobilenet_v2', 'mobilenet_v3_small', 'efficientnet_b0'] as const;
+export type Network = (typeof NETWORKS)[number];
+export const SIZE = 64;
+export const CACHE = path.resolve(`.cache/torchvision-${SIZE}`);
+
+export const onnxFile = (n: Network): string => path.join(CACHE, `${n}.onnx`);
+export const inputFile = (n: Network): string => path.join(CACHE, `${n}.input.npy`);
+const logitsFile = (n: Network): string => path.join(CACHE, `${n}.logits.npy`);
+
+/** Exports whatever is missing (about 25 s for all six); throws with the install command when torch is absent. */
+export function ensureNetworks(names: readonly Network[] = NETWORKS): void {
+  const missing = names.filter((n) => ![onnxFile(n), inputFile(n), logitsFile(n)].every(existsSync));
+  if (!missing.length) return;
+  const py = requirePython(['torch', 'torchvision', 'onnx', 'numpy']);
+  const r = spawnSync(py, ['test/tools/export_torchvision.py', '--out', CACHE, '--size', String(SIZE), '--calib', '0', ...missing], { encoding: 'utf8', maxBuffer: 16 << 20 });
+  if (r.status !== 0) throw new Error(`export_torchvision.py ${missing.join(' ')} exited ${r.status}: ${r.stderr}`);
+}
+
+function npyTensor(file: string): Tensor {
+  const a = readNpy(file);
+  return tensor(a.shape, Float32Array.from(a.data as ArrayLike<number>));
+}
+
+export const pytorchInput = (n: Network): Tensor => npyTensor(inputFile(n));
+export const pytorchLogits = (n: Network): Tensor => npyTensor(logitsFile(n));
+
+/** max |a − b| / max |b|: the error relative to the output's scale (random-init logits can be 1e-14 in size). */
+export function relToScale(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0, m = 0;
+  for (let i = 0; i < b.length; i++) {
+    d = Math.max(d, Math.abs(a[i] - b[i]));
+    m = Math.max(m, Math.abs(b[i]));
+  }
+  return m > 0 ? d / m : d;
+}

@@ -1,0 +1,46 @@
+/**
+ * A user's path through the CLI on two of the real CNNs (the CIFAR ResNet-20 and MobileNet-v3-small,
+ * with squeeze-excitation, HardSigmoid and depthwise convs): `run` on the float ONNX picks the
+ * reference executor and its --json / --output values equal PyTorch's logits; `quantize`,
+ * `inspect --json`, and `run` on the .tnn with both engines.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { readNpy } from '../../../src/core/data/index';
+import { cli } from '../cli/cli-helpers';
+import { ensureNetworks, inputFile, onnxFile, pytorchLogits, relToScale, type Network } from './networks';
+
+const NETS: Network[] = ['resnet20', 'mobilenet_v3_small'];
+const dir = mkdtempSync(path.join(tmpdir(), 'tritscope-cnn-cli-'));
+before(() => ensureNetworks(NETS), { timeout: 300_000 });
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+for (const name of NETS) {
+  test(`${name}: run (float, reference by itself) equals PyTorch; quantize, inspect, run on both engines`, { timeout: 300_000 }, async () => {
+    const torch = pytorchLogits(name);
+    const outNpy = path.join(dir, `${name}.out.npy`);
+    const float = await cli('run', onnxFile(name), '--input', inputFile(name), '--json', '--output', outNpy);
+    assert.equal(float.code, 0, float.stderr);
+    const f = JSON.parse(float.stdout);
+    assert.equal(f.engine, 'reference');
+    assert.ok(relToScale(f.output.values, torch.data) <= 1e-4, 'run --json values vs PyTorch');
+    assert.ok(relToScale(readNpy(outNpy).data as Float32Array, torch.data) <= 1e-4, 'run --output .npy vs PyTorch');
+
+    const tnn = path.join(dir, `${name}.tnn`);
+    const q = await cli('quantize', onnxFile(name), '--method', 'twn', '-o', tnn);
+    assert.equal(q.code, 0, q.stderr);
+    const ins = await cli('inspect', tnn, '--json');
+    assert.equal(ins.code, 0, ins.stderr);
+    const summary = JSON.parse(ins.stdout);
+    assert.ok(summary.layers.filter((l: { ternary: boolean }) => l.ternary).length >= 20, 'inspect lists the ternary layers');
+
+    const runs = await Promise.all(['packed', 'reference'].map((engine) => cli('run', tnn, '--input', inputFile(name), '--json', '--engine', engine)));
+    for (const r of runs) assert.equal(r.code, 0, r.stderr);
+    const [packed, reference] = runs.map((r) => JSON.parse(r.stdout));
+    assert.equal(packed.predicted, reference.predicted);
+    assert.ok(relToScale(packed.output.values, reference.output.values) <= 1e-4, 'packed vs reference on the .tnn');
+  });
+}
