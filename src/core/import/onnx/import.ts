@@ -9,8 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { ImportError } from '../../errors';
+import { displayModelName } from '../../graph/display-name';
 import type { FloatModel } from '../../graph/types';
 import { checkInputShape, ONNX_IMPORTERS } from '../../ops/index';
 import { ImportContext } from './context';
@@ -22,8 +22,6 @@ import { DT, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo 
 const ALIAS_OPS = ['Identity', 'Dropout'];
 /** Default-domain opsets accepted (the header above and docs/importers.md say the same; a test checks). */
 export const OPSET_RANGE = [1, 21] as const;
-/** Names exporters give a graph when the user gave none; the file's name says more (issue #12). */
-export const EXPORTER_DEFAULT_GRAPH_NAMES: readonly string[] = ['torch_jit', 'torch-jit-export', 'main_graph', 'tf2onnx'];
 
 /** Op types the importer understands: every op spec's converters, plus the structural ops folded away here. */
 export const SUPPORTED_ONNX_OPS: readonly string[] = [...new Set([...Object.keys(ONNX_IMPORTERS), ...ALIAS_OPS, 'Constant', ...SHAPE_FOLDING_OPS])].sort();
@@ -153,7 +151,7 @@ export function importOnnxBytes(bytes: Uint8Array, file: string): FloatModel {
   });
   if (outputs.length === 0) throw new ImportError(`${file}: the graph declares no outputs`);
   return {
-    graph: { name: g.name && !EXPORTER_DEFAULT_GRAPH_NAMES.includes(g.name) ? g.name : path.basename(file, path.extname(file)), inputs: [{ name: inName, shape: sampleShape }], outputs, layers: ctx.layers },
+    graph: { name: displayModelName(g.name, file), inputs: [{ name: inName, shape: sampleShape }], outputs, layers: ctx.layers },
     tensors: ctx.tensors,
     source: { file, sha256: createHash('sha256').update(bytes).digest('hex'), format: 'onnx' },
   };
