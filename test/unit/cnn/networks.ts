@@ -16,18 +16,24 @@ import { requirePython } from '../../tools/python';
 export const NETWORKS = ['resnet20', 'resnet18', 'resnet50', 'mobilenet_v2', 'mobilenet_v3_small', 'efficientnet_b0'] as const;
 export type Network = (typeof NETWORKS)[number];
 export const SIZE = 64;
-export const CACHE = path.resolve(`.cache/torchvision-${SIZE}`);
+/** The repository root: the working directory of unit and e2e tests; integration suites (in VS Code's host) call setRepoRoot. */
+let root = process.cwd();
+export function setRepoRoot(dir: string): void {
+  root = dir;
+}
+const cache = (): string => path.join(root, `.cache/torchvision-${SIZE}`);
 
-export const onnxFile = (n: Network): string => path.join(CACHE, `${n}.onnx`);
-export const inputFile = (n: Network): string => path.join(CACHE, `${n}.input.npy`);
-const logitsFile = (n: Network): string => path.join(CACHE, `${n}.logits.npy`);
+export const onnxFile = (n: Network): string => path.join(cache(), `${n}.onnx`);
+export const inputFile = (n: Network): string => path.join(cache(), `${n}.input.npy`);
+const logitsFile = (n: Network): string => path.join(cache(), `${n}.logits.npy`);
 
 /** Exports whatever is missing (about 25 s for all six); throws with the install command when torch is absent. */
 export function ensureNetworks(names: readonly Network[] = NETWORKS): void {
   const missing = names.filter((n) => ![onnxFile(n), inputFile(n), logitsFile(n)].every(existsSync));
   if (!missing.length) return;
   const py = requirePython(['torch', 'torchvision', 'onnx', 'numpy']);
-  const r = spawnSync(py, ['test/tools/export_torchvision.py', '--out', CACHE, '--size', String(SIZE), '--calib', '0', ...missing], { encoding: 'utf8', maxBuffer: 16 << 20 });
+  const script = path.join(root, 'test/tools/export_torchvision.py');
+  const r = spawnSync(py, [script, '--out', cache(), '--size', String(SIZE), '--calib', '0', ...missing], { encoding: 'utf8', maxBuffer: 16 << 20 });
   if (r.status !== 0) throw new Error(`export_torchvision.py ${missing.join(' ')} exited ${r.status}: ${r.stderr}`);
 }
 
