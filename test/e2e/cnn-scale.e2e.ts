@@ -91,7 +91,9 @@ e2eTest('real CNNs at scale: the debugger steps ResNet-50 (listing, call stack, 
     await frame(layers[i]).waitFor({ state: 'visible', timeout: 60_000 });
     timings[`resnet50: F10 #${i} (ms)`] = Date.now() - t;
   }
-  const row = wb.page.locator('.debug-variables .monaco-list-row').filter({ hasText: 'f32 min=' }).first();
+  // The Output scope names the layer's output value (the Variables view refreshes after the stop).
+  const outName = (await peekTnnHeader(path.join(wb.ctx.workspaceDir, rel))).graph.layers[4].outputs[0];
+  const row = wb.page.locator('.debug-variables .monaco-list-row').filter({ hasText: outName.slice(0, 20) }).first();
   await row.waitFor({ state: 'visible', timeout: 30_000 });
   await wb.screenshot('cnn-resnet50-debug');
   await wb.page.keyboard.press('Shift+F5');
