@@ -22,8 +22,8 @@ npy:calib_x.npy,calib_y.npy`: N images of standard-normal pixels (the range of I
 inputs) at size S and labels 0, 1, 2, ... — random data is enough to set activation thresholds for
 speed measurements, not for accuracy.
 
-Writes each file to a temp name and renames it; exits 1 with a message naming the model when an
-export fails.
+Writes each file to a temp name of its own process and renames it (two test files may export the
+same deterministic model at once); exits 1 with a message naming the model when an export fails.
 """
 import argparse
 import os
@@ -49,7 +49,7 @@ def build(name):
 
 
 def write_npy(path, arr):
-    tmp = path + '.tmp.npy'
+    tmp = f'{path}.{os.getpid()}.tmp.npy'  # per process: two test files may export at once
     np.save(tmp, arr)
     os.replace(tmp, path)
 
@@ -59,7 +59,7 @@ def export(name, out_dir, size):
     s = CIFAR_SIZE if name == 'resnet20' else size
     x = torch.randn(1, 3, s, s, generator=torch.Generator().manual_seed(SEED + 1))
     target = os.path.join(out_dir, f'{name}.onnx')
-    tmp = target + '.tmp'
+    tmp = f'{target}.{os.getpid()}.tmp'
     try:
         with torch.no_grad():
             torch.onnx.export(model, x, tmp, opset_version=13, input_names=['input'], output_names=['logits'],
