@@ -15,7 +15,8 @@ stages x 3 basic blocks, 16/32/64 channels, option-B shortcuts, 10 classes.
 
 Next to each NAME.onnx it writes NAME.input.npy (one standard-normal image, seeded) and
 NAME.logits.npy (PyTorch's float32 output for it), so tests can compare Tritscope's logits with
-PyTorch's. Each model is checked with onnx.checker (and onnxruntime when importable).
+PyTorch's; with --eval N also NAME.eval_x.npy (N seeded images), NAME.eval_y.npy (PyTorch's top-1
+for each, int64) and NAME.eval_logits.npy, a labelled set for `tritscope eval`. Each model is checked with onnx.checker (and onnxruntime when importable).
 
 Also writes calibration data for `tritscope quantize --activations ternary --data
 npy:calib_x.npy,calib_y.npy`: N images of standard-normal pixels (the range of ImageNet-normalised
@@ -54,7 +55,7 @@ def write_npy(path, arr):
     os.replace(tmp, path)
 
 
-def export(name, out_dir, size):
+def export(name, out_dir, size, evals=0):
     model = build(name)
     s = CIFAR_SIZE if name == 'resnet20' else size
     x = torch.randn(1, 3, s, s, generator=torch.Generator().manual_seed(SEED + 1))
@@ -76,6 +77,14 @@ def export(name, out_dir, size):
             pass
         write_npy(os.path.join(out_dir, f'{name}.input.npy'), x.numpy().astype(np.float32))
         write_npy(os.path.join(out_dir, f'{name}.logits.npy'), ref.astype(np.float32))
+        if evals:
+            # A small labelled set for `tritscope eval`: the labels are PyTorch's own top-1.
+            ex = torch.randn(evals, 3, s, s, generator=torch.Generator().manual_seed(SEED + 2))
+            with torch.no_grad():
+                el = model(ex).numpy()
+            write_npy(os.path.join(out_dir, f'{name}.eval_x.npy'), ex.numpy().astype(np.float32))
+            write_npy(os.path.join(out_dir, f'{name}.eval_y.npy'), el.argmax(1).astype(np.int64))
+            write_npy(os.path.join(out_dir, f'{name}.eval_logits.npy'), el.astype(np.float32))
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
@@ -90,6 +99,7 @@ def main():
     ap.add_argument('--out', default=os.path.join('.cache', 'models'))
     ap.add_argument('--size', type=int, default=224, help='input height and width of the torchvision networks (default 224)')
     ap.add_argument('--calib', type=int, default=8, help='calibration images (default 8)')
+    ap.add_argument('--eval', type=int, default=0, help='also write NAME.eval_x/eval_y/eval_logits.npy: N seeded images, PyTorch\'s top-1 and logits (default 0)')
     args = ap.parse_args()
     bad = [n for n in args.names if n not in MODELS]
     if bad:
@@ -104,7 +114,7 @@ def main():
     failed = []
     for name in args.names:
         try:
-            export(name, args.out, args.size)
+            export(name, args.out, args.size, args.eval)
         except Exception as e:  # report every model, then fail
             print(f'{name}: export failed: {e}', file=sys.stderr)
             failed.append(name)

@@ -26,14 +26,18 @@ const cache = (): string => path.join(root, `.cache/torchvision-${SIZE}`);
 export const onnxFile = (n: Network): string => path.join(cache(), `${n}.onnx`);
 export const inputFile = (n: Network): string => path.join(cache(), `${n}.input.npy`);
 const logitsFile = (n: Network): string => path.join(cache(), `${n}.logits.npy`);
+/** `npy:` data set spec of EVAL_SAMPLES seeded images labelled with PyTorch's top-1 (and their logits). */
+export const EVAL_SAMPLES = 4;
+export const evalSpec = (n: Network): string => `npy:${path.join(cache(), `${n}.eval_x.npy`)},${path.join(cache(), `${n}.eval_y.npy`)}`;
+const evalLogitsFile = (n: Network): string => path.join(cache(), `${n}.eval_logits.npy`);
 
 /** Exports whatever is missing (about 25 s for all six); throws with the install command when torch is absent. */
 export function ensureNetworks(names: readonly Network[] = NETWORKS): void {
-  const missing = names.filter((n) => ![onnxFile(n), inputFile(n), logitsFile(n)].every(existsSync));
+  const missing = names.filter((n) => ![onnxFile(n), inputFile(n), logitsFile(n), evalLogitsFile(n)].every(existsSync));
   if (!missing.length) return;
   const py = requirePython(['torch', 'torchvision', 'onnx', 'numpy']);
   const script = path.join(root, 'test/tools/export_torchvision.py');
-  const r = spawnSync(py, [script, '--out', cache(), '--size', String(SIZE), '--calib', '0', ...missing], { encoding: 'utf8', maxBuffer: 16 << 20 });
+  const r = spawnSync(py, [script, '--out', cache(), '--size', String(SIZE), '--calib', '0', '--eval', String(EVAL_SAMPLES), ...missing], { encoding: 'utf8', maxBuffer: 16 << 20 });
   if (r.status !== 0) throw new Error(`export_torchvision.py ${missing.join(' ')} exited ${r.status}: ${r.stderr}`);
 }
 
@@ -44,6 +48,7 @@ function npyTensor(file: string): Tensor {
 
 export const pytorchInput = (n: Network): Tensor => npyTensor(inputFile(n));
 export const pytorchLogits = (n: Network): Tensor => npyTensor(logitsFile(n));
+export const pytorchEvalLogits = (n: Network): Tensor => npyTensor(evalLogitsFile(n));
 
 /** max |a − b| / max |b|: the error relative to the output's scale (random-init logits can be 1e-14 in size). */
 export function relToScale(a: ArrayLike<number>, b: ArrayLike<number>): number {
