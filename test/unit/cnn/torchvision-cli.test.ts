@@ -2,7 +2,8 @@
  * A user's path through the CLI on two of the real CNNs (the CIFAR ResNet-20 and MobileNet-v3-small,
  * with squeeze-excitation, HardSigmoid and depthwise convs): `run` on the float ONNX picks the
  * reference executor and its --json / --output values equal PyTorch's logits; `quantize`,
- * `inspect --json`, `run` and `eval` on the .tnn with both engines; and `eval` of all six float
+ * `inspect --json`, `run` and `eval` on the .tnn with both engines, W+A quantization (ternary
+ * activations calibrated on a few images) on both engines; and `eval` of all six float
  * networks on a few images labelled with PyTorch's own predictions.
  */
 import assert from 'node:assert/strict';
@@ -48,6 +49,14 @@ for (const name of NETS) {
     const evals = await Promise.all(['packed', 'reference'].map((engine) => cli('eval', tnn, '--data', evalSpec(name), '--json', '--engine', engine)));
     for (const r of evals) assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(evals[0].stdout), JSON.parse(evals[1].stdout));
+
+    // W+A: activations ternarized too, calibrated on the labelled images; the popcount kernels match the reference.
+    const wa = path.join(dir, `${name}.wa.tnn`);
+    const qa = await cli('quantize', onnxFile(name), '--method', 'twn', '--activations', 'ternary', '--data', evalSpec(name), '-o', wa);
+    assert.equal(qa.code, 0, qa.stderr);
+    const [p2, r2] = (await Promise.all(['packed', 'reference'].map((engine) => cli('run', wa, '--input', inputFile(name), '--json', '--engine', engine)))).map((r) => JSON.parse(r.stdout));
+    assert.equal(p2.predicted, r2.predicted);
+    assert.ok(relToScale(p2.output.values, r2.output.values) <= 1e-5, 'W+A: packed vs reference');
   });
 }
 
