@@ -66,7 +66,7 @@ function aliasNode(ctx: ImportContext, node: OnnxNode, a: Attrs): void {
     if (training) {
       if (!ctx.isConst(training)) ctx.fail(node, `input 2 'training_mode' ('${training}') is computed at run time; only a constant training_mode is supported`);
       const on = ctx.constInts(node, 2, 'training_mode')[0] !== 0;
-      const ratio = node.input?.[1] ? ctx.optionalScalar(node, 1, 'ratio') : 0.5;
+      const ratio = on && node.input?.[1] ? ctx.optionalScalar(node, 1, 'ratio') : 0.5;
       if (on && ratio !== 0) ctx.fail(node, `input 2 'training_mode' is true: training-mode Dropout (ratio ${ratio}) zeroes and rescales at random and is not a no-op; export the model in eval mode`);
     }
     if (node.output?.[1] && ctx.readers.get(node.output[1])) ctx.fail(node, 'the Dropout mask output is not supported');
