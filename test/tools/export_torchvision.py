@@ -16,7 +16,11 @@ stages x 3 basic blocks, 16/32/64 channels, option-B shortcuts, 10 classes.
 Next to each NAME.onnx it writes NAME.input.npy (one standard-normal image, seeded) and
 NAME.logits.npy (PyTorch's float32 output for it), so tests can compare Tritscope's logits with
 PyTorch's; with --eval N also NAME.eval_x.npy (N seeded images), NAME.eval_y.npy (PyTorch's top-1
-for each, int64) and NAME.eval_logits.npy, a labelled set for `tritscope eval`. Each model is checked with onnx.checker (and onnxruntime when importable).
+for each, int64) and NAME.eval_logits.npy, a labelled set for `tritscope eval`; with --datasets N
+(resnet20) the same N seeded uint8 images as a CIFAR-10 binary batch (resnet20-cifar/test_batch.bin)
+and an image folder (resnet20-images/<label>/*.png), labels i mod 10, resnet20-datasets.json with
+PyTorch's top-1 / top-5 on them after `--preprocess cifar`'s normalisation, and
+resnet20-datasets.logits.npy (PyTorch's logits per image). Each model is checked with onnx.checker (and onnxruntime when importable).
 
 Also writes calibration data for `tritscope quantize --activations ternary --data
 npy:calib_x.npy,calib_y.npy`: N images of standard-normal pixels (the range of ImageNet-normalised
@@ -27,6 +31,7 @@ Writes each file to a temp name of its own process and renames it (two test file
 same deterministic model at once); exits 1 with a message naming the model when an export fails.
 """
 import argparse
+import json
 import os
 import sys
 
@@ -93,12 +98,53 @@ def export(name, out_dir, size, evals=0):
     print(f'{target}: {params / 1e6:.1f} M parameters, input {s}x{s}, top-1 of the check image {int(ref.argmax())}; {check}')
 
 
+# `tritscope --preprocess cifar` (src/core/data/preprocess.ts): CIFAR-10 training-set statistics.
+CIFAR_MEAN = np.array([0.4914, 0.4822, 0.4465], dtype=np.float32).reshape(1, 3, 1, 1)
+CIFAR_STD = np.array([0.2470, 0.2435, 0.2616], dtype=np.float32).reshape(1, 3, 1, 1)
+
+
+def write_datasets(name, out_dir, n):
+    """NAME-cifar/test_batch.bin (CIFAR-10 binary) and NAME-images/<label>/<i>.png (an image folder) of the same n
+    seeded uint8 images, labels i mod 10, plus NAME-datasets.json: PyTorch's top-1 / top-5 accuracy on them after
+    the `--preprocess cifar` normalisation, the numbers `tritscope eval` must reproduce, and NAME-datasets.logits.npy
+    (PyTorch's logits per image, for `tritscope run --input cifar10:DIR#i`). resnet20 (32x32) only."""
+    from PIL import Image
+    model = build(name)
+    rng = np.random.default_rng(SEED + 3)
+    pixels = rng.integers(0, 256, size=(n, 3, CIFAR_SIZE, CIFAR_SIZE), dtype=np.uint8)
+    labels = np.arange(n) % 10
+    with torch.no_grad():
+        logits = model(torch.from_numpy((pixels.astype(np.float32) / 255 - CIFAR_MEAN) / CIFAR_STD)).numpy()
+    ranks = (logits > logits[np.arange(n), labels][:, None]).sum(1)
+    expected = {'n': n, 'top1': float((ranks == 0).mean()), 'top5': float((ranks < 5).mean()), 'preprocess': 'cifar'}
+    cifar = os.path.join(out_dir, f'{name}-cifar')
+    os.makedirs(cifar, exist_ok=True)
+    records = np.concatenate([labels.astype(np.uint8)[:, None], pixels.reshape(n, -1)], axis=1)
+    tmp = os.path.join(cifar, f'test_batch.bin.{os.getpid()}.tmp')
+    records.tofile(tmp)
+    os.replace(tmp, os.path.join(cifar, 'test_batch.bin'))
+    images = os.path.join(out_dir, f'{name}-images')
+    for i in range(n):
+        d = os.path.join(images, str(labels[i]))
+        os.makedirs(d, exist_ok=True)
+        tmp = os.path.join(d, f'{i:03d}.{os.getpid()}.tmp.png')
+        Image.fromarray(pixels[i].transpose(1, 2, 0)).save(tmp)
+        os.replace(tmp, os.path.join(d, f'{i:03d}.png'))
+    write_npy(os.path.join(out_dir, f'{name}-datasets.logits.npy'), logits.astype(np.float32))
+    target = os.path.join(out_dir, f'{name}-datasets.json')
+    with open(target + f'.{os.getpid()}.tmp', 'w') as f:
+        json.dump(expected, f)
+    os.replace(target + f'.{os.getpid()}.tmp', target)
+    print(f'{cifar}, {images}: {n} images; PyTorch top-1 {expected["top1"]:.3f}, top-5 {expected["top5"]:.3f}')
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('names', nargs='*', default=TORCHVISION)
     ap.add_argument('--out', default=os.path.join('.cache', 'models'))
     ap.add_argument('--size', type=int, default=224, help='input height and width of the torchvision networks (default 224)')
     ap.add_argument('--calib', type=int, default=8, help='calibration images (default 8)')
+    ap.add_argument('--datasets', type=int, default=0, help='resnet20 only: also write N images as a CIFAR-10 batch and an image folder with PyTorch\'s accuracy on them (default 0)')
     ap.add_argument('--eval', type=int, default=0, help='also write NAME.eval_x/eval_y/eval_logits.npy: N seeded images, PyTorch\'s top-1 and logits (default 0)')
     args = ap.parse_args()
     bad = [n for n in args.names if n not in MODELS]
@@ -115,6 +161,8 @@ def main():
     for name in args.names:
         try:
             export(name, args.out, args.size, args.eval)
+            if args.datasets and name == 'resnet20':
+                write_datasets(name, args.out, args.datasets)
         except Exception as e:  # report every model, then fail
             print(f'{name}: export failed: {e}', file=sys.stderr)
             failed.append(name)
