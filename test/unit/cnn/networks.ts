@@ -30,14 +30,19 @@ const logitsFile = (n: Network): string => path.join(cache(), `${n}.logits.npy`)
 export const EVAL_SAMPLES = 4;
 export const evalSpec = (n: Network): string => `npy:${path.join(cache(), `${n}.eval_x.npy`)},${path.join(cache(), `${n}.eval_y.npy`)}`;
 const evalLogitsFile = (n: Network): string => path.join(cache(), `${n}.eval_logits.npy`);
+/** ResNet-20's images as a CIFAR-10 batch and an image folder, with PyTorch's logits and accuracy (export_torchvision.py --datasets). */
+export const DATASET_IMAGES = 20;
+export const datasetsDir = (n: 'resnet20'): { root: string; cifar: string; images: string } =>
+  ({ root: cache(), cifar: path.join(cache(), `${n}-cifar`), images: path.join(cache(), `${n}-images`) });
 
 /** Exports whatever is missing (about 25 s for all six); throws with the install command when torch is absent. */
 export function ensureNetworks(names: readonly Network[] = NETWORKS): void {
-  const missing = names.filter((n) => ![onnxFile(n), inputFile(n), logitsFile(n), evalLogitsFile(n)].every(existsSync));
+  const datasets = (n: Network): string[] => (n === 'resnet20' ? [path.join(cache(), 'resnet20-datasets.json')] : []);
+  const missing = names.filter((n) => ![onnxFile(n), inputFile(n), logitsFile(n), evalLogitsFile(n), ...datasets(n)].every(existsSync));
   if (!missing.length) return;
   const py = requirePython(['torch', 'torchvision', 'onnx', 'numpy']);
   const script = path.join(root, 'test/tools/export_torchvision.py');
-  const r = spawnSync(py, [script, '--out', cache(), '--size', String(SIZE), '--calib', '0', '--eval', String(EVAL_SAMPLES), ...missing], { encoding: 'utf8', maxBuffer: 16 << 20 });
+  const r = spawnSync(py, [script, '--out', cache(), '--size', String(SIZE), '--calib', '0', '--eval', String(EVAL_SAMPLES), '--datasets', String(DATASET_IMAGES), ...missing], { encoding: 'utf8', maxBuffer: 16 << 20 });
   if (r.status !== 0) throw new Error(`export_torchvision.py ${missing.join(' ')} exited ${r.status}: ${r.stderr}`);
 }
 
