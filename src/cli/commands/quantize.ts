@@ -147,7 +147,9 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
     else {
       const pct = (v: unknown) => (typeof v === 'number' ? `${(100 * v).toFixed(2)} %` : '-');
       const accText = typeof acc === 'number' ? `; top-1 float ${pct(model.provenance.floatAccuracy)} → ternary ${pct(acc)}` : '';
-      io.stdout(`wrote ${outFile} (${model.provenance.method}, ${ternary.length} ternary layer${ternary.length === 1 ? '' : 's'}: ${ternary.join(', ') || 'none'}${accText})\n`);
+      // A ResNet-50 has 52 ternary layers: name a few, `inspect` lists them all.
+      const names = ternary.length > 6 ? `${ternary.slice(0, 5).join(', ')}, … (${ternary.length - 5} more: tritscope inspect lists them)` : ternary.join(', ') || 'none';
+      io.stdout(`wrote ${outFile} (${model.provenance.method}, ${ternary.length} ternary layer${ternary.length === 1 ? '' : 's'}: ${names}${accText})\n`);
     }
     return 0;
   } catch (e) {
