@@ -13,7 +13,7 @@ import { sizeOf, type Tensor } from '../tensor';
 import { makeBatchNorm, plainEpilogue, type Epilogue } from './epilogue';
 import type { Kernels } from './kernels';
 import { MatmulLayer, type MatmulTrace } from './matmul';
-import { maxPoolNoPad } from './pool';
+import { maxPool } from './pool';
 
 export const SUPPORTED_OPS: readonly OpType[] = [
   'conv2d', 'dense', 'batchnorm', 'relu', 'prelu', 'rprelu', 'leakyrelu', 'clip', 'maxpool', 'avgpool',
@@ -118,8 +118,28 @@ export function compileModel(model: TnnModel, kernels: Kernels): CompiledModel {
   return { model, layers, runtimeWeightBytes, fp32WeightBytes };
 }
 
-/** ternary conv/dense → batchnorm → relu chains whose intermediates nobody else reads run as one epilogue in run(). */
+/**
+ * `next` adds prev's output (read by nobody else) to a value that exists before layer `head` runs:
+ * the name of that value, else undefined.
+ */
+function residualOperand(next: CompiledLayer, prev: CompiledLayer, consumers: Map<string, number>, producer: Map<string, number>, head: number): string | undefined {
+  const l = next.layer, out = prev.layer.outputs;
+  if (l.op !== 'add' || l.actQuant || l.inputs.length !== 2 || l.outputs.length !== 1 || out.length !== 1 || consumers.get(out[0]) !== 1) return undefined;
+  const at = l.inputs.indexOf(out[0]);
+  if (at < 0 || l.inputs[0] === l.inputs[1]) return undefined;
+  const other = l.inputs[1 - at];
+  const from = producer.get(other);
+  return from === undefined || from < head ? other : undefined;
+}
+
+/**
+ * conv/dense → [batchnorm] → [relu] → [add residual → [relu]] → [maxpool] chains whose intermediates nobody else
+ * reads run as one epilogue in run().
+ */
 function planFusion(layers: CompiledLayer[], consumers: Map<string, number>): void {
+  // value name → index of the layer producing it (graph inputs are absent: available from the start)
+  const producer = new Map<string, number>();
+  layers.forEach((c, i) => c.layer.outputs.forEach((o) => producer.set(o, i)));
   for (let i = 0; i < layers.length; i++) {
     const head = layers[i];
     if (!head.matmul) continue; // float and ternary conv/dense alike
@@ -144,11 +164,24 @@ function planFusion(layers: CompiledLayer[], consumers: Map<string, number>): vo
       prev = next;
       next = layers[i + 1 + absorbs];
     }
-    // conv → [bn] → [relu] → unpadded maxpool: pooled straight from engine memory
-    if (head.layer.op === 'conv2d' && canFollow(next, prev) && next.layer.op === 'maxpool' &&
-        listAttr(next.layer, 'pads', [0, 0, 0, 0]).every((p) => p === 0)) {
+    // → add(residual) → [relu], the residual computed before this layer runs (ResNet's blocks)
+    const residual = next && residualOperand(next, prev, consumers, producer, i);
+    if (next && residual !== undefined) {
+      epi.residualOf = residual;
+      absorbs++;
+      prev = next;
+      next = layers[i + 1 + absorbs];
+      if (canFollow(next, prev) && next.layer.op === 'relu') {
+        epi.reluAfterAdd = true;
+        absorbs++;
+        prev = next;
+        next = layers[i + 1 + absorbs];
+      }
+    }
+    // conv → [bn] → [relu] → maxpool: pooled straight from engine memory
+    if (head.layer.op === 'conv2d' && canFollow(next, prev) && next.layer.op === 'maxpool') {
       const kernel = listAttr(next.layer, 'kernel', []);
-      epi.pool = { kernel, strides: listAttr(next.layer, 'strides', kernel) };
+      epi.pool = { kernel, strides: listAttr(next.layer, 'strides', kernel), pads: listAttr(next.layer, 'pads', [0, 0, 0, 0]) };
       absorbs++;
     }
     if (absorbs) head.fused = { epilogue: epi, absorbs };
@@ -168,10 +201,10 @@ export function runLayer(c: CompiledLayer, inputs: Tensor[], trace?: MatmulTrace
   const outShape = outputShape(c, xs);
   if (layer.actQuant && !c.matmul?.ternary) xs = xs.map((x) => ternarizeActivation(x, layer.actQuant!));
   if (c.matmul) return c.matmul.run(xs[0], outShape, epilogue ?? c.epilogue, c.matmul.ternary ? trace : undefined);
-  // Unpadded max pooling has a SIMD kernel; every other non-matmul op is the reference executor's own code.
-  if (layer.op === 'maxpool' && listAttr(layer, 'pads', [0, 0, 0, 0]).every((p) => p === 0)) {
+  // Max pooling has a SIMD kernel; every other non-matmul op is the reference executor's own code.
+  if (layer.op === 'maxpool') {
     const kernel = listAttr(layer, 'kernel', []);
-    return maxPoolNoPad(c.kernels, xs[0], kernel, listAttr(layer, 'strides', kernel), outShape);
+    return maxPool(c.kernels, xs[0], { kernel, strides: listAttr(layer, 'strides', kernel), pads: listAttr(layer, 'pads', [0, 0, 0, 0]) }, outShape);
   }
   return runFloatLayer(layer, xs, outShape, (role) => c.weight(role));
 }

@@ -97,12 +97,14 @@
 
   ;; epilogue: per output channel, value = src*mul + bias rounded to f32, then
   ;; (flags bit 0) batchnorm (gamma*(v-mean))/sd + beta rounded to f32, then
-  ;; (flags bit 1) relu -- the reference executor's arithmetic, in its order.
+  ;; (flags bit 1) relu, then (bit 2) + the residual res (f32, laid out as out: the
+  ;; reference's add, one f32 rounding) and (bit 3) relu again -- the reference
+  ;; executor's arithmetic, in its order.
   ;; src kind: 0 f32, 1 i32, 2 f64; src[(r*rowStride + b*M + m)];
   ;; params: 6 f64 per row (mul, bias, gamma, mean, sd, beta);
   ;; out: f32 NCHW, out[((b*O + o0 + r)*M + m)].
   (func (export "epilogue") (param $src i32) (param $kind i32) (param $rowStride i32) (param $rows i32)
-    (param $n i32) (param $M i32) (param $O i32) (param $o0 i32) (param $params i32) (param $flags i32) (param $out i32)
+    (param $n i32) (param $M i32) (param $O i32) (param $o0 i32) (param $params i32) (param $flags i32) (param $out i32) (param $res i32)
     (local $r i32) (local $b i32) (local $m i32) (local $s i32) (local $d i32) (local $pp i32) (local $esz i32)
     (local $mul f64) (local $bias f64) (local $gamma f64) (local $mean f64) (local $sd f64) (local $beta f64)
     (local $x f64) (local $v f32)
@@ -161,6 +163,10 @@
                     ;; relu as pmax(0, v) = 0 < v ? v : 0, the reference's v > 0 ? v : 0 (NaN and -0 give 0 too)
                     (if (i32.and (local.get $flags) (i32.const 2))
                       (then (local.set $xv (f32x4.pmax (v128.const f32x4 0 0 0 0) (local.get $xv)))))
+                    (if (i32.and (local.get $flags) (i32.const 4))
+                      (then (local.set $xv (f32x4.add (local.get $xv) (v128.load (i32.add (local.get $res) (i32.sub (local.get $d) (local.get $out))))))))
+                    (if (i32.and (local.get $flags) (i32.const 8))
+                      (then (local.set $xv (f32x4.pmax (v128.const f32x4 0 0 0 0) (local.get $xv)))))
                     (v128.store (local.get $d) (local.get $xv))
                     (local.set $s (i32.add (local.get $s) (i32.const 16)))
                     (local.set $d (i32.add (local.get $d) (i32.const 16)))
@@ -181,6 +187,10 @@
                     (local.get $beta))))))
                 (if (i32.and (local.get $flags) (i32.const 2))
                   (then (local.set $v (select (local.get $v) (f32.const 0) (f32.gt (local.get $v) (f32.const 0))))))
+                (if (i32.and (local.get $flags) (i32.const 4))
+                  (then (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $res) (i32.sub (local.get $d) (local.get $out))))))))
+                (if (i32.and (local.get $flags) (i32.const 8))
+                  (then (local.set $v (select (local.get $v) (f32.const 0) (f32.gt (local.get $v) (f32.const 0))))))
                 (f32.store (local.get $d) (local.get $v))
                 (local.set $s (i32.add (local.get $s) (local.get $esz)))
                 (local.set $d (i32.add (local.get $d) (i32.const 4)))
@@ -193,11 +203,12 @@
 
   ;; epilogue_affine: the fast epilogue of models without ternarized activations
   ;; (no downstream threshold can amplify an ulp): bias and batchnorm folded into
-  ;; one f32 affine map per channel, v = a*src + b, then (relu != 0) relu.
+  ;; one f32 affine map per channel, v = a*src + b, then flags as in epilogue:
+  ;; (bit 1) relu, (bit 2) + residual res, (bit 3) relu.
   ;; src f32 at src[r*rowStride + b*M + m]; params: 2 f32 per row (a, b);
   ;; out f32 NCHW at out[((b*O + o0 + r)*M + m)].
   (func (export "epilogue_affine") (param $src i32) (param $rowStride i32) (param $rows i32)
-    (param $n i32) (param $M i32) (param $O i32) (param $o0 i32) (param $params i32) (param $relu i32) (param $out i32)
+    (param $n i32) (param $M i32) (param $O i32) (param $o0 i32) (param $params i32) (param $flags i32) (param $out i32) (param $res i32)
     (local $r i32) (local $b i32) (local $m i32) (local $s i32) (local $d i32)
     (local $a f32) (local $c f32) (local $va v128) (local $vc v128) (local $v v128) (local $x f32)
     (block $rdone
@@ -221,7 +232,10 @@
                 (br_if $vdone (i32.gt_u (i32.add (local.get $m) (i32.const 4)) (local.get $M)))
                 (local.set $v (f32x4.add (f32x4.mul (v128.load (local.get $s)) (local.get $va)) (local.get $vc)))
                 ;; relu as pmax(0, v) = 0 < v ? v : 0, the reference's v > 0 ? v : 0
-                (if (local.get $relu) (then (local.set $v (f32x4.pmax (v128.const f32x4 0 0 0 0) (local.get $v)))))
+                (if (i32.and (local.get $flags) (i32.const 2)) (then (local.set $v (f32x4.pmax (v128.const f32x4 0 0 0 0) (local.get $v)))))
+                (if (i32.and (local.get $flags) (i32.const 4))
+                  (then (local.set $v (f32x4.add (local.get $v) (v128.load (i32.add (local.get $res) (i32.sub (local.get $d) (local.get $out))))))))
+                (if (i32.and (local.get $flags) (i32.const 8)) (then (local.set $v (f32x4.pmax (v128.const f32x4 0 0 0 0) (local.get $v)))))
                 (v128.store (local.get $d) (local.get $v))
                 (local.set $s (i32.add (local.get $s) (i32.const 16)))
                 (local.set $d (i32.add (local.get $d) (i32.const 16)))
@@ -231,7 +245,10 @@
               (loop $ml
                 (br_if $mdone (i32.ge_u (local.get $m) (local.get $M)))
                 (local.set $x (f32.add (f32.mul (f32.load (local.get $s)) (local.get $a)) (local.get $c)))
-                (if (local.get $relu) (then (local.set $x (select (local.get $x) (f32.const 0) (f32.gt (local.get $x) (f32.const 0))))))
+                (if (i32.and (local.get $flags) (i32.const 2)) (then (local.set $x (select (local.get $x) (f32.const 0) (f32.gt (local.get $x) (f32.const 0))))))
+                (if (i32.and (local.get $flags) (i32.const 4))
+                  (then (local.set $x (f32.add (local.get $x) (f32.load (i32.add (local.get $res) (i32.sub (local.get $d) (local.get $out))))))))
+                (if (i32.and (local.get $flags) (i32.const 8)) (then (local.set $x (select (local.get $x) (f32.const 0) (f32.gt (local.get $x) (f32.const 0))))))
                 (f32.store (local.get $d) (local.get $x))
                 (local.set $s (i32.add (local.get $s) (i32.const 4)))
                 (local.set $d (i32.add (local.get $d) (i32.const 4)))
@@ -474,8 +491,30 @@
   ;; f32 activation compared against the thresholds the caller passes (the
   ;; reference rounds them to f32; the engine passes them rounded the same way).
   ;; x: f32 [count] -> dst: int8 [count].
+  ;; Thresholds that are f32 values (the engine's always are) compare the same in f32, so 16 values
+  ;; at a time: trit = gt ? 1 : (lt ? -1 : 0) by bitselect, narrowed i32 -> i16 -> i8.
   (func (export "ternarize") (param $x i32) (param $count i32) (param $pos f64) (param $neg f64) (param $dst i32)
-    (local $i i32) (local $v f64)
+    (local $i i32) (local $v f64) (local $vp v128) (local $vn v128) (local $a v128) (local $b v128) (local $c v128) (local $d v128) (local $p i32)
+    (if (i32.and (f64.eq (f64.promote_f32 (f32.demote_f64 (local.get $pos))) (local.get $pos))
+                 (f64.eq (f64.promote_f32 (f32.demote_f64 (local.get $neg))) (local.get $neg)))
+      (then
+        (local.set $vp (f32x4.splat (f32.demote_f64 (local.get $pos))))
+        (local.set $vn (f32x4.splat (f32.demote_f64 (local.get $neg))))
+        (block $vd (loop $vl
+          (br_if $vd (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $count)))
+          (local.set $p (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))
+          (local.set $a (v128.load (local.get $p)))
+          (local.set $a (v128.bitselect (v128.const i32x4 1 1 1 1) (f32x4.lt (local.get $a) (local.get $vn)) (f32x4.gt (local.get $a) (local.get $vp))))
+          (local.set $b (v128.load offset=16 (local.get $p)))
+          (local.set $b (v128.bitselect (v128.const i32x4 1 1 1 1) (f32x4.lt (local.get $b) (local.get $vn)) (f32x4.gt (local.get $b) (local.get $vp))))
+          (local.set $c (v128.load offset=32 (local.get $p)))
+          (local.set $c (v128.bitselect (v128.const i32x4 1 1 1 1) (f32x4.lt (local.get $c) (local.get $vn)) (f32x4.gt (local.get $c) (local.get $vp))))
+          (local.set $d (v128.load offset=48 (local.get $p)))
+          (local.set $d (v128.bitselect (v128.const i32x4 1 1 1 1) (f32x4.lt (local.get $d) (local.get $vn)) (f32x4.gt (local.get $d) (local.get $vp))))
+          (v128.store (i32.add (local.get $dst) (local.get $i))
+            (i8x16.narrow_i16x8_s (i16x8.narrow_i32x4_s (local.get $a) (local.get $b)) (i16x8.narrow_i32x4_s (local.get $c) (local.get $d))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (br $vl)))))
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $i) (local.get $count)))
       (local.set $v (f64.promote_f32 (f32.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))))

@@ -21,6 +21,7 @@ function word(u8: Uint8Array, at: number): number {
 
 export class JsKernels implements Kernels {
   readonly simd = false;
+  readonly family = 'js';
   constructor(readonly heap: Heap) {}
 
   packI8Acts(src: number, rows: number, kpad: number, dst: number): void {
@@ -139,7 +140,7 @@ export class JsKernels implements Kernels {
     }
   }
 
-  epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number): void {
+  epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number, res = 0): void {
     const h = this.heap;
     const arr = kind === 0 ? h.f32 : kind === 1 ? h.i32 : h.f64;
     const base = kind === 2 ? src >>> 3 : src >>> 2;
@@ -153,21 +154,26 @@ export class JsKernels implements Kernels {
           let v = Math.fround(arr[s + m] * mul + bias);
           if (flags & 1) v = Math.fround((gamma * (v - mean)) / sd + beta);
           if (flags & 2) v = v > 0 ? v : 0;
+          if (flags & 4) v = Math.fround(v + f32[d - (out >>> 2) + (res >>> 2) + m]);
+          if (flags & 8) v = v > 0 ? v : 0;
           f32[d + m] = v;
         }
       }
     }
   }
 
-  epilogueAffine(src: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, relu: boolean, out: number): void {
+  epilogueAffine(src: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number, res = 0): void {
     const f32 = this.heap.f32;
     for (let r = 0; r < rows; r++) {
       const a = f32[(params >>> 2) + 2 * r], c = f32[(params >>> 2) + 2 * r + 1];
       for (let b = 0; b < n; b++) {
         const s = (src >>> 2) + r * rowStride + b * M, d = (out >>> 2) + (b * O + o0 + r) * M;
         for (let m = 0; m < M; m++) {
-          const v = Math.fround(Math.fround(f32[s + m] * a) + c);
-          f32[d + m] = relu ? (v > 0 ? v : 0) : v;
+          let v = Math.fround(Math.fround(f32[s + m] * a) + c);
+          if (flags & 2) v = v > 0 ? v : 0;
+          if (flags & 4) v = Math.fround(v + f32[d - (out >>> 2) + (res >>> 2) + m]);
+          if (flags & 8) v = v > 0 ? v : 0;
+          f32[d + m] = v;
         }
       }
     }
@@ -228,6 +234,34 @@ export class JsKernels implements Kernels {
     for (let i = 0; i < count; i++) {
       const v = f32[xb + i];
       i8[dst + i] = v > pos ? 1 : v < neg ? -1 : 0;
+    }
+  }
+
+  packPixels(t: number, n: number, c: number, hw: number, dst: number): void {
+    const i8 = this.heap.i8, u8 = this.heap.u8;
+    const cbPad = 2 * Math.ceil(c / 16), pix = 2 * cbPad;
+    for (let b = 0; b < n; b++) for (let p = 0; p < hw; p++) {
+      const out = dst + (b * hw + p) * pix;
+      u8.fill(0, out, out + pix);
+      for (let ch = 0; ch < c; ch++) {
+        const v = i8[t + (b * c + ch) * hw + p];
+        if (v !== 0) u8[out + (ch >>> 3)] |= 1 << (ch & 7);
+        if (v < 0) u8[out + cbPad + (ch >>> 3)] |= 1 << (ch & 7);
+      }
+    }
+  }
+
+  im2colBits(pp: number, n: number, h: number, w: number, cbPad: number, c0: number, cb: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, dh: number, dw: number, oh: number, ow: number, aPlane: number, dst: number): void {
+    const u8 = this.heap.u8, pix = 2 * cbPad;
+    let d = dst;
+    for (let b = 0; b < n; b++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++, d += 2 * aPlane) {
+      for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
+        const iy = oy * sh - pt + ky * dh, ix = ox * sw - pl + kx * dw;
+        if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+        const s = pp + ((b * h + iy) * w + ix) * pix + c0, o = d + (ky * kw + kx) * cb;
+        u8.copyWithin(o, s, s + cb);
+        u8.copyWithin(o + aPlane, s + cbPad, s + cbPad + cb);
+      }
     }
   }
 }

@@ -29,9 +29,9 @@ export interface PlaneMatrix {
 
 /**
  * Writes rows [rowStart, rowStart+rows) of a row-major trit matrix with row
- * length k into planes.
+ * length k into planes; with `order`, plane position i holds the row's trit order[i].
  */
-export function repackRows(heap: Heap, trits: Int8Array, rowStart: number, rows: number, k: number): PlaneMatrix {
+export function repackRows(heap: Heap, trits: Int8Array, rowStart: number, rows: number, k: number, order?: Int32Array): PlaneMatrix {
   const planeBytes = Math.max(1, Math.ceil(k / 8)), rowBytes = 2 * planeBytes;
   const bytes = Math.ceil((rows * rowBytes) / 16) * 16;
   const ptr = heap.alloc(bytes);
@@ -40,10 +40,20 @@ export function repackRows(heap: Heap, trits: Int8Array, rowStart: number, rows:
     const src = (rowStart + r) * k;
     const base = ptr + r * rowBytes;
     for (let i = 0; i < k; i++) {
-      const t = trits[src + i];
+      const t = trits[src + (order ? order[i] : i)];
       if (t === 0) continue;
       u8[(t > 0 ? base : base + planeBytes) + (i >>> 3)] |= 1 << (i & 7);
     }
   }
   return { ptr, rows, k, chunks: chunksFor(k), planeBytes, rowBytes, bytes };
+}
+
+/**
+ * The (ky, kx, ic) order of a conv weight row stored as (ic, ky, kx): position (ky·kw + kx)·ig + ic
+ * takes trit ic·kh·kw + ky·kw + kx (the column order of im2colBits).
+ */
+export function tapsMajorOrder(ig: number, kh: number, kw: number): Int32Array {
+  const order = new Int32Array(ig * kh * kw);
+  for (let ic = 0; ic < ig; ic++) for (let t = 0; t < kh * kw; t++) order[t * ig + ic] = ic * kh * kw + t;
+  return order;
 }

@@ -70,7 +70,33 @@ const large = (wa: boolean): Make => (r) => {
   return { model: b.build(x), input: [4, 32, 32] };
 };
 
+/**
+ * ResNet-shaped: stem conv+relu+padded maxpool (fused), blocks whose ternary convs have 8/16/24 channels per group
+ * (pixel bit-plane columns, channel padding to 16), a 2-group conv (group offset), a strided 1×1 downsample,
+ * residual add + relu (fused into the conv epilogue) and a residual read by two consumers.
+ */
+const resnetLike = (wa: boolean): Make => (r) => {
+  const b = new ModelBuilder(r, [3, 13, 11]);
+  const t = (sym = false) => ({ sym, act: wa ? act(r) : undefined });
+  let x = b.op('relu', [b.conv('input', 3, 16, 3, { strides: [2, 2], pads: [1, 1, 1, 1] })]);
+  x = b.op('maxpool', [x], { kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] });
+  let y = b.op('relu', [b.batchnorm(b.conv(x, 16, 16, 3, { pads: [1, 1, 1, 1], group: 2 }, t()), 16)]);
+  y = b.conv(y, 16, 16, 3, { pads: [1, 1, 1, 1] }, t(true));
+  x = b.op('relu', [b.op('add', [y, x])]);
+  const down = b.conv(x, 16, 24, 1, { strides: [2, 2] }, t());
+  y = b.op('relu', [b.conv(x, 16, 24, 3, { strides: [2, 2], pads: [1, 1, 1, 1] }, t())]);
+  y = b.conv(y, 24, 24, 3, { pads: [0, 1, 2, 1] }, t());
+  x = b.op('add', [down, y]);
+  x = b.op('add', [x, b.op('relu', [x])]);
+  x = b.op('globalavgpool', [x]);
+  x = b.op('flatten', [x]);
+  x = b.dense(x, 24, 6);
+  return { model: b.build(x), input: [3, 13, 11] };
+};
+
 const cases: [string, Make][] = [
+  ['ResNet-like blocks, W-only (fused residual adds, padded pooling)', resnetLike(false)],
+  ['ResNet-like blocks, W+A (bit-plane columns, fused residual adds)', resnetLike(true)],
   ['large maps in sample slices, W-only, padded maxpool', large(false)],
   ['large maps in sample slices, W+A', large(true)],
   ['W-only CNN, symmetric scales', cnn(false, true)],
@@ -208,7 +234,7 @@ test('bad input and unsupported graphs raise errors that name what was expected'
 });
 
 test('W+A models: run() (fused epilogues, SIMD) is bit-identical to runReference', async () => {
-  for (const make of [cnn(true, true), cnn(true, false), residual, large(true)]) {
+  for (const make of [cnn(true, true), cnn(true, false), residual, large(true), resnetLike(true)]) {
     const r = rng(1234);
     const { model, input } = make(r);
     const x = randomTensor(r, [5, ...input], -0.5, 1);

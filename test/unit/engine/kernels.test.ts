@@ -128,21 +128,23 @@ test('lutGemv over 40 rows (prefetch of row r+16 inside the weights, then clampe
   }
 });
 
-test('maxPool (2x2/2 SIMD path, generic path) is identical to the reference pool2d, NaN/-0/inf included', async () => {
-  const { maxPoolNoPad } = await import('../../../src/core/engine/pool');
+test('maxPool (2x2/2 SIMD path, generic path, −∞-padded) is identical to the reference pool2d, NaN/-0/inf included', async () => {
+  const { maxPool } = await import('../../../src/core/engine/pool');
   const { pool2d } = await import('../../../src/core/exec/ops/pool');
   const { tensor } = await import('../../../src/core/tensor');
   const r = rng(99);
   const x = tensor([2, 3, 19, 21]);
   const specials = [NaN, -0, 0, Infinity, -Infinity];
   for (let i = 0; i < x.data.length; i++) x.data[i] = r() < 0.1 ? specials[Math.floor(r() * specials.length)] : r() * 2 - 1;
-  for (const [k, s] of [[[2, 2], [2, 2]], [[3, 2], [2, 1]], [[2, 2], [1, 1]]]) {
-    const oh = Math.floor((19 - k[0]) / s[0]) + 1, ow = Math.floor((21 - k[1]) / s[1]) + 1;
-    const want = pool2d('max', x, { kernel: k, strides: s, pads: [0, 0, 0, 0] }, [2, 3, oh, ow]);
+  const cases: number[][][] = [[[2, 2], [2, 2], [0, 0, 0, 0]], [[3, 2], [2, 1], [0, 0, 0, 0]], [[2, 2], [1, 1], [0, 0, 0, 0]],
+    [[3, 3], [2, 2], [1, 1, 1, 1]], [[3, 3], [1, 1], [1, 0, 2, 1]], [[2, 3], [2, 3], [0, 2, 1, 0]]];
+  for (const [k, s, pads] of cases) {
+    const oh = Math.floor((19 + pads[0] + pads[2] - k[0]) / s[0]) + 1, ow = Math.floor((21 + pads[1] + pads[3] - k[1]) / s[1]) + 1;
+    const want = pool2d('max', x, { kernel: k, strides: s, pads }, [2, 3, oh, ow]);
     for (const kern of both()) {
-      const got = maxPoolNoPad(kern, x, k, s, [2, 3, oh, ow]);
+      const got = maxPool(kern, x, { kernel: k, strides: s, pads }, [2, 3, oh, ow]);
       assert.deepEqual(Array.from(got.data).map(Object.is.bind(null, 0)), Array.from(want.data).map(Object.is.bind(null, 0)), 'signed zeros');
-      assert.deepEqual(Array.from(got.data), Array.from(want.data), `simd=${kern.simd} k=${k} s=${s}`);
+      assert.deepEqual(Array.from(got.data), Array.from(want.data), `simd=${kern.simd} k=${k} s=${s} pads=${pads}`);
     }
   }
 });
@@ -181,7 +183,7 @@ test('f32GemmCols and epilogueAffine (models without ternarized activations) mat
       assert.ok(Math.abs(h.f32[(po >>> 2) + i * m + c] - s) <= 1e-5, `gemm simd=${kern.simd} r${i} c${c}`);
     }
     // columns b·M + j of the GEMM output, into NCHW [n][rows][M], with relu
-    kern.epilogueAffine(po, m, rows, n, M, rows, 0, pab, true, pe);
+    kern.epilogueAffine(po, m, rows, n, M, rows, 0, pab, 2, pe);
     for (let b = 0; b < n; b++) for (let i = 0; i < rows; i++) for (let j = 0; j < M; j++) {
       const v = Math.fround(Math.fround(h.f32[(po >>> 2) + i * m + b * M + j] * ab[2 * i]) + ab[2 * i + 1]);
       assert.equal(h.f32[(pe >>> 2) + (b * rows + i) * M + j], v > 0 ? v : 0, `epilogue simd=${kern.simd} b${b} r${i} m${j}`);
