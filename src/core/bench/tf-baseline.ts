@@ -11,8 +11,9 @@ import { ExecutionError } from '../errors';
 import { dequantizeTrits } from '../exec/reference';
 import { listAttr, numAttr } from '../exec/shapes';
 import { findWasmDir } from '../train/backend';
-import { isPacked, type Layer, type TnnModel } from '../graph/types';
+import { isPacked, type FloatModel, type Layer, type TnnModel } from '../graph/types';
 import type { Tensor } from '../tensor';
+import { tfGraphOp, type TfOp } from './tf-graph-ops';
 
 export type Tf = typeof tf;
 
@@ -32,7 +33,7 @@ export function initTfWasm(): Promise<Tf> {
   return ready;
 }
 
-function weightOf(model: TnnModel, layer: Layer, role: string): Tensor | undefined {
+function weightOf(model: TnnModel | FloatModel, layer: Layer, role: string): Tensor | undefined {
   if (role === 'weight' && layer.weightQuant) {
     const t = model.tensors.get(layer.weightQuant.trits);
     if (!t || !isPacked(t)) throw new ExecutionError(`bench: layer '${layer.name}': trits tensor '${layer.weightQuant.trits}' missing`);
@@ -45,17 +46,24 @@ function weightOf(model: TnnModel, layer: Layer, role: string): Tensor | undefin
 }
 
 /**
- * A tfjs float forward pass of a sequential-style TnnModel (NCHW in, activations
- * NHWC inside as tfjs needs, back to NCHW before flatten so dense weights line up).
+ * A tfjs float forward pass of a TnnModel, or of a FloatModel such as its float original
+ * (NCHW in, activations NHWC inside as tfjs needs, back to NCHW before flatten so dense
+ * weights line up). Layers run in graph order on named values, so residual graphs work;
+ * ops beyond the sequential set (add, global pooling, padded pooling, depthwise conv) are
+ * in tf-graph-ops.ts.
  */
-export function tfForward(tfx: Tf, model: TnnModel): (input: Tensor) => Float32Array {
-  const ops: ((x: tf.Tensor) => tf.Tensor)[] = [];
+export function tfForward(tfx: Tf, model: TnnModel | FloatModel): (input: Tensor) => Float32Array {
+  const ops: TfOp[] = [];
+  const steps: { layer: Layer; op?: TfOp }[] = [];
   let nhwc = true;
   for (const layer of model.graph.layers) {
     const w = (role: string): Tensor | undefined => weightOf(model, layer, role);
+    const before = ops.length;
     const keep = (t: Tensor | undefined, shape?: number[]): tf.Tensor | undefined => (t ? tf.keep(tfx.tensor(t.data, shape ?? t.shape)) : undefined);
     const perC = (t: Tensor | undefined): tf.Tensor | undefined => keep(t, [t ? t.data.length : 0]);
-    switch (layer.op) {
+    const graphOp = tfGraphOp(tfx, layer, w);
+    if (graphOp) ops.push(graphOp);
+    else switch (layer.op) {
       case 'conv2d': {
         if (numAttr(layer, 'group', 1) !== 1) throw new ExecutionError(`bench: tfjs baseline: layer '${layer.name}': grouped conv is not supported`);
         const wt = w('weight') as Tensor;
@@ -116,13 +124,25 @@ export function tfForward(tfx: Tf, model: TnnModel): (input: Tensor) => Float32A
       default:
         throw new ExecutionError(`bench: tfjs baseline: layer '${layer.name}': op '${layer.op}' is not supported`);
     }
+    steps.push({ layer, op: ops.length > before ? ops[ops.length - 1] : undefined });
   }
   const endsNhwc = nhwc;
+  const graph = model.graph;
   return (input: Tensor) => {
     const y = tfx.tidy(() => {
       let x: tf.Tensor = tfx.tensor(input.data, input.shape);
       if (x.rank === 4) x = tfx.transpose(x, [0, 2, 3, 1]);
-      for (const op of ops) x = op(x);
+      const values = new Map<string, tf.Tensor>([[graph.inputs[0].name, x]]);
+      for (const { layer, op } of steps) {
+        const xs = layer.inputs.map((n) => {
+          const v = values.get(n);
+          if (!v) throw new ExecutionError(`bench: tfjs baseline: layer '${layer.name}': input '${n}' is not produced by an earlier layer`);
+          return v;
+        });
+        const out = op ? op(xs[0], xs) : xs[0];
+        for (const o of layer.outputs) values.set(o, out);
+      }
+      x = values.get(graph.outputs[0]) as tf.Tensor;
       return x.rank === 4 && endsNhwc ? tfx.transpose(x, [0, 3, 1, 2]) : x;
     });
     const out = y.dataSync() as Float32Array;
