@@ -37,7 +37,7 @@ export const RATIO_LIMITS: Record<string, string> = {
   gemv_tt: 'compute-bound at the gemm_tt per-chunk cost (weights prefetched from DRAM in software); the baseline streams 16x the bytes: ratio ≤ ~10-13x',
   gemv_tf: 'bound by ~1 table lookup per cycle (2 loads + 2 FP ops each, 8 weights per lookup); the baseline is DRAM-bound (64 MB per call): ratio ≤ ~2.1-2.4x on a quiet machine, more when other jobs use memory bandwidth',
   model_b1: 'fixed per-layer costs on both sides (JS dispatch, copies in and out of wasm memory); ternary conv kernels at ~63% of the FP add pipes',
-  model_b64: 'arithmetic-bound: additions-only conv kernel (tf_gemm_cols) vs XNNPACK f32 GEMM',
+  model_b64: 'arithmetic-bound: additions-only conv kernel (tf_lut_gemm: subset-sum tables) vs XNNPACK f32 GEMM',
 };
 
 export interface BenchReport {

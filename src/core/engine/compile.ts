@@ -133,7 +133,7 @@ function residualOperand(next: CompiledLayer, prev: CompiledLayer, consumers: Ma
 }
 
 /**
- * conv/dense → [batchnorm] → [relu] → [add residual → [relu]] → [maxpool] chains whose intermediates nobody else
+ * conv/dense → [batchnorm] → [relu] → [clip] → [add residual → [relu]] → [maxpool] chains whose intermediates nobody else
  * reads run as one epilogue in run().
  */
 function planFusion(layers: CompiledLayer[], consumers: Map<string, number>): void {
@@ -160,6 +160,12 @@ function planFusion(layers: CompiledLayer[], consumers: Map<string, number>): vo
     }
     if (canFollow(next, prev) && next.layer.op === 'relu') {
       epi.relu = true;
+      absorbs++;
+      prev = next;
+      next = layers[i + 1 + absorbs];
+    }
+    if (canFollow(next, prev) && next.layer.op === 'clip') {
+      epi.clip = { lo: Math.fround(numAttr(next.layer, 'min', -Infinity)), hi: Math.fround(numAttr(next.layer, 'max', Infinity)) };
       absorbs++;
       prev = next;
       next = layers[i + 1 + absorbs];

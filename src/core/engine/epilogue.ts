@@ -23,6 +23,8 @@ export interface Epilogue {
   bias?: Float32Array;
   bn?: FusedBatchNorm;
   relu: boolean;
+  /** Clip (ReLU6) after relu, f32 bounds (compare the same as the reference's f64 ones against f32 values). */
+  clip?: { lo: number; hi: number };
   /** run() only: the value added after relu (a residual connection), by name at compile time… */
   residualOf?: string;
   /** …and its tensor, set per call. */

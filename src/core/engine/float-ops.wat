@@ -15,31 +15,47 @@
   ;; result is bit-identical to it (padding cells contribute exact zeros).
   (func (export "f64_gemm_cols") (param $w i32) (param $rows i32) (param $k i32) (param $x i32)
     (param $m i32) (param $bias i32) (param $out i32)
-    (local $mb i32) (local $r i32) (local $kk i32) (local $p i32) (local $wr i32) (local $rowStride i32)
-    (local $wv v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $b v128) (local $o i32)
+    (local $mb i32) (local $r i32) (local $kk i32) (local $p i32) (local $wr i32) (local $wr2 i32) (local $rowStride i32) (local $kBytes i32)
+    (local $wv v128) (local $wv2 v128) (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $b v128) (local $o i32)
+    (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
     (local.set $rowStride (i32.shl (local.get $m) (i32.const 2)))
+    (local.set $kBytes (i32.shl (local.get $k) (i32.const 3)))
     (block $mdone
       (loop $ml
         (br_if $mdone (i32.ge_u (local.get $mb) (local.get $m)))
         (local.set $r (i32.const 0))
+        ;; two rows at a time share each promoted activation (8 accumulators)
         (block $rdone
           (loop $rl
-            (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+            (br_if $rdone (i32.gt_u (i32.add (local.get $r) (i32.const 2)) (local.get $rows)))
             (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
             (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
-            (local.set $wr (i32.add (local.get $w) (i32.shl (i32.mul (local.get $r) (local.get $k)) (i32.const 3))))
+            (local.set $c0 (v128.const i32x4 0 0 0 0)) (local.set $c1 (v128.const i32x4 0 0 0 0))
+            (local.set $c2 (v128.const i32x4 0 0 0 0)) (local.set $c3 (v128.const i32x4 0 0 0 0))
+            (local.set $wr (i32.add (local.get $w) (i32.mul (local.get $r) (local.get $kBytes))))
+            (local.set $wr2 (i32.add (local.get $wr) (local.get $kBytes)))
             (local.set $p (i32.add (local.get $x) (i32.shl (local.get $mb) (i32.const 2))))
             (local.set $kk (i32.const 0))
             (block $kdone
               (loop $kl
-                (br_if $kdone (i32.ge_u (local.get $kk) (local.get $k)))
-                (local.set $wv (f64x2.splat (f64.load (i32.add (local.get $wr) (i32.shl (local.get $kk) (i32.const 3))))))
-                (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $wv) (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p))))))
-                (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $wv) (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $p))))))
-                (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (local.get $wv) (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $p))))))
-                (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (local.get $wv) (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 (local.get $p))))))
+                (br_if $kdone (i32.ge_u (local.get $kk) (local.get $kBytes)))
+                (local.set $wv (f64x2.splat (f64.load (i32.add (local.get $wr) (local.get $kk)))))
+                (local.set $wv2 (f64x2.splat (f64.load (i32.add (local.get $wr2) (local.get $kk)))))
+                (local.set $x0 (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p))))
+                (local.set $x1 (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $p))))
+                (local.set $x2 (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $p))))
+                (local.set $x3 (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 (local.get $p))))
+                (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $wv) (local.get $x0))))
+                (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $wv) (local.get $x1))))
+                (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (local.get $wv) (local.get $x2))))
+                (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (local.get $wv) (local.get $x3))))
+                (local.set $c0 (f64x2.add (local.get $c0) (f64x2.mul (local.get $wv2) (local.get $x0))))
+                (local.set $c1 (f64x2.add (local.get $c1) (f64x2.mul (local.get $wv2) (local.get $x1))))
+                (local.set $c2 (f64x2.add (local.get $c2) (f64x2.mul (local.get $wv2) (local.get $x2))))
+                (local.set $c3 (f64x2.add (local.get $c3) (f64x2.mul (local.get $wv2) (local.get $x3))))
                 (local.set $p (i32.add (local.get $p) (local.get $rowStride)))
-                (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
+                (local.set $kk (i32.add (local.get $kk) (i32.const 8)))
                 (br $kl)))
             (local.set $b (f64x2.splat (f64.load (i32.add (local.get $bias) (i32.shl (local.get $r) (i32.const 3))))))
             (local.set $o (i32.add (local.get $out)
@@ -48,8 +64,40 @@
             (v128.store64_lane offset=8 0 (local.get $o) (f32x4.demote_f64x2_zero (f64x2.add (local.get $a1) (local.get $b))))
             (v128.store64_lane offset=16 0 (local.get $o) (f32x4.demote_f64x2_zero (f64x2.add (local.get $a2) (local.get $b))))
             (v128.store64_lane offset=24 0 (local.get $o) (f32x4.demote_f64x2_zero (f64x2.add (local.get $a3) (local.get $b))))
-            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (local.set $b (f64x2.splat (f64.load offset=8 (i32.add (local.get $bias) (i32.shl (local.get $r) (i32.const 3))))))
+            (local.set $o (i32.add (local.get $o) (local.get $rowStride)))
+            (v128.store64_lane 0 (local.get $o) (f32x4.demote_f64x2_zero (f64x2.add (local.get $c0) (local.get $b))))
+            (v128.store64_lane offset=8 0 (local.get $o) (f32x4.demote_f64x2_zero (f64x2.add (local.get $c1) (local.get $b))))
+            (v128.store64_lane offset=16 0 (local.get $o) (f32x4.demote_f64x2_zero (f64x2.add (local.get $c2) (local.get $b))))
+            (v128.store64_lane offset=24 0 (local.get $o) (f32x4.demote_f64x2_zero (f64x2.add (local.get $c3) (local.get $b))))
+            (local.set $r (i32.add (local.get $r) (i32.const 2)))
             (br $rl)))
+        ;; an odd last row alone
+        (if (i32.lt_u (local.get $r) (local.get $rows))
+          (then
+            (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
+            (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
+            (local.set $wr (i32.add (local.get $w) (i32.mul (local.get $r) (local.get $kBytes))))
+            (local.set $p (i32.add (local.get $x) (i32.shl (local.get $mb) (i32.const 2))))
+            (local.set $kk (i32.const 0))
+            (block $kdone1
+              (loop $kl1
+                (br_if $kdone1 (i32.ge_u (local.get $kk) (local.get $kBytes)))
+                (local.set $wv (f64x2.splat (f64.load (i32.add (local.get $wr) (local.get $kk)))))
+                (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $wv) (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p))))))
+                (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $wv) (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $p))))))
+                (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (local.get $wv) (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $p))))))
+                (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (local.get $wv) (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 (local.get $p))))))
+                (local.set $p (i32.add (local.get $p) (local.get $rowStride)))
+                (local.set $kk (i32.add (local.get $kk) (i32.const 8)))
+                (br $kl1)))
+            (local.set $b (f64x2.splat (f64.load (i32.add (local.get $bias) (i32.shl (local.get $r) (i32.const 3))))))
+            (local.set $o (i32.add (local.get $out)
+              (i32.add (i32.mul (local.get $r) (local.get $rowStride)) (i32.shl (local.get $mb) (i32.const 2)))))
+            (v128.store64_lane 0 (local.get $o) (f32x4.demote_f64x2_zero (f64x2.add (local.get $a0) (local.get $b))))
+            (v128.store64_lane offset=8 0 (local.get $o) (f32x4.demote_f64x2_zero (f64x2.add (local.get $a1) (local.get $b))))
+            (v128.store64_lane offset=16 0 (local.get $o) (f32x4.demote_f64x2_zero (f64x2.add (local.get $a2) (local.get $b))))
+            (v128.store64_lane offset=24 0 (local.get $o) (f32x4.demote_f64x2_zero (f64x2.add (local.get $a3) (local.get $b))))))
         (local.set $mb (i32.add (local.get $mb) (i32.const 8)))
         (br $ml))))
 
@@ -97,20 +145,22 @@
 
   ;; epilogue: per output channel, value = src*mul + bias rounded to f32, then
   ;; (flags bit 0) batchnorm (gamma*(v-mean))/sd + beta rounded to f32, then
-  ;; (flags bit 1) relu, then (bit 2) + the residual res (f32, laid out as out: the
+  ;; (flags bit 1) relu, (bit 4) clip to [lo, hi], then (bit 2) + the residual res (f32, laid out as out: the
   ;; reference's add, one f32 rounding) and (bit 3) relu again -- the reference
   ;; executor's arithmetic, in its order.
   ;; src kind: 0 f32, 1 i32, 2 f64; src[(r*rowStride + b*M + m)];
   ;; params: 6 f64 per row (mul, bias, gamma, mean, sd, beta);
   ;; out: f32 NCHW, out[((b*O + o0 + r)*M + m)].
   (func (export "epilogue") (param $src i32) (param $kind i32) (param $rowStride i32) (param $rows i32)
-    (param $n i32) (param $M i32) (param $O i32) (param $o0 i32) (param $params i32) (param $flags i32) (param $out i32) (param $res i32)
-    (local $r i32) (local $b i32) (local $m i32) (local $s i32) (local $d i32) (local $pp i32) (local $esz i32)
+    (param $n i32) (param $M i32) (param $O i32) (param $o0 i32) (param $params i32) (param $flags i32) (param $out i32) (param $res i32) (param $clo f32) (param $chi f32)
+    (local $r i32) (local $b i32) (local $m i32) (local $s i32) (local $d i32) (local $pp i32) (local $esz i32) (local $vlo v128) (local $vhi v128)
     (local $mul f64) (local $bias f64) (local $gamma f64) (local $mean f64) (local $sd f64) (local $beta f64)
     (local $x f64) (local $v f32)
     (local $xv v128) (local $lo v128) (local $hi v128) (local $vmul v128) (local $vbias v128)
     (local $vg v128) (local $vmean v128) (local $vsd v128) (local $vbeta v128)
     (local.set $esz (select (i32.const 8) (i32.const 4) (i32.eq (local.get $kind) (i32.const 2))))
+    (local.set $vlo (f32x4.splat (local.get $clo)))
+    (local.set $vhi (f32x4.splat (local.get $chi)))
     (block $rdone
       (loop $rl
         (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
@@ -163,6 +213,10 @@
                     ;; relu as pmax(0, v) = 0 < v ? v : 0, the reference's v > 0 ? v : 0 (NaN and -0 give 0 too)
                     (if (i32.and (local.get $flags) (i32.const 2))
                       (then (local.set $xv (f32x4.pmax (v128.const f32x4 0 0 0 0) (local.get $xv)))))
+                    ;; clip: v < lo ? lo : (v > hi ? hi : v), NaN kept, as the reference
+                    (if (i32.and (local.get $flags) (i32.const 16))
+                      (then (local.set $xv (v128.bitselect (local.get $vlo) (v128.bitselect (local.get $vhi) (local.get $xv) (f32x4.gt (local.get $xv) (local.get $vhi)))
+                        (f32x4.lt (local.get $xv) (local.get $vlo))))))
                     (if (i32.and (local.get $flags) (i32.const 4))
                       (then (local.set $xv (f32x4.add (local.get $xv) (v128.load (i32.add (local.get $res) (i32.sub (local.get $d) (local.get $out))))))))
                     (if (i32.and (local.get $flags) (i32.const 8))
@@ -187,6 +241,9 @@
                     (local.get $beta))))))
                 (if (i32.and (local.get $flags) (i32.const 2))
                   (then (local.set $v (select (local.get $v) (f32.const 0) (f32.gt (local.get $v) (f32.const 0))))))
+                (if (i32.and (local.get $flags) (i32.const 16))
+                  (then (local.set $v (select (local.get $clo) (select (local.get $chi) (local.get $v) (f32.gt (local.get $v) (local.get $chi)))
+                    (f32.lt (local.get $v) (local.get $clo))))))
                 (if (i32.and (local.get $flags) (i32.const 4))
                   (then (local.set $v (f32.add (local.get $v) (f32.load (i32.add (local.get $res) (i32.sub (local.get $d) (local.get $out))))))))
                 (if (i32.and (local.get $flags) (i32.const 8))
@@ -208,9 +265,11 @@
   ;; src f32 at src[r*rowStride + b*M + m]; params: 2 f32 per row (a, b);
   ;; out f32 NCHW at out[((b*O + o0 + r)*M + m)].
   (func (export "epilogue_affine") (param $src i32) (param $rowStride i32) (param $rows i32)
-    (param $n i32) (param $M i32) (param $O i32) (param $o0 i32) (param $params i32) (param $flags i32) (param $out i32) (param $res i32)
-    (local $r i32) (local $b i32) (local $m i32) (local $s i32) (local $d i32)
+    (param $n i32) (param $M i32) (param $O i32) (param $o0 i32) (param $params i32) (param $flags i32) (param $out i32) (param $res i32) (param $clo f32) (param $chi f32)
+    (local $r i32) (local $b i32) (local $m i32) (local $s i32) (local $d i32) (local $vlo v128) (local $vhi v128)
     (local $a f32) (local $c f32) (local $va v128) (local $vc v128) (local $v v128) (local $x f32)
+    (local.set $vlo (f32x4.splat (local.get $clo)))
+    (local.set $vhi (f32x4.splat (local.get $chi)))
     (block $rdone
       (loop $rl
         (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
@@ -233,6 +292,9 @@
                 (local.set $v (f32x4.add (f32x4.mul (v128.load (local.get $s)) (local.get $va)) (local.get $vc)))
                 ;; relu as pmax(0, v) = 0 < v ? v : 0, the reference's v > 0 ? v : 0
                 (if (i32.and (local.get $flags) (i32.const 2)) (then (local.set $v (f32x4.pmax (v128.const f32x4 0 0 0 0) (local.get $v)))))
+                (if (i32.and (local.get $flags) (i32.const 16))
+                  (then (local.set $v (v128.bitselect (local.get $vlo) (v128.bitselect (local.get $vhi) (local.get $v) (f32x4.gt (local.get $v) (local.get $vhi)))
+                    (f32x4.lt (local.get $v) (local.get $vlo))))))
                 (if (i32.and (local.get $flags) (i32.const 4))
                   (then (local.set $v (f32x4.add (local.get $v) (v128.load (i32.add (local.get $res) (i32.sub (local.get $d) (local.get $out))))))))
                 (if (i32.and (local.get $flags) (i32.const 8)) (then (local.set $v (f32x4.pmax (v128.const f32x4 0 0 0 0) (local.get $v)))))
@@ -246,6 +308,9 @@
                 (br_if $mdone (i32.ge_u (local.get $m) (local.get $M)))
                 (local.set $x (f32.add (f32.mul (f32.load (local.get $s)) (local.get $a)) (local.get $c)))
                 (if (i32.and (local.get $flags) (i32.const 2)) (then (local.set $x (select (local.get $x) (f32.const 0) (f32.gt (local.get $x) (f32.const 0))))))
+                (if (i32.and (local.get $flags) (i32.const 16))
+                  (then (local.set $x (select (local.get $clo) (select (local.get $chi) (local.get $x) (f32.gt (local.get $x) (local.get $chi)))
+                    (f32.lt (local.get $x) (local.get $clo))))))
                 (if (i32.and (local.get $flags) (i32.const 4))
                   (then (local.set $x (f32.add (local.get $x) (f32.load (i32.add (local.get $res) (i32.sub (local.get $d) (local.get $out))))))))
                 (if (i32.and (local.get $flags) (i32.const 8)) (then (local.set $x (select (local.get $x) (f32.const 0) (f32.gt (local.get $x) (f32.const 0))))))
@@ -259,7 +324,7 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rl))))
 
-  ;; im2col_f32: columns of a conv's float input for tf_gemm_cols/f64_gemm_cols.
+  ;; im2col_f32: columns of a conv's float input for tf_lut_gemm/f32_gemm_cols/f64_gemm_cols.
   ;; x: f32 [n][c][h][w]; channels ic0 .. ic0+ig-1 (one group); dst: f32 [K][colsPad]
   ;; with K = ig*kh*kw in (ic, ky, kx) order and column b*oh*ow + oy*ow + ox.
   ;; Cells outside the image are left as they are (the caller zero-fills dst).

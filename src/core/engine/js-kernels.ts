@@ -86,32 +86,48 @@ export class JsKernels implements Kernels {
     }
   }
 
-  tfGemmCols(w: PlaneMatrix, x: number, m: number, out: number, sp: number, sn: number): void {
-    const u8 = this.heap.u8, f32 = this.heap.f32;
-    const words = Math.ceil(w.k / 32);
-    // Bits of the last word past k belong to the next plane.
-    const lastMask = w.k % 32 ? (1 << w.k % 32) - 1 : -1;
-    const accP = new Float64Array(m), accN = new Float64Array(m);
-    const xb = x >>> 2;
-    for (let r = 0; r < w.rows; r++) {
-      accP.fill(0);
-      accN.fill(0);
-      const wp = w.ptr + r * w.rowBytes;
-      for (let q = 0; q < words; q++) {
-        for (const [plane, acc] of [[wp + 4 * q, accP], [wp + w.planeBytes + 4 * q, accN]] as const) {
-          let bits = word(u8, plane) & (q === words - 1 ? lastMask : -1);
-          while (bits !== 0) {
-            const k = q * 32 + (31 - Math.clz32(bits & -bits));
-            bits &= bits - 1;
-            const row = xb + k * m;
-            for (let i = 0; i < m; i++) acc[i] += f32[row + i];
+  /** tf_lut_gemm's arithmetic in its order (f32 rounding after every operation), so results are identical. */
+  tfLutGemm(w: PlaneMatrix, x: number, m: number, out: number, sp: number, sn: number, _tables: number, _acc: number): void {
+    const u8 = this.heap.u8, f32 = this.heap.f32, fr = Math.fround;
+    const pb = w.planeBytes, xb = x >>> 2;
+    const T = new Float32Array(64 * 16 * 8), acc = new Float32Array(w.rows * 16);
+    const lanes = (): Float32Array[] => [0, 1, 2, 3].map(() => new Float32Array(8));
+    for (let mb = 0; mb < m; mb += 8) {
+      for (let qb = 0; qb < pb; qb += 32) {
+        const qe = Math.min(qb + 32, pb);
+        for (let g = 2 * qb; g < 2 * qe; g++) {
+          const t = (g - 2 * qb) * 128;
+          for (let c = 0; c < 8; c++) T[t + c] = 0;
+          for (let e = 1; e < 16; e++) {
+            const rest = e & (e - 1), bit = 31 - Math.clz32(e & -e), xr = xb + (4 * g + bit) * m + mb;
+            for (let c = 0; c < 8; c++) T[t + e * 8 + c] = rest ? fr(T[t + rest * 8 + c] + f32[xr + c]) : f32[xr + c];
+          }
+        }
+        for (let r = 0; r < w.rows; r++) {
+          const wp = w.ptr + r * w.rowBytes, wm = wp + pb;
+          const [pl, ph, nl, nh] = lanes();
+          for (let q = qb; q < qe; q++) {
+            const t = (q - qb) * 256, bp = u8[wp + q], bn = u8[wm + q];
+            for (let c = 0; c < 8; c++) {
+              pl[c] = fr(pl[c] + T[t + (bp & 15) * 8 + c]);
+              ph[c] = fr(ph[c] + T[t + 128 + (bp >>> 4) * 8 + c]);
+              nl[c] = fr(nl[c] + T[t + (bn & 15) * 8 + c]);
+              nh[c] = fr(nh[c] + T[t + 128 + (bn >>> 4) * 8 + c]);
+            }
+          }
+          for (let c = 0; c < 8; c++) {
+            const P = fr(pl[c] + ph[c]), N = fr(nl[c] + nh[c]), a = r * 16;
+            acc[a + c] = qb ? fr(acc[a + c] + P) : P;
+            acc[a + 8 + c] = qb ? fr(acc[a + 8 + c] + N) : N;
           }
         }
       }
-      const o = (out >>> 2) + r * m;
-      for (let i = 0; i < m; i++) f32[o + i] = Math.fround(sp) * accP[i] - Math.fround(sn) * accN[i];
+      for (let r = 0; r < w.rows; r++) {
+        for (let c = 0; c < 8; c++) f32[(out >>> 2) + r * m + mb + c] = fr(fr(fr(sp) * acc[r * 16 + c]) - fr(fr(sn) * acc[r * 16 + 8 + c]));
+      }
     }
   }
+
 
   f64GemmCols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void {
     const f64 = this.heap.f64, f32 = this.heap.f32;
@@ -140,7 +156,7 @@ export class JsKernels implements Kernels {
     }
   }
 
-  epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number, res = 0): void {
+  epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number, res = 0, lo = 0, hi = 0): void {
     const h = this.heap;
     const arr = kind === 0 ? h.f32 : kind === 1 ? h.i32 : h.f64;
     const base = kind === 2 ? src >>> 3 : src >>> 2;
@@ -154,6 +170,7 @@ export class JsKernels implements Kernels {
           let v = Math.fround(arr[s + m] * mul + bias);
           if (flags & 1) v = Math.fround((gamma * (v - mean)) / sd + beta);
           if (flags & 2) v = v > 0 ? v : 0;
+          if (flags & 16) v = v < Math.fround(lo) ? Math.fround(lo) : v > Math.fround(hi) ? Math.fround(hi) : v;
           if (flags & 4) v = Math.fround(v + f32[d - (out >>> 2) + (res >>> 2) + m]);
           if (flags & 8) v = v > 0 ? v : 0;
           f32[d + m] = v;
@@ -162,7 +179,7 @@ export class JsKernels implements Kernels {
     }
   }
 
-  epilogueAffine(src: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number, res = 0): void {
+  epilogueAffine(src: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number, res = 0, lo = 0, hi = 0): void {
     const f32 = this.heap.f32;
     for (let r = 0; r < rows; r++) {
       const a = f32[(params >>> 2) + 2 * r], c = f32[(params >>> 2) + 2 * r + 1];
@@ -171,6 +188,7 @@ export class JsKernels implements Kernels {
         for (let m = 0; m < M; m++) {
           let v = Math.fround(Math.fround(f32[s + m] * a) + c);
           if (flags & 2) v = v > 0 ? v : 0;
+          if (flags & 16) v = v < Math.fround(lo) ? Math.fround(lo) : v > Math.fround(hi) ? Math.fround(hi) : v;
           if (flags & 4) v = Math.fround(v + f32[d - (out >>> 2) + (res >>> 2) + m]);
           if (flags & 8) v = v > 0 ? v : 0;
           f32[d + m] = v;
@@ -261,6 +279,28 @@ export class JsKernels implements Kernels {
         const s = pp + ((b * h + iy) * w + ix) * pix + c0, o = d + (ky * kw + kx) * cb;
         u8.copyWithin(o, s, s + cb);
         u8.copyWithin(o + aPlane, s + cbPad, s + cbPad + cb);
+      }
+    }
+  }
+
+  dwConv(x: number, n: number, c: number, ph: number, pw: number, w: PlaneMatrix, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, oh: number, ow: number, outP: number, outN: number, mode: number, sp: number, sn: number): void {
+    const f32 = this.heap.f32, i32 = this.heap.i32, u8 = this.heap.u8, fr = Math.fround, M = oh * ow;
+    for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) {
+      const plane = (x >>> 2) + (b * c + ch) * ph * pw, wr = w.ptr + ch * w.rowBytes, o = (ch * n + b) * M;
+      const sign = (t: number): number => ((u8[wr + (t >>> 3)] >>> (t & 7)) & 1 ? 1 : (u8[wr + w.planeBytes + (t >>> 3)] >>> (t & 7)) & 1 ? -1 : 0);
+      for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
+        let P = 0, N = 0;
+        for (let ky = 0, t = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++, t++) {
+          const s = sign(t);
+          if (!s) continue;
+          const v = f32[plane + (oy * sh + ky * dh) * pw + ox * sw + kx * dw];
+          if (s > 0) P = fr(P + v);
+          else N = fr(N + v);
+        }
+        const at = o + oy * ow + ox;
+        if (mode === 0) { f32[(outP >>> 2) + at] = P; f32[(outN >>> 2) + at] = N; }
+        else if (mode === 1) f32[(outP >>> 2) + at] = fr(fr(fr(sp) * P) - fr(fr(sn) * N));
+        else i32[(outP >>> 2) + at] = P - N;
       }
     }
   }

@@ -5,6 +5,7 @@
  * over the same memory layout. All pointers are byte offsets into
  * `heap.memory`; layouts are described in ternary.wat.
  */
+import depthwiseBytes from './depthwise.wat';
 import floatBytes from './float-ops.wat';
 import ternaryBytes from './ternary.wat';
 import ternaryActsBytes from './ternary-acts.wat';
@@ -35,24 +36,27 @@ export interface Kernels {
    * ⌈w.planeBytes/4⌉·4 groups, built from x zero-padded past K); acc: scratch of rows·16 bytes.
    */
   lutGemv(w: PlaneMatrix, table: number, out: number, sp: number, sn: number, acc: number): void;
-  /** out[r][m] = sp·Σ_{w=+1} x[k][m] − sn·Σ_{w=−1} x[k][m]; x is [K][m], m a multiple of 4. */
-  tfGemmCols(w: PlaneMatrix, x: number, m: number, out: number, sp: number, sn: number): void;
+  /**
+   * out[r][m] = sp·Σ_{w=+1} x[k][m] − sn·Σ_{w=−1} x[k][m] by subset-sum tables of 4 activations × 8 columns;
+   * x is [K][m] with 8·planeBytes rows (zeros past K), m a multiple of 8; tables: 32 KB scratch, acc: rows·64 bytes.
+   */
+  tfLutGemm(w: PlaneMatrix, x: number, m: number, out: number, sp: number, sn: number, tables: number, acc: number): void;
   /** Float GEMM, f64 accumulation in k order: out[r][m] = f32(Σ_k w[r][k]·x[k][m] + bias[r]); w, bias f64; m a multiple of 8. */
   f64GemmCols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void;
   /** f32 GEMM for models without ternarized activations: out[r][m] = Σ_k w[r][k]·x[k][m] + bias[r]; w, bias f32; m a multiple of 16. */
   f32GemmCols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void;
   /**
-   * Bias, batchnorm (flags & 1), relu (flags & 2), + residual (flags & 4: f32 at `res`, laid out as `out`) and relu
+   * Bias, batchnorm (flags & 1), relu (flags & 2), clip to [lo, hi] (flags & 16), + residual (flags & 4: f32 at `res`, laid out as `out`) and relu
    * again (flags & 8) of `rows` output channels in the reference's arithmetic;
    * src kind 0 f32 / 1 i32 / 2 f64 at src[r·rowStride + b·M + m]; params 6 f64 per row (mul, bias, gamma, mean, sd, beta);
    * out f32 [n][O][M] at channel o0 + r.
    */
-  epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number, res?: number): void;
+  epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number, res?: number, lo?: number, hi?: number): void;
   /**
    * Fast epilogue for models without ternarized activations: out = a·src + b in f32, then `flags` 2/4/8 as in
    * `epilogue`, with per-row (a, b) as 2 f32 at params; src f32 at src[r·rowStride + b·M + m]; out as in `epilogue`.
    */
-  epilogueAffine(src: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number, res?: number): void;
+  epilogueAffine(src: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number, res?: number, lo?: number, hi?: number): void;
   /** Float im2col of one group: x f32 [n][c][h][w] → dst f32 [ig·kh·kw][colsPad] (dst pre-zeroed). */
   im2col(x: number, n: number, c: number, h: number, w: number, ic0: number, ig: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, dh: number, dw: number, oh: number, ow: number, colsPad: number, dst: number): void;
   /** Ternary im2col of one group: int8 trits [n][c][h][w] → rows [n·oh·ow][kpad] for packI8Acts (dst pre-zeroed). */
@@ -68,6 +72,12 @@ export interface Kernels {
    * K in (ky, kx, ic) order, columns of 2·aPlane bytes (dst pre-zeroed).
    */
   im2colBits(pp: number, n: number, h: number, w: number, cbPad: number, c0: number, cb: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, dh: number, dw: number, oh: number, ow: number, aPlane: number, dst: number): void;
+  /**
+   * Depthwise conv, ternary weights (one plane row per channel, ≤ 64 taps) over zero-padded f32 planes [n][c][ph][pw]:
+   * per output the sums P (+1 taps) and N (−1 taps) in f32, tap order; written [c][n][oh·ow] as mode 0: P, N;
+   * mode 1: f32(sp·P) − f32(sn·N) to outP; mode 2: i32 P − N to outP (see depthwise.wat).
+   */
+  dwConv(x: number, n: number, c: number, ph: number, pw: number, w: PlaneMatrix, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, oh: number, ow: number, outP: number, outN: number, mode: number, sp: number, sn: number): void;
   /** The reference's activation rule: int8 trit = x > pos ? 1 : x < neg ? −1 : 0 for f32 x[count]. */
   ternarize(x: number, count: number, pos: number, neg: number, dst: number): void;
   /** Unpadded max pooling of `planes` f32 [h][w] planes into [oh][ow] (the reference's comparison order). */
@@ -98,16 +108,17 @@ interface WasmExports {
   tt_gemv(w: number, rows: number, chunks: number, wRow: number, wPlane: number, a: number, out: number, rs: number, abs: number): void;
   lut_build(x: number, groups: number, t: number): void;
   lut_gemv(w: number, rows: number, planeBytes: number, t: number, out: number, sp: number, sn: number, acc: number): void;
-  tf_gemm_cols(w: number, rows: number, k: number, x: number, m: number, out: number, sp: number, sn: number): void;
+  tf_lut_gemm(w: number, rows: number, pb: number, x: number, m: number, out: number, sp: number, sn: number, tables: number, acc: number): void;
   f64_gemm_cols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void;
   f32_gemm_cols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void;
-  epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number, res: number): void;
-  epilogue_affine(src: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number, res: number): void;
+  epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number, res: number, lo: number, hi: number): void;
+  epilogue_affine(src: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number, res: number, lo: number, hi: number): void;
   im2col_f32(...args: number[]): void;
   maxpool_f32(...args: number[]): void;
   im2col_i8(...args: number[]): void;
   ternarize(x: number, count: number, pos: number, neg: number, dst: number): void;
   pack_pixels(t: number, n: number, c: number, hw: number, dst: number): void;
+  dw_conv(...args: number[]): void;
   im2col_bits(...args: number[]): void;
 }
 
@@ -117,7 +128,7 @@ class WasmKernels implements Kernels {
   readonly heap: Heap;
   private readonly x: WasmExports;
   constructor() {
-    compiled ??= [ternaryBytes, ternaryActsBytes, ternaryFloatBytes, floatBytes].map((b) => new WebAssembly.Module(b as Uint8Array<ArrayBuffer>));
+    compiled ??= [ternaryBytes, ternaryActsBytes, ternaryFloatBytes, floatBytes, depthwiseBytes].map((b) => new WebAssembly.Module(b as Uint8Array<ArrayBuffer>));
     const memory = new WebAssembly.Memory({ initial: 1 });
     const env = { env: { memory } };
     this.x = Object.assign({}, ...compiled.map((m) => new WebAssembly.Instance(m, env).exports)) as WasmExports;
@@ -132,8 +143,8 @@ class WasmKernels implements Kernels {
   lutGemv(w: PlaneMatrix, table: number, out: number, sp: number, sn: number, acc: number): void {
     this.x.lut_gemv(w.ptr, w.rows, w.planeBytes, table, out, sp, sn, acc);
   }
-  tfGemmCols(w: PlaneMatrix, x: number, m: number, out: number, sp: number, sn: number): void {
-    this.x.tf_gemm_cols(w.ptr, w.rows, w.k, x, m, out, sp, sn);
+  tfLutGemm(w: PlaneMatrix, x: number, m: number, out: number, sp: number, sn: number, tables: number, acc: number): void {
+    this.x.tf_lut_gemm(w.ptr, w.rows, w.planeBytes, x, m, out, sp, sn, tables, acc);
   }
   f64GemmCols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void {
     this.x.f64_gemm_cols(w, rows, k, x, m, bias, out);
@@ -141,11 +152,11 @@ class WasmKernels implements Kernels {
   f32GemmCols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void {
     this.x.f32_gemm_cols(w, rows, k, x, m, bias, out);
   }
-  epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number, res = 0): void {
-    this.x.epilogue(src, kind, rowStride, rows, n, M, O, o0, params, flags, out, res);
+  epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number, res = 0, lo = 0, hi = 0): void {
+    this.x.epilogue(src, kind, rowStride, rows, n, M, O, o0, params, flags, out, res, lo, hi);
   }
-  epilogueAffine(src: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number, res = 0): void {
-    this.x.epilogue_affine(src, rowStride, rows, n, M, O, o0, params, flags, out, res);
+  epilogueAffine(src: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number, res = 0, lo = 0, hi = 0): void {
+    this.x.epilogue_affine(src, rowStride, rows, n, M, O, o0, params, flags, out, res, lo, hi);
   }
   im2col(x: number, n: number, c: number, h: number, w: number, ic0: number, ig: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, dh: number, dw: number, oh: number, ow: number, colsPad: number, dst: number): void {
     this.x.im2col_f32(x, n, c, h, w, ic0, ig, kh, kw, sh, sw, pt, pl, dh, dw, oh, ow, colsPad, dst);
@@ -160,6 +171,9 @@ class WasmKernels implements Kernels {
     this.x.ternarize(x, count, pos, neg, dst);
   }
   packPixels(t: number, n: number, c: number, hw: number, dst: number): void { this.x.pack_pixels(t, n, c, hw, dst); }
+  dwConv(x: number, n: number, c: number, ph: number, pw: number, w: PlaneMatrix, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, oh: number, ow: number, outP: number, outN: number, mode: number, sp: number, sn: number): void {
+    this.x.dw_conv(x, n, c, ph, pw, w.ptr, w.planeBytes, w.rowBytes, kh, kw, sh, sw, dh, dw, oh, ow, outP, outN, mode, sp, sn, this.heap.alloc(256, false));
+  }
   im2colBits(pp: number, n: number, h: number, w: number, cbPad: number, c0: number, cb: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, dh: number, dw: number, oh: number, ow: number, aPlane: number, dst: number): void {
     this.x.im2col_bits(pp, n, h, w, cbPad, c0, cb, kh, kw, sh, sw, pt, pl, dh, dw, oh, ow, aPlane, dst);
   }

@@ -6,7 +6,7 @@
  *  - ternary weights + actQuant: input ternarized with the reference's rule,
  *    packed into planes, integer popcount GEMM (tt), then scales;
  *  - ternary weights, float input: additions-only kernels (tf) — subset-sum
- *    tables for a single vector, bit-driven column adds otherwise;
+ *    tables of 8 inputs for a single vector, of 4 inputs × 8 columns otherwise;
  *  - float weights (first/last layers): f64-accumulating GEMM, bit-identical
  *    to the reference executor.
  */
@@ -16,6 +16,7 @@ import { sizeOf, tensor, type Tensor } from '../tensor';
 import type { Epilogue } from './epilogue';
 import type { Kernels } from './kernels';
 import { repackRows, tapsMajorOrder, type PlaneMatrix } from './planes';
+import { depthwise, depthwiseFits } from './depthwise';
 import { maxPoolInHeap, type PoolWindow } from './pool';
 
 export interface ConvGeometry {
@@ -65,6 +66,8 @@ export class MatmulLayer {
    * weight rows are stored in the same (ky, kx, ic) order.
    */
   private readonly bitColumns: boolean = false;
+  /** Ternary depthwise conv (one input channel per output channel): the dw_conv kernel, planes[0] holds every channel. */
+  private readonly depthwise: boolean = false;
 
   constructor(
     private readonly kernels: Kernels,
@@ -90,9 +93,11 @@ export class MatmulLayer {
       this.sp = Math.fround(wq.scale.pos);
       this.sn = Math.fround(wq.scale.neg);
       const [, ig, kh, kw] = weightShape;
+      this.depthwise = Boolean(conv && groups > 1 && og === 1 && ig === 1 && depthwiseFits(kh, kw));
       this.bitColumns = Boolean(conv && layer.actQuant && ig % 8 === 0);
       const order = this.bitColumns ? tapsMajorOrder(ig, kh, kw) : undefined;
-      for (let g = 0; g < groups; g++) this.planes.push(repackRows(heap, weights.trits, g * og, og, this.k, order));
+      if (this.depthwise) this.planes.push(repackRows(heap, weights.trits, 0, this.outC, this.k));
+      else for (let g = 0; g < groups; g++) this.planes.push(repackRows(heap, weights.trits, g * og, og, this.k, order));
       this.asymmetricTt = Boolean(layer.actQuant) && this.sp !== this.sn;
       this.runtimeBytes = this.planes.reduce((s, m) => s + m.bytes, 0);
       this.fp32Bytes = weights.trits.length * 4;
@@ -170,6 +175,14 @@ export class MatmulLayer {
           }
         }
         const sliceMark = heap.mark();
+        if (this.depthwise) {
+          const d = depthwise(this.kernels, this.planes[0], { ...gs, c: g.c, pads: this.conv!.pads }, aq ? { i8: tin } : xs,
+            { sp: this.sp, sn: this.sn, actScale, asymmetric: this.asymmetricTt, ternaryInput: Boolean(aq) });
+          // one "group" of all channels, columns [n][oh·ow]
+          this.emit({ ...gs, groups: 1 }, 0, d.src, d.kind, gs.n * gs.oh * gs.ow, d.mul, sink, d.dots);
+          heap.release(mark);
+          continue;
+        }
         for (let gi = 0; gi < g.groups; gi++) {
           if (aq) this.runTt(gs, gi, tin, pixels, actScale, sink);
           else this.runFloatInput(gs, gi, xs, sink);
@@ -254,14 +267,14 @@ export class MatmulLayer {
       this.emit(g, gi, out, SRC_F32, 1, 1, sink);
       return;
     }
-    // tfGemmCols takes 4-column tails; the f32/f64 GEMMs work on 16/8-column blocks
-    const colsPad = ceilTo(cols, this.ternary ? 4 : 16);
-    const xt = heap.alloc(K * colsPad * 4);
+    // tfLutGemm works on 8-column blocks and reads 8·planeBytes rows (zeros past K); the f32/f64 GEMMs on 16/8
+    const colsPad = ceilTo(cols, this.ternary ? 8 : 16);
+    const xt = heap.alloc((this.ternary ? this.planes[gi].planeBytes * 8 : K) * colsPad * 4);
     const xin = heap.alloc(xd.length * 4, false);
     heap.f32.set(xd, xin >>> 2);
     kernels.im2col(xin, g.n, g.c, g.h, g.w, gi * g.ig, g.ig, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.dh, g.dw, g.oh, g.ow, colsPad, xt);
     const out = heap.alloc(og * colsPad * 4, false);
-    if (this.ternary) kernels.tfGemmCols(this.planes[gi], xt, colsPad, out, this.sp, this.sn);
+    if (this.ternary) kernels.tfLutGemm(this.planes[gi], xt, colsPad, out, this.sp, this.sn, heap.alloc(32768, false), heap.alloc(og * 64, false));
     else if (this.approximate) kernels.f32GemmCols(this.floatW[gi], og, K, xt, colsPad, this.floatBias + gi * og * 4, out);
     else kernels.f64GemmCols(this.floatW[gi], og, K, xt, colsPad, this.floatBias + gi * og * 8, out);
     this.emit(g, gi, out, SRC_F32, colsPad, 1, sink);
@@ -288,7 +301,7 @@ export class MatmulLayer {
         f32[p0 + 2 * r] = mul * k;
         f32[p0 + 2 * r + 1] = bn ? (bias - bn.mean[o]) * k + bn.beta[o] : bias;
       }
-      this.kernels.epilogueAffine(src, rowStride, og, g.n, M, g.o, gi * og, params, epilogueFlags(epi, sink), sink.outBuf, sink.resBuf);
+      this.kernels.epilogueAffine(src, rowStride, og, g.n, M, g.o, gi * og, params, epilogueFlags(epi, sink), sink.outBuf, sink.resBuf, epi.clip?.lo, epi.clip?.hi);
       return;
     }
     if (!tr) {
@@ -303,7 +316,7 @@ export class MatmulLayer {
         f64[p + 4] = bn ? bn.sd[o] : 1;
         f64[p + 5] = bn ? bn.beta[o] : 0;
       }
-      this.kernels.epilogue(src, kind, rowStride, og, g.n, M, g.o, gi * og, params, epilogueFlags(epi, sink), sink.outBuf, sink.resBuf);
+      this.kernels.epilogue(src, kind, rowStride, og, g.n, M, g.o, gi * og, params, epilogueFlags(epi, sink), sink.outBuf, sink.resBuf, epi.clip?.lo, epi.clip?.hi);
       return;
     }
     const arr = kind === SRC_F32 ? heap.f32 : kind === SRC_I32 ? heap.i32 : heap.f64;
@@ -344,6 +357,6 @@ interface Sink {
   yOffset: number;
 }
 
-/** The epilogue kernels' flags: 1 batchnorm, 2 relu, 4 + residual, 8 relu after the residual add. */
+/** The epilogue kernels' flags: 1 batchnorm, 2 relu, 16 clip, 4 + residual, 8 relu after the residual add. */
 const epilogueFlags = (epi: Epilogue, sink: Sink): number =>
-  (epi.bn ? 1 : 0) | (epi.relu ? 2 : 0) | (sink.resBuf ? 4 : 0) | (sink.resBuf && epi.reluAfterAdd ? 8 : 0);
+  (epi.bn ? 1 : 0) | (epi.relu ? 2 : 0) | (epi.clip ? 16 : 0) | (sink.resBuf ? 4 : 0) | (sink.resBuf && epi.reluAfterAdd ? 8 : 0);

@@ -18,21 +18,25 @@ export interface PoolWindow {
 
 const unpadded = (p: PoolWindow): boolean => p.pads.every((v) => v === 0);
 
+/** Where padPlanes reads: f32 at a heap byte offset, int8 trits at a heap byte offset, or a tensor's data. */
+export type PlaneSource = { f32: number } | { i8: number } | Float32Array;
+
 /**
- * Copies `planes` [h][w] f32 planes into a −∞-bordered buffer, from the heap (a byte offset) or a tensor's data.
+ * Copies `planes` [h][w] planes into a buffer bordered with `fill` (converted to f32: trits become −1/0/1).
  * Returns the buffer and its plane size.
  */
-function padPlanes(heap: Heap, src: number | Float32Array, planes: number, h: number, w: number, pads: number[]): { at: number; h: number; w: number } {
+export function padPlanes(heap: Heap, src: PlaneSource, planes: number, h: number, w: number, pads: number[], fill: number): { at: number; h: number; w: number } {
   const [pt, pl, pb, pr] = pads;
   const ph = h + pt + pb, pw = w + pl + pr;
   const at = heap.alloc(planes * ph * pw * 4, false);
+  // views after the allocation: growing the memory detaches the old ones
   const f32 = heap.f32, base = at >>> 2;
-  f32.fill(-Infinity, base, base + planes * ph * pw);
+  const from: Float32Array | Int8Array = src instanceof Float32Array ? src : 'f32' in src ? f32.subarray(src.f32 >>> 2) : heap.i8.subarray(src.i8);
+  if (pt || pl || pb || pr) f32.fill(fill, base, base + planes * ph * pw);
   for (let p = 0; p < planes; p++) {
     for (let y = 0; y < h; y++) {
-      const d = base + (p * ph + y + pt) * pw + pl, s = (p * h + y) * w;
-      if (typeof src === 'number') f32.copyWithin(d, (src >>> 2) + s, (src >>> 2) + s + w);
-      else f32.set(src.subarray(s, s + w), d);
+      const s = (p * h + y) * w;
+      f32.set(from.subarray(s, s + w), base + (p * ph + y + pt) * pw + pl);
     }
   }
   return { at, h: ph, w: pw };
@@ -43,7 +47,7 @@ export function maxPoolInHeap(kernels: Kernels, x: number, shape: number[], p: P
   const heap = kernels.heap;
   const [n, c, h, w] = shape;
   const [, , oh, ow] = outShape;
-  const src = unpadded(p) ? { at: x, h, w } : padPlanes(heap, x, n * c, h, w, p.pads);
+  const src = unpadded(p) ? { at: x, h, w } : padPlanes(heap, { f32: x }, n * c, h, w, p.pads, -Infinity);
   const size = sizeOf(outShape);
   const out = heap.alloc(size * 4, false);
   kernels.maxPool(src.at, n * c, src.h, src.w, p.kernel[0], p.kernel[1], p.strides[0], p.strides[1], oh, ow, out);
@@ -59,7 +63,7 @@ export function maxPool(kernels: Kernels, x: Tensor, p: PoolWindow, outShape: nu
       heap.f32.set(x.data, xin >>> 2);
       return maxPoolInHeap(kernels, xin, x.shape, p, outShape);
     }
-    const padded = padPlanes(heap, x.data, n * c, h, w, p.pads);
+    const padded = padPlanes(heap, x.data, n * c, h, w, p.pads, -Infinity);
     return maxPoolInHeap(kernels, padded.at, [n, c, padded.h, padded.w], { ...p, pads: [0, 0, 0, 0] }, outShape);
   } finally {
     heap.resetScratch();

@@ -94,7 +94,28 @@ const resnetLike = (wa: boolean): Make => (r) => {
   return { model: b.build(x), input: [3, 13, 11] };
 };
 
+/** MobileNet-shaped: pointwise → depthwise 3×3 (stride 1 and 2) and 5×5 → ReLU6 (clip, fused), inverted residual add. */
+const mobilenetLike = (wa: boolean, sym: boolean): Make => (r) => {
+  const b = new ModelBuilder(r, [3, 15, 13]);
+  const t = () => ({ sym, act: wa ? act(r) : undefined });
+  const relu6 = (x: string) => b.op('clip', [x], { min: 0, max: 6 });
+  let x = relu6(b.batchnorm(b.conv('input', 3, 16, 3, { strides: [2, 2], pads: [1, 1, 1, 1] }), 16));
+  let y = relu6(b.conv(x, 16, 16, 3, { group: 16, pads: [1, 1, 1, 1] }, t()));
+  x = b.op('add', [b.conv(y, 16, 16, 1, {}, t()), x]);
+  y = relu6(b.conv(x, 16, 24, 1, {}, t()));
+  y = relu6(b.conv(y, 24, 24, 3, { group: 24, strides: [2, 2], pads: [1, 1, 1, 1] }, t()));
+  y = relu6(b.conv(y, 24, 24, 5, { group: 24, pads: [2, 2, 2, 2] }, t()));
+  y = b.conv(y, 24, 8, 1, {}, t());
+  x = b.op('globalavgpool', [y]);
+  x = b.op('flatten', [x]);
+  x = b.dense(x, 8, 5);
+  return { model: b.build(x), input: [3, 15, 13] };
+};
+
 const cases: [string, Make][] = [
+  ['MobileNet-like, W-only (depthwise kernel, fused ReLU6)', mobilenetLike(false, false)],
+  ['MobileNet-like, W+A symmetric (depthwise integer dots)', mobilenetLike(true, true)],
+  ['MobileNet-like, W+A asymmetric (depthwise sign sums)', mobilenetLike(true, false)],
   ['ResNet-like blocks, W-only (fused residual adds, padded pooling)', resnetLike(false)],
   ['ResNet-like blocks, W+A (bit-plane columns, fused residual adds)', resnetLike(true)],
   ['large maps in sample slices, W-only, padded maxpool', large(false)],
@@ -234,7 +255,7 @@ test('bad input and unsupported graphs raise errors that name what was expected'
 });
 
 test('W+A models: run() (fused epilogues, SIMD) is bit-identical to runReference', async () => {
-  for (const make of [cnn(true, true), cnn(true, false), residual, large(true), resnetLike(true)]) {
+  for (const make of [cnn(true, true), cnn(true, false), residual, large(true), resnetLike(true), mobilenetLike(true, true), mobilenetLike(true, false)]) {
     const r = rng(1234);
     const { model, input } = make(r);
     const x = randomTensor(r, [5, ...input], -0.5, 1);

@@ -79,10 +79,11 @@ function naiveTf(w: Int8Array, x: Float32Array, rows: number, kLen: number, sp: 
 
 const close = (a: number, b: number, scale: number): boolean => Math.abs(a - b) <= 1e-5 * scale;
 
-for (const kLen of [5, 72, 130, 1000]) {
-  test(`lutGemv and tfGemmCols (K=${kLen}) match a naive additions loop (SIMD and fallback)`, () => {
+for (const kLen of [5, 72, 130, 1000, 2100]) {
+  test(`lutGemv and tfLutGemm (K=${kLen}) match a naive additions loop; tfLutGemm SIMD and fallback are identical`, () => {
     const r = rng(kLen);
-    const rows = 13, m = 19, mPad = 20; // one 16-column block and a 4-column tail
+    const rows = 13, m = 19, mPad = 24; // three 8-column blocks
+    const results: Float32Array[] = [];
     const w = randomTrits(r, rows * kLen);
     const x = new Float32Array(kLen * m).map(() => r() * 2 - 1);
     const sp = 0.37, sn = 0.51;
@@ -97,16 +98,18 @@ for (const kLen of [5, 72, 130, 1000]) {
       k.lutGemv(mat, table, out, sp, sn, k.heap.alloc(rows * 16, false));
       const want = naiveTf(w, x, rows, kLen, sp, sn, 0, m);
       for (let i = 0; i < rows; i++) assert.ok(close(k.heap.f32[(out >>> 2) + i], want[i], Math.sqrt(kLen)), `gemv simd=${k.simd} row ${i}`);
-      // GEMM over columns laid out [K][mPad]
-      const xt = k.heap.alloc(kLen * mPad * 4);
+      // GEMM over columns laid out [K][mPad], 8·planeBytes rows (zeros past K)
+      const xt = k.heap.alloc(mat.planeBytes * 8 * mPad * 4);
       for (let i = 0; i < kLen; i++) for (let c = 0; c < m; c++) k.heap.f32[(xt >>> 2) + i * mPad + c] = x[i * m + c];
       const o2 = k.heap.alloc(rows * mPad * 4);
-      k.tfGemmCols(mat, xt, mPad, o2, sp, sn);
+      k.tfLutGemm(mat, xt, mPad, o2, sp, sn, k.heap.alloc(32768), k.heap.alloc(rows * 64));
       for (let c = 0; c < m; c++) {
         const wc = naiveTf(w, x, rows, kLen, sp, sn, c, m);
         for (let i = 0; i < rows; i++) assert.ok(close(k.heap.f32[(o2 >>> 2) + i * mPad + c], wc[i], Math.sqrt(kLen)), `gemm simd=${k.simd} r${i} c${c}`);
       }
+      results.push(k.heap.f32.slice(o2 >>> 2, (o2 >>> 2) + rows * mPad));
     }
+    assert.deepEqual(Array.from(results[0]).map((v, i) => (Object.is(v, results[1][i]) ? -1 : i)).filter((i) => i >= 0), [], 'tfLutGemm SIMD vs fallback bit patterns');
   });
 }
 
