@@ -12,10 +12,12 @@
   ;; out[r][m] = f32(sum_k w[r][k] * x[k][m] + bias[r]) with w, bias f64 and x
   ;; f32 laid out [K][M], M a multiple of 8. Products of two f32 are exact in
   ;; f64 and the sum runs in k order like the reference executor's loop, so the
-  ;; result is bit-identical to it (padding cells contribute exact zeros).
+  ;; result is bit-identical to it (padding cells contribute exact zeros). Per block
+  ;; of 8 columns the activations are promoted once into `panel` (K x 64 bytes of
+  ;; scratch) and two weight rows share each panel load (8 accumulators).
   (func (export "f64_gemm_cols") (param $w i32) (param $rows i32) (param $k i32) (param $x i32)
-    (param $m i32) (param $bias i32) (param $out i32)
-    (local $mb i32) (local $r i32) (local $kk i32) (local $p i32) (local $wr i32) (local $wr2 i32) (local $rowStride i32) (local $kBytes i32)
+    (param $m i32) (param $bias i32) (param $out i32) (param $panel i32)
+    (local $q i32) (local $mb i32) (local $r i32) (local $kk i32) (local $p i32) (local $wr i32) (local $wr2 i32) (local $rowStride i32) (local $kBytes i32)
     (local $wv v128) (local $wv2 v128) (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $b v128) (local $o i32)
     (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
@@ -24,6 +26,20 @@
     (block $mdone
       (loop $ml
         (br_if $mdone (i32.ge_u (local.get $mb) (local.get $m)))
+        ;; this block's 8 columns of every k, promoted to f64 once for all rows: panel [K][8] f64
+        (local.set $p (i32.add (local.get $x) (i32.shl (local.get $mb) (i32.const 2))))
+        (local.set $q (local.get $panel))
+        (local.set $kk (i32.const 0))
+        (block $cvd (loop $cvl
+          (br_if $cvd (i32.ge_u (local.get $kk) (local.get $k)))
+          (v128.store (local.get $q) (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p))))
+          (v128.store offset=16 (local.get $q) (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $p))))
+          (v128.store offset=32 (local.get $q) (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $p))))
+          (v128.store offset=48 (local.get $q) (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 (local.get $p))))
+          (local.set $p (i32.add (local.get $p) (local.get $rowStride)))
+          (local.set $q (i32.add (local.get $q) (i32.const 64)))
+          (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
+          (br $cvl)))
         (local.set $r (i32.const 0))
         ;; two rows at a time share each promoted activation (8 accumulators)
         (block $rdone
@@ -35,17 +51,17 @@
             (local.set $c2 (v128.const i32x4 0 0 0 0)) (local.set $c3 (v128.const i32x4 0 0 0 0))
             (local.set $wr (i32.add (local.get $w) (i32.mul (local.get $r) (local.get $kBytes))))
             (local.set $wr2 (i32.add (local.get $wr) (local.get $kBytes)))
-            (local.set $p (i32.add (local.get $x) (i32.shl (local.get $mb) (i32.const 2))))
+            (local.set $p (local.get $panel))
             (local.set $kk (i32.const 0))
             (block $kdone
               (loop $kl
                 (br_if $kdone (i32.ge_u (local.get $kk) (local.get $kBytes)))
                 (local.set $wv (f64x2.splat (f64.load (i32.add (local.get $wr) (local.get $kk)))))
                 (local.set $wv2 (f64x2.splat (f64.load (i32.add (local.get $wr2) (local.get $kk)))))
-                (local.set $x0 (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p))))
-                (local.set $x1 (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $p))))
-                (local.set $x2 (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $p))))
-                (local.set $x3 (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 (local.get $p))))
+                (local.set $x0 (v128.load (local.get $p)))
+                (local.set $x1 (v128.load offset=16 (local.get $p)))
+                (local.set $x2 (v128.load offset=32 (local.get $p)))
+                (local.set $x3 (v128.load offset=48 (local.get $p)))
                 (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $wv) (local.get $x0))))
                 (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $wv) (local.get $x1))))
                 (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (local.get $wv) (local.get $x2))))
@@ -54,7 +70,7 @@
                 (local.set $c1 (f64x2.add (local.get $c1) (f64x2.mul (local.get $wv2) (local.get $x1))))
                 (local.set $c2 (f64x2.add (local.get $c2) (f64x2.mul (local.get $wv2) (local.get $x2))))
                 (local.set $c3 (f64x2.add (local.get $c3) (f64x2.mul (local.get $wv2) (local.get $x3))))
-                (local.set $p (i32.add (local.get $p) (local.get $rowStride)))
+                (local.set $p (i32.add (local.get $p) (i32.const 64)))
                 (local.set $kk (i32.add (local.get $kk) (i32.const 8)))
                 (br $kl)))
             (local.set $b (f64x2.splat (f64.load (i32.add (local.get $bias) (i32.shl (local.get $r) (i32.const 3))))))
@@ -78,17 +94,17 @@
             (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
             (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
             (local.set $wr (i32.add (local.get $w) (i32.mul (local.get $r) (local.get $kBytes))))
-            (local.set $p (i32.add (local.get $x) (i32.shl (local.get $mb) (i32.const 2))))
+            (local.set $p (local.get $panel))
             (local.set $kk (i32.const 0))
             (block $kdone1
               (loop $kl1
                 (br_if $kdone1 (i32.ge_u (local.get $kk) (local.get $kBytes)))
                 (local.set $wv (f64x2.splat (f64.load (i32.add (local.get $wr) (local.get $kk)))))
-                (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $wv) (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p))))))
-                (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $wv) (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $p))))))
-                (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (local.get $wv) (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $p))))))
-                (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (local.get $wv) (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 (local.get $p))))))
-                (local.set $p (i32.add (local.get $p) (local.get $rowStride)))
+                (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $wv) (v128.load (local.get $p)))))
+                (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $wv) (v128.load offset=16 (local.get $p)))))
+                (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (local.get $wv) (v128.load offset=32 (local.get $p)))))
+                (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (local.get $wv) (v128.load offset=48 (local.get $p)))))
+                (local.set $p (i32.add (local.get $p) (i32.const 64)))
                 (local.set $kk (i32.add (local.get $kk) (i32.const 8)))
                 (br $kl1)))
             (local.set $b (f64x2.splat (f64.load (i32.add (local.get $bias) (i32.shl (local.get $r) (i32.const 3))))))
