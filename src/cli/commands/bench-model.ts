@@ -14,13 +14,14 @@ function batchesOf(args: ParsedArgs): number[] {
 }
 
 export function formatModelBench(r: ModelBenchReport): string {
-  const lines = [`${'case'.padEnd(14)} ${'ours ms'.padStart(9)} ${'base ms'.padStart(9)} ${'ratio'.padStart(7)} ${'(min)'.padStart(7)}  baseline / check`];
+  const lines = [`${'case'.padEnd(14)} ${'ours ms'.padStart(9)} ${'base ms'.padStart(9)} ${'ratio'.padStart(7)} ${'(min)'.padStart(7)} ${'(cpu)'.padStart(7)}  baseline / check`];
   for (const x of r.results) {
     const base = x.baseline === 'ort' ? 'onnxruntime-web wasm' : 'tfjs wasm';
-    lines.push(`${x.name.padEnd(14)} ${x.ours_ms.toFixed(2).padStart(9)} ${x.baseline_ms.toFixed(2).padStart(9)} ${x.ratio.toFixed(2).padStart(6)}x ${`${(x.baseline_min_ms / x.ours_min_ms).toFixed(2)}x`.padStart(7)}  ${base} f32 1 thread; ${x.checked}`);
+    lines.push(`${x.name.padEnd(14)} ${x.ours_ms.toFixed(2).padStart(9)} ${x.baseline_ms.toFixed(2).padStart(9)} ${x.ratio.toFixed(2).padStart(6)}x ${`${(x.baseline_min_ms / x.ours_min_ms).toFixed(2)}x`.padStart(7)} ${`${x.ratio_cpu.toFixed(2)}x`.padStart(7)}  ${base} f32 1 thread; ${x.checked}`);
   }
   for (const [k, why] of Object.entries(r.unavailable)) lines.push(`baseline ${k} unavailable: ${why}`);
   const kernels = Object.entries(r.kernels).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}×${n}`).join(' ');
+  lines.push('ratio: medians of wall time per call; (min): fastest calls; (cpu): medians of this process\'s CPU time per call, which excludes time other processes held the core');
   lines.push(`model: ${r.model} (${r.wa ? 'ternary weights + activations' : 'ternary weights, float activations'}; ${(r.macs / 1e9).toFixed(2)} G multiply-adds per sample)`);
   lines.push(`float original for the baselines: ${r.floatSource}`);
   lines.push(`node ${r.node} (V8 ${r.v8}); kernels: ${r.kernelFamily}; batch-1 kernel calls: ${kernels}`);

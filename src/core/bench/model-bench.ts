@@ -40,6 +40,10 @@ export interface ModelBenchResult {
   ratio: number;
   ours_min_ms: number;
   baseline_min_ms: number;
+  /** Medians of the process CPU time per call (robust to other processes holding the core) and their ratio. */
+  ours_cpu_ms: number;
+  baseline_cpu_ms: number;
+  ratio_cpu: number;
   baseline: 'tfjs' | 'ort';
   /** Output check: agreement of our top-1 with the float original's on the timed input(s). */
   checked: string;
@@ -196,6 +200,7 @@ export async function runModelBench(file: string, opts: ModelBenchOptions = {}):
         name: `model_b${batch}${base === 'ort' ? '_ort' : ''}`, baseline: base,
         ours_ms: t.ours.median_ms, baseline_ms: b.median_ms, ratio: b.median_ms / t.ours.median_ms,
         ours_min_ms: t.ours.min_ms, baseline_min_ms: b.min_ms, checked: check, agreement: ref ? agree / batch : NaN,
+        ours_cpu_ms: t.ours.cpu_ms, baseline_cpu_ms: b.cpu_ms, ratio_cpu: b.cpu_ms / t.ours.cpu_ms,
       });
     }
     log(`batch ${batch}: ours ${t.ours.median_ms.toFixed(1)} ms${t.tfjs ? `, tfjs ${t.tfjs.median_ms.toFixed(1)} ms` : ''}${t.ort ? `, onnxruntime ${t.ort.median_ms.toFixed(1)} ms` : ''} (${reps} rounds); ${check}`);
