@@ -120,33 +120,68 @@
   ;; f32_gemm_cols: the float GEMM of models without ternarized activations
   ;; (tolerance, not bit-identity, applies there): out[r][m] = sum_k w[r][k]*x[k][m]
   ;; + bias[r] with w, bias, x f32, 4 lanes per op instead of f64's 2; M a multiple of 16.
+  ;; Per 16-column block the activations are copied into `panel` (K x 64 bytes of scratch)
+  ;; and two weight rows share each panel load.
   (func (export "f32_gemm_cols") (param $w i32) (param $rows i32) (param $k i32) (param $x i32)
-    (param $m i32) (param $bias i32) (param $out i32)
-    (local $mb i32) (local $r i32) (local $kk i32) (local $p i32) (local $wr i32) (local $rowStride i32)
-    (local $wv v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $b v128) (local $o i32)
+    (param $m i32) (param $bias i32) (param $out i32) (param $panel i32)
+    (local $mb i32) (local $r i32) (local $kk i32) (local $p i32) (local $q i32) (local $wr i32) (local $wr2 i32) (local $rowStride i32) (local $kBytes i32)
+    (local $wv v128) (local $wv2 v128) (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
+    (local $b v128) (local $o i32)
     (local.set $rowStride (i32.shl (local.get $m) (i32.const 2)))
+    (local.set $kBytes (i32.shl (local.get $k) (i32.const 2)))
     (block $mdone
       (loop $ml
         (br_if $mdone (i32.ge_u (local.get $mb) (local.get $m)))
+        ;; this block's 16 columns of every k, contiguous: panel [K][16] (rows of x are M apart,
+        ;; which for large maps puts every k in the same few L1 sets)
+        (local.set $p (i32.add (local.get $x) (i32.shl (local.get $mb) (i32.const 2))))
+        (local.set $q (local.get $panel))
+        (local.set $kk (i32.const 0))
+        (block $cvd (loop $cvl
+          (br_if $cvd (i32.ge_u (local.get $kk) (local.get $k)))
+          (v128.store (local.get $q) (v128.load (local.get $p)))
+          (v128.store offset=16 (local.get $q) (v128.load offset=16 (local.get $p)))
+          (v128.store offset=32 (local.get $q) (v128.load offset=32 (local.get $p)))
+          (v128.store offset=48 (local.get $q) (v128.load offset=48 (local.get $p)))
+          (local.set $p (i32.add (local.get $p) (local.get $rowStride)))
+          (local.set $q (i32.add (local.get $q) (i32.const 64)))
+          (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
+          (br $cvl)))
         (local.set $r (i32.const 0))
         (block $rdone
           (loop $rl
             (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+            ;; two rows share each panel load; an odd last row pairs with itself (results written once)
+            (local.set $wr (i32.add (local.get $w) (i32.mul (local.get $r) (local.get $kBytes))))
+            (local.set $wr2 (select (i32.add (local.get $wr) (local.get $kBytes)) (local.get $wr)
+              (i32.lt_u (i32.add (local.get $r) (i32.const 1)) (local.get $rows))))
             (local.set $b (f32x4.splat (f32.load (i32.add (local.get $bias) (i32.shl (local.get $r) (i32.const 2))))))
             (local.set $a0 (local.get $b)) (local.set $a1 (local.get $b)) (local.set $a2 (local.get $b)) (local.set $a3 (local.get $b))
-            (local.set $wr (i32.add (local.get $w) (i32.shl (i32.mul (local.get $r) (local.get $k)) (i32.const 2))))
-            (local.set $p (i32.add (local.get $x) (i32.shl (local.get $mb) (i32.const 2))))
+            (local.set $b (f32x4.splat (f32.load (i32.add (local.get $bias) (i32.shl
+              (select (i32.add (local.get $r) (i32.const 1)) (local.get $r) (i32.lt_u (i32.add (local.get $r) (i32.const 1)) (local.get $rows))) (i32.const 2))))))
+            (local.set $c0 (local.get $b)) (local.set $c1 (local.get $b)) (local.set $c2 (local.get $b)) (local.set $c3 (local.get $b))
+            (local.set $p (local.get $panel))
             (local.set $kk (i32.const 0))
             (block $kdone
               (loop $kl
-                (br_if $kdone (i32.ge_u (local.get $kk) (local.get $k)))
-                (local.set $wv (f32x4.splat (f32.load (i32.add (local.get $wr) (i32.shl (local.get $kk) (i32.const 2))))))
-                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $wv) (v128.load (local.get $p)))))
-                (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $wv) (v128.load offset=16 (local.get $p)))))
-                (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $wv) (v128.load offset=32 (local.get $p)))))
-                (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $wv) (v128.load offset=48 (local.get $p)))))
-                (local.set $p (i32.add (local.get $p) (local.get $rowStride)))
-                (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
+                (br_if $kdone (i32.ge_u (local.get $kk) (local.get $kBytes)))
+                (local.set $wv (f32x4.splat (f32.load (i32.add (local.get $wr) (local.get $kk)))))
+                (local.set $wv2 (f32x4.splat (f32.load (i32.add (local.get $wr2) (local.get $kk)))))
+                (local.set $x0 (v128.load (local.get $p)))
+                (local.set $x1 (v128.load offset=16 (local.get $p)))
+                (local.set $x2 (v128.load offset=32 (local.get $p)))
+                (local.set $x3 (v128.load offset=48 (local.get $p)))
+                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $wv) (local.get $x0))))
+                (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $wv) (local.get $x1))))
+                (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $wv) (local.get $x2))))
+                (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $wv) (local.get $x3))))
+                (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (local.get $wv2) (local.get $x0))))
+                (local.set $c1 (f32x4.add (local.get $c1) (f32x4.mul (local.get $wv2) (local.get $x1))))
+                (local.set $c2 (f32x4.add (local.get $c2) (f32x4.mul (local.get $wv2) (local.get $x2))))
+                (local.set $c3 (f32x4.add (local.get $c3) (f32x4.mul (local.get $wv2) (local.get $x3))))
+                (local.set $p (i32.add (local.get $p) (i32.const 64)))
+                (local.set $kk (i32.add (local.get $kk) (i32.const 4)))
                 (br $kl)))
             (local.set $o (i32.add (local.get $out)
               (i32.add (i32.mul (local.get $r) (local.get $rowStride)) (i32.shl (local.get $mb) (i32.const 2)))))
@@ -154,7 +189,14 @@
             (v128.store offset=16 (local.get $o) (local.get $a1))
             (v128.store offset=32 (local.get $o) (local.get $a2))
             (v128.store offset=48 (local.get $o) (local.get $a3))
-            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (if (i32.lt_u (i32.add (local.get $r) (i32.const 1)) (local.get $rows))
+              (then
+                (local.set $o (i32.add (local.get $o) (local.get $rowStride)))
+                (v128.store (local.get $o) (local.get $c0))
+                (v128.store offset=16 (local.get $o) (local.get $c1))
+                (v128.store offset=32 (local.get $o) (local.get $c2))
+                (v128.store offset=48 (local.get $o) (local.get $c3))))
+            (local.set $r (i32.add (local.get $r) (i32.const 2)))
             (br $rl)))
         (local.set $mb (i32.add (local.get $mb) (i32.const 16)))
         (br $ml))))
@@ -477,7 +519,8 @@
       (local.set $ic (i32.add (local.get $ic) (i32.const 1)))
       (br $icl))))
 
-  ;; maxpool_f32: unpadded max pooling over planes of [h][w] f32, with the
+  ;; maxpool_f32: unpadded max pooling over planes of [h][w] f32 (stride-2 loads
+  ;; read up to 4 floats past a row; the heap keeps 16 bytes readable), with the
   ;; reference's comparison acc = v > acc ? v : acc from -inf in row-major
   ;; window order, so results (NaN handling included) are identical.
   (func (export "maxpool_f32") (param $x i32) (param $planes i32) (param $h i32) (param $w i32)
@@ -540,6 +583,35 @@
               (local.set $out (i32.add (local.get $out) (i32.const 4)))
               (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
               (br $sl)))))
+        ;; any other window with stride 1 or 2: 4 outputs at a time, the same comparisons in the same
+        ;; window order as pmax(acc, v) = acc < v ? v : acc (stride 2 takes the even floats of 8)
+        (if (i32.and (i32.eqz (local.get $two)) (i32.le_u (local.get $sw) (i32.const 2)))
+          (then
+            (block $gd (loop $gl
+              (br_if $gd (i32.gt_u (i32.add (local.get $ox) (i32.const 4)) (local.get $ow)))
+              (local.set $vacc (v128.const f32x4 -inf -inf -inf -inf))
+              (local.set $ky (i32.const 0))
+              (block $gkyd (loop $gkyl
+                (br_if $gkyd (i32.ge_u (local.get $ky) (local.get $kh)))
+                (local.set $row (i32.add (local.get $base) (i32.add
+                  (i32.mul (i32.add (i32.mul (local.get $oy) (local.get $sh)) (local.get $ky)) (local.get $rowBytes))
+                  (i32.shl (i32.mul (local.get $ox) (local.get $sw)) (i32.const 2)))))
+                (local.set $kx (i32.const 0))
+                (block $gkxd (loop $gkxl
+                  (br_if $gkxd (i32.ge_u (local.get $kx) (local.get $kw)))
+                  (local.set $r0a (v128.load (i32.add (local.get $row) (i32.shl (local.get $kx) (i32.const 2)))))
+                  (if (i32.eq (local.get $sw) (i32.const 2))
+                    (then (local.set $r0a (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $r0a)
+                      (v128.load offset=16 (i32.add (local.get $row) (i32.shl (local.get $kx) (i32.const 2))))))))
+                  (local.set $vacc (f32x4.pmax (local.get $vacc) (local.get $r0a)))
+                  (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
+                  (br $gkxl)))
+                (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+                (br $gkyl)))
+              (v128.store (local.get $out) (local.get $vacc))
+              (local.set $out (i32.add (local.get $out) (i32.const 16)))
+              (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
+              (br $gl)))))
         (block $oxd (loop $oxl
           (br_if $oxd (i32.ge_u (local.get $ox) (local.get $ow)))
           (local.set $acc (f32.const -inf))

@@ -110,7 +110,7 @@ interface WasmExports {
   lut_gemv(w: number, rows: number, planeBytes: number, t: number, out: number, sp: number, sn: number, acc: number): void;
   tf_lut_gemm(w: number, rows: number, pb: number, x: number, m: number, out: number, sp: number, sn: number, tables: number, acc: number): void;
   f64_gemm_cols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number, panel: number): void;
-  f32_gemm_cols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void;
+  f32_gemm_cols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number, panel: number): void;
   epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number, res: number, lo: number, hi: number): void;
   epilogue_affine(src: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number, res: number, lo: number, hi: number): void;
   im2col_f32(...args: number[]): void;
@@ -150,7 +150,7 @@ class WasmKernels implements Kernels {
     this.x.f64_gemm_cols(w, rows, k, x, m, bias, out, this.heap.alloc(k * 64, false));
   }
   f32GemmCols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void {
-    this.x.f32_gemm_cols(w, rows, k, x, m, bias, out);
+    this.x.f32_gemm_cols(w, rows, k, x, m, bias, out, this.heap.alloc(k * 64, false));
   }
   epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number, res = 0, lo = 0, hi = 0): void {
     this.x.epilogue(src, kind, rowStride, rows, n, M, O, o0, params, flags, out, res, lo, hi);
