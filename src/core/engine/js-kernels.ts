@@ -6,7 +6,7 @@
  */
 import type { Heap } from './heap';
 import type { Kernels } from './kernels';
-import type { PlaneMatrix } from './planes';
+import type { Base3Matrix, PlaneMatrix } from './planes';
 
 function popcount32(v: number): number {
   v = v - ((v >>> 1) & 0x55555555);
@@ -302,6 +302,44 @@ export class JsKernels implements Kernels {
         else if (mode === 1) f32[(outP >>> 2) + at] = fr(fr(fr(sp) * P) - fr(fr(sn) * N));
         else i32[(outP >>> 2) + at] = P - N;
       }
+    }
+  }
+
+  /** tf81_gemm's arithmetic in its order (f32 rounding after every operation), so results are identical. */
+  tf81Gemm(w: Base3Matrix, x: number, m: number, out: number, sp: number, sn: number): void {
+    const u8 = this.heap.u8, f32 = this.heap.f32, fr = Math.fround, G = w.groups, xb = x >>> 2;
+    const SL = 12, T = new Float32Array(SL * 81 * 8), acc = new Float32Array(w.rows * 8);
+    const A = new Float32Array(9 * 8), B = new Float32Array(9 * 8), s = new Float32Array(8), d = new Float32Array(8);
+    const fsp = fr(sp), fsn = fr(-fr(sn));
+    for (let mb = 0; mb < m; mb += 8) {
+      for (let gb = 0; gb < G; gb += SL) {
+        const gend = Math.min(gb + SL, G);
+        for (let g = gb; g < gend; g++) {
+          const u = (i: number, j: number, c: number): number => (j === 1 ? 0 : fr((j ? fsp : fsn) * f32[xb + (4 * g + i) * m + mb + c]));
+          for (let j1 = 0; j1 < 3; j1++) for (let j0 = 0; j0 < 3; j0++) for (let c = 0; c < 8; c++) {
+            A[(j0 + 3 * j1) * 8 + c] = fr(u(0, j0, c) + u(1, j1, c));
+            B[(j0 + 3 * j1) * 8 + c] = fr(u(2, j0, c) + u(3, j1, c));
+          }
+          const t = (g - gb) * 648;
+          for (let e = 0; e < 9; e++) for (let a = 0; a < 9; a++) for (let c = 0; c < 8; c++) T[t + (a + 9 * e) * 8 + c] = fr(A[a * 8 + c] + B[e * 8 + c]);
+        }
+        for (let r = 0; r < w.rows; r++) {
+          const wr = w.ptr + r * G;
+          s.fill(0);
+          d.fill(0);
+          let q = gb;
+          for (; q + 1 < gend; q += 2) {
+            const ts = (q - gb) * 648 + u8[wr + q] * 8, td = (q + 1 - gb) * 648 + u8[wr + q + 1] * 8;
+            for (let c = 0; c < 8; c++) { s[c] = fr(s[c] + T[ts + c]); d[c] = fr(d[c] + T[td + c]); }
+          }
+          if (q < gend) for (let c = 0; c < 8; c++) s[c] = fr(s[c] + T[(q - gb) * 648 + u8[wr + q] * 8 + c]);
+          for (let c = 0; c < 8; c++) {
+            const v = fr(s[c] + d[c]);
+            acc[r * 8 + c] = gb ? fr(acc[r * 8 + c] + v) : v;
+          }
+        }
+      }
+      for (let r = 0; r < w.rows; r++) for (let c = 0; c < 8; c++) f32[(out >>> 2) + r * m + mb + c] = acc[r * 8 + c];
     }
   }
 }

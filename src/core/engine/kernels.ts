@@ -9,10 +9,11 @@ import depthwiseBytes from './depthwise.wat';
 import floatBytes from './float-ops.wat';
 import ternaryBytes from './ternary.wat';
 import ternaryActsBytes from './ternary-acts.wat';
+import ternaryBase3Bytes from './ternary-base3.wat';
 import ternaryFloatBytes from './ternary-float.wat';
 import { Heap } from './heap';
 import { JsKernels } from './js-kernels';
-import type { PlaneMatrix } from './planes';
+import type { Base3Matrix, PlaneMatrix } from './planes';
 
 export interface Kernels {
   readonly simd: boolean;
@@ -41,6 +42,11 @@ export interface Kernels {
    * x is [K][m] with 8·planeBytes rows (zeros past K), m a multiple of 8; tables: 32 KB scratch, acc: rows·64 bytes.
    */
   tfLutGemm(w: PlaneMatrix, x: number, m: number, out: number, sp: number, sn: number, tables: number, acc: number): void;
+  /**
+   * out[r][m] = Σ_k c(w[r][k])·x[k][m] with c(+1) = sp, c(−1) = −sn, by tables of the 81 signed sums of 4 inputs ×
+   * 8 columns (ternary-base3.wat); x is [K][m] with 4·groups rows (zeros past K), m a multiple of 8.
+   */
+  tf81Gemm(w: Base3Matrix, x: number, m: number, out: number, sp: number, sn: number): void;
   /** Float GEMM, f64 accumulation in k order: out[r][m] = f32(Σ_k w[r][k]·x[k][m] + bias[r]); w, bias f64; m a multiple of 8. */
   f64GemmCols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void;
   /** f32 GEMM for models without ternarized activations: out[r][m] = Σ_k w[r][k]·x[k][m] + bias[r]; w, bias f32; m a multiple of 16. */
@@ -119,6 +125,7 @@ interface WasmExports {
   ternarize(x: number, count: number, pos: number, neg: number, dst: number): void;
   pack_pixels(t: number, n: number, c: number, hw: number, dst: number): void;
   dw_conv(...args: number[]): void;
+  tf81_gemm(w: number, rows: number, G: number, x: number, m: number, out: number, sp: number, sn: number, t: number, ab: number, acc: number): void;
   im2col_bits(...args: number[]): void;
 }
 
@@ -128,7 +135,7 @@ class WasmKernels implements Kernels {
   readonly heap: Heap;
   private readonly x: WasmExports;
   constructor() {
-    compiled ??= [ternaryBytes, ternaryActsBytes, ternaryFloatBytes, floatBytes, depthwiseBytes].map((b) => new WebAssembly.Module(b as Uint8Array<ArrayBuffer>));
+    compiled ??= [ternaryBytes, ternaryActsBytes, ternaryFloatBytes, ternaryBase3Bytes, floatBytes, depthwiseBytes].map((b) => new WebAssembly.Module(b as Uint8Array<ArrayBuffer>));
     const memory = new WebAssembly.Memory({ initial: 1 });
     const env = { env: { memory } };
     this.x = Object.assign({}, ...compiled.map((m) => new WebAssembly.Instance(m, env).exports)) as WasmExports;
@@ -145,6 +152,10 @@ class WasmKernels implements Kernels {
   }
   tfLutGemm(w: PlaneMatrix, x: number, m: number, out: number, sp: number, sn: number, tables: number, acc: number): void {
     this.x.tf_lut_gemm(w.ptr, w.rows, w.planeBytes, x, m, out, sp, sn, tables, acc);
+  }
+  tf81Gemm(w: Base3Matrix, x: number, m: number, out: number, sp: number, sn: number): void {
+    const h = this.heap;
+    this.x.tf81_gemm(w.ptr, w.rows, w.groups, x, m, out, sp, sn, h.alloc(12 * 2592, false), h.alloc(576, false), h.alloc(w.rows * 32, false));
   }
   f64GemmCols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void {
     this.x.f64_gemm_cols(w, rows, k, x, m, bias, out, this.heap.alloc(k * 64, false));

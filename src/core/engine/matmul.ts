@@ -15,7 +15,7 @@ import { windowOut } from '../exec/shapes';
 import { sizeOf, tensor, type Tensor } from '../tensor';
 import type { Epilogue } from './epilogue';
 import type { Kernels } from './kernels';
-import { repackRows, tapsMajorOrder, type PlaneMatrix } from './planes';
+import { repackBase3, repackRows, tapsMajorOrder, type Base3Matrix, type PlaneMatrix } from './planes';
 import { depthwise, depthwiseFits } from './depthwise';
 import { maxPoolInHeap, type PoolWindow } from './pool';
 
@@ -51,6 +51,8 @@ export class MatmulLayer {
   readonly fp32Bytes: number;
   readonly ternary: boolean;
   private readonly planes: PlaneMatrix[] = [];
+  /** Wide convs with float input: base-3 weight bytes per group for tf81Gemm, instead of planes. */
+  private readonly base3: Base3Matrix[] = [];
   /** Asymmetric scales with ternary inputs: Σ|w|·a is needed too (an absolute-mode pass over the same planes). */
   private readonly asymmetricTt: boolean = false;
   private readonly sp: number = 1;
@@ -96,10 +98,13 @@ export class MatmulLayer {
       this.depthwise = Boolean(conv && groups > 1 && og === 1 && ig === 1 && depthwiseFits(kh, kw));
       this.bitColumns = Boolean(conv && layer.actQuant && ig % 8 === 0);
       const order = this.bitColumns ? tapsMajorOrder(ig, kh, kw) : undefined;
+      // tf81Gemm's 81-entry tables pay off from ~96 rows (docs/engine-performance.md)
+      const wide = Boolean(conv && !layer.actQuant && !this.depthwise && og >= 96);
       if (this.depthwise) this.planes.push(repackRows(heap, weights.trits, 0, this.outC, this.k));
+      else if (wide) for (let g = 0; g < groups; g++) this.base3.push(repackBase3(heap, weights.trits, g * og, og, this.k));
       else for (let g = 0; g < groups; g++) this.planes.push(repackRows(heap, weights.trits, g * og, og, this.k, order));
       this.asymmetricTt = Boolean(layer.actQuant) && this.sp !== this.sn;
-      this.runtimeBytes = this.planes.reduce((s, m) => s + m.bytes, 0);
+      this.runtimeBytes = [...this.planes, ...this.base3].reduce((s, m) => s + m.bytes, 0);
       this.fp32Bytes = weights.trits.length * 4;
     } else {
       const f = weights.float as Float32Array;
@@ -252,7 +257,7 @@ export class MatmulLayer {
     const heap = kernels.heap;
     const M = g.oh * g.ow, cols = g.n * M, K = g.ig * g.kh * g.kw;
     const og = g.o / g.groups;
-    if (this.ternary && cols === 1) {
+    if (this.ternary && cols === 1 && !this.base3.length) {
       // GEMV: subset-sum tables of the input vector, two table reads per 8 weights.
       const m = this.planes[gi];
       const xp = heap.alloc(m.chunks * 512);
@@ -267,14 +272,16 @@ export class MatmulLayer {
       this.emit(g, gi, out, SRC_F32, 1, 1, sink);
       return;
     }
-    // tfLutGemm works on 8-column blocks and reads 8·planeBytes rows (zeros past K); the f32/f64 GEMMs on 16/8
+    // tfLutGemm/tf81Gemm work on 8-column blocks and read 8·planeBytes/4·groups rows (zeros past K); the f32/f64 GEMMs on 16/8
     const colsPad = ceilTo(cols, this.ternary ? 8 : 16);
-    const xt = heap.alloc((this.ternary ? this.planes[gi].planeBytes * 8 : K) * colsPad * 4);
+    const kRows = !this.ternary ? K : this.base3.length ? this.base3[gi].groups * 4 : this.planes[gi].planeBytes * 8;
+    const xt = heap.alloc(kRows * colsPad * 4);
     const xin = heap.alloc(xd.length * 4, false);
     heap.f32.set(xd, xin >>> 2);
     kernels.im2col(xin, g.n, g.c, g.h, g.w, gi * g.ig, g.ig, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.dh, g.dw, g.oh, g.ow, colsPad, xt);
     const out = heap.alloc(og * colsPad * 4, false);
-    if (this.ternary) kernels.tfLutGemm(this.planes[gi], xt, colsPad, out, this.sp, this.sn, heap.alloc(32768, false), heap.alloc(og * 64, false));
+    if (this.base3.length) kernels.tf81Gemm(this.base3[gi], xt, colsPad, out, this.sp, this.sn);
+    else if (this.ternary) kernels.tfLutGemm(this.planes[gi], xt, colsPad, out, this.sp, this.sn, heap.alloc(32768, false), heap.alloc(og * 64, false));
     else if (this.approximate) kernels.f32GemmCols(this.floatW[gi], og, K, xt, colsPad, this.floatBias + gi * og * 4, out);
     else kernels.f64GemmCols(this.floatW[gi], og, K, xt, colsPad, this.floatBias + gi * og * 8, out);
     this.emit(g, gi, out, SRC_F32, colsPad, 1, sink);

@@ -57,3 +57,32 @@ export function tapsMajorOrder(ig: number, kh: number, kw: number): Int32Array {
   for (let ic = 0; ic < ig; ic++) for (let t = 0; t < kh * kw; t++) order[t * ig + ic] = ic * kh * kw + t;
   return order;
 }
+
+/**
+ * Wide W-only conv layers (ternary-base3.wat): byte g of a row is Σ_{i<4} (t_{4g+i} + 1)·3^i over the row's
+ * trits in order (zeros past k), 4 trits per byte = 2 bits per weight.
+ */
+export interface Base3Matrix {
+  ptr: number;
+  rows: number;
+  k: number;
+  /** ⌈k/4⌉: bytes per row. */
+  groups: number;
+  bytes: number;
+}
+
+export function repackBase3(heap: Heap, trits: Int8Array, rowStart: number, rows: number, k: number): Base3Matrix {
+  const groups = Math.max(1, Math.ceil(k / 4));
+  const bytes = Math.ceil((rows * groups) / 16) * 16;
+  const ptr = heap.alloc(bytes);
+  const u8 = heap.u8;
+  for (let r = 0; r < rows; r++) {
+    const src = (rowStart + r) * k;
+    for (let g = 0; g < groups; g++) {
+      let v = 0;
+      for (let i = 3; i >= 0; i--) v = v * 3 + (4 * g + i < k ? trits[src + 4 * g + i] : 0) + 1;
+      u8[ptr + r * groups + g] = v;
+    }
+  }
+  return { ptr, rows, k, groups, bytes };
+}

@@ -112,7 +112,21 @@ const mobilenetLike = (wa: boolean, sym: boolean): Make => (r) => {
   return { model: b.build(x), input: [3, 15, 13] };
 };
 
+/** W-only convs with ≥ 96 output channels (base-3 weights, tf81Gemm) next to a narrow one (planes, tfLutGemm). */
+const wide: Make = (r) => {
+  const b = new ModelBuilder(r, [3, 9, 7]);
+  let x = b.op('relu', [b.conv('input', 3, 16, 3, { pads: [1, 1, 1, 1] })]);
+  x = b.op('relu', [b.batchnorm(b.conv(x, 16, 128, 3, { pads: [1, 1, 1, 1], strides: [2, 2] }, {}), 128)]);
+  x = b.op('relu', [b.conv(x, 128, 96, 1, {}, { sym: true })]);
+  x = b.conv(x, 96, 24, 3, { pads: [1, 1, 1, 1] }, {});
+  x = b.op('globalavgpool', [x]);
+  x = b.op('flatten', [x]);
+  x = b.dense(x, 24, 5);
+  return { model: b.build(x), input: [3, 9, 7] };
+};
+
 const cases: [string, Make][] = [
+  ['wide W-only convs (base-3 weights, 81-entry tables)', wide],
   ['MobileNet-like, W-only (depthwise kernel, fused ReLU6)', mobilenetLike(false, false)],
   ['MobileNet-like, W+A symmetric (depthwise integer dots)', mobilenetLike(true, true)],
   ['MobileNet-like, W+A asymmetric (depthwise sign sums)', mobilenetLike(true, false)],

@@ -80,6 +80,32 @@ function naiveTf(w: Int8Array, x: Float32Array, rows: number, kLen: number, sp: 
 const close = (a: number, b: number, scale: number): boolean => Math.abs(a - b) <= 1e-5 * scale;
 
 for (const kLen of [5, 72, 130, 1000, 2100]) {
+  test(`tf81Gemm (K=${kLen}, base-3 weights) matches a naive loop; SIMD and fallback are identical`, async () => {
+    const { repackBase3 } = await import('../../../src/core/engine/planes');
+    const r = rng(kLen + 81);
+    const rows = 13, m = 19, mPad = 24;
+    const w = randomTrits(r, rows * kLen);
+    const x = new Float32Array(kLen * m).map(() => r() * 2 - 1);
+    const sp = 0.37, sn = 0.51;
+    const results: Float32Array[] = [];
+    for (const k of both()) {
+      const mat = repackBase3(k.heap, w, 0, rows, kLen);
+      assert.equal(mat.groups, Math.ceil(kLen / 4));
+      const xt = k.heap.alloc(mat.groups * 4 * mPad * 4);
+      for (let i = 0; i < kLen; i++) for (let c = 0; c < m; c++) k.heap.f32[(xt >>> 2) + i * mPad + c] = x[i * m + c];
+      const out = k.heap.alloc(rows * mPad * 4);
+      k.tf81Gemm(mat, xt, mPad, out, sp, sn);
+      for (let c = 0; c < m; c++) {
+        const want = naiveTf(w, x, rows, kLen, sp, sn, c, m);
+        for (let i = 0; i < rows; i++) assert.ok(close(k.heap.f32[(out >>> 2) + i * mPad + c], want[i], Math.sqrt(kLen)), `simd=${k.simd} r${i} c${c}`);
+      }
+      results.push(k.heap.f32.slice(out >>> 2, (out >>> 2) + rows * mPad));
+    }
+    assert.deepEqual(Array.from(results[0]).map((v, i) => (Object.is(v, results[1][i]) ? -1 : i)).filter((i) => i >= 0), [], 'SIMD vs fallback bit patterns');
+  });
+}
+
+for (const kLen of [5, 72, 130, 1000, 2100]) {
   test(`lutGemv and tfLutGemm (K=${kLen}) match a naive additions loop; tfLutGemm SIMD and fallback are identical`, () => {
     const r = rng(kLen);
     const rows = 13, m = 19, mPad = 24; // three 8-column blocks
