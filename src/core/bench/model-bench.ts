@@ -95,6 +95,12 @@ function argmaxRows(data: Float32Array, rows: number): number[] {
   });
 }
 
+function cosine(a: Float32Array, b: Float32Array): number {
+  let ab = 0, aa = 0, bb = 0;
+  for (let i = 0; i < a.length; i++) { ab += a[i] * b[i]; aa += a[i] * a[i]; bb += b[i] * b[i]; }
+  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : aa === bb ? 1 : 0;
+}
+
 /** The .tnn's float original as a FloatModel: latent weights, else dequantized trits. */
 function floatModelOf(tnn: TnnModel): { model: FloatModel; kind: string } {
   const fo = floatOriginal(tnn);
@@ -179,7 +185,8 @@ export async function runModelBench(file: string, opts: ModelBenchOptions = {}):
     const refName = ortRunner ? 'onnxruntime' : 'tfjs';
     const refClasses = ref ? argmaxRows(ref, batch) : [];
     const agree = refClasses.filter((c, i) => c === classes[i]).length;
-    let check = ref ? `${agree}/${batch} same top-1 as the float original (${refName})` : 'no float baseline to check against';
+    // top-1 of random-weight networks is close to a tie among many classes: the cosine of the outputs says how close they are
+    let check = ref ? `${agree}/${batch} same top-1 as the float original (${refName}), output cosine ${cosine(ours, ref).toFixed(4)}` : 'no float baseline to check against';
     if (ortRunner && tfRun) {
       const tfClasses = argmaxRows(tfRun(x), batch);
       check += `; tfjs vs onnxruntime ${tfClasses.filter((c, i) => c === refClasses[i]).length}/${batch}`;

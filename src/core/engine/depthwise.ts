@@ -27,7 +27,7 @@ export const depthwiseFits = (kh: number, kw: number): boolean => kh * kw <= 64;
  */
 export function depthwise(kernels: Kernels, w: PlaneMatrix, g: DepthwiseGeometry, input: PlaneSource, scales: { sp: number; sn: number; actScale: number; asymmetric: boolean; ternaryInput: boolean }): DepthwiseOut {
   const heap = kernels.heap;
-  const padded = padPlanes(heap, input, g.n * g.c, g.h, g.w, g.pads, 0);
+  const padded = padPlanes(kernels, input, g.n * g.c, g.h, g.w, g.pads, 0);
   const size = g.n * g.c * g.oh * g.ow;
   const outP = heap.alloc(size * 4, false);
   const run = (mode: number, outN: number): void =>

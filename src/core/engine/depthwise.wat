@@ -22,8 +22,8 @@
     (param $mode i32) (param $scaleP f32) (param $scaleN f32) (param $taps i32)
     (local $vsp v128) (local $vsn v128) (local $np i32) (local $nt i32) (local $i i32) (local $base i32) (local $rowBase i32)
     (local $b i32) (local $ch i32) (local $plane i32) (local $o i32) (local $oy i32) (local $ox i32) (local $ky i32) (local $kx i32)
-    (local $t i32) (local $row i32) (local $a i32) (local $plus i64) (local $minus i64) (local $mask i64) (local $bit i64)
-    (local $vp v128) (local $vn v128) (local $v v128) (local $sp f32) (local $sn f32) (local $s f32) (local $wr i32)
+    (local $t i32) (local $a i32) (local $plus i64) (local $minus i64) (local $mask i64)
+    (local $vp v128) (local $vn v128) (local $v v128) (local $sp f32) (local $sn f32) (local $wr i32)
     (local.set $vsp (f32x4.splat (local.get $scaleP)))
     (local.set $vsn (f32x4.splat (local.get $scaleN)))
     (local.set $mask (select (i64.const -1) (i64.sub (i64.shl (i64.const 1) (i64.extend_i32_u (i32.mul (local.get $kh) (local.get $kw)))) (i64.const 1))
@@ -88,22 +88,36 @@
             (local.set $vp (v128.const i32x4 0 0 0 0))
             (local.set $vn (v128.const i32x4 0 0 0 0))
             (local.set $i (i32.const 0))
-            (block $pd (loop $pl
-              (br_if $pd (i32.ge_u (local.get $i) (local.get $np)))
-              (local.set $a (i32.add (local.get $base) (i32.load (i32.add (local.get $taps) (i32.shl (local.get $i) (i32.const 2))))))
-              (local.set $vp (f32x4.add (local.get $vp) (select (result v128) (v128.load (local.get $a))
-                (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (v128.load (local.get $a)) (v128.load offset=16 (local.get $a)))
-                (i32.eq (local.get $sw) (i32.const 1)))))
-              (local.set $i (i32.add (local.get $i) (i32.const 1)))
-              (br $pl)))
-            (block $nd (loop $nl
-              (br_if $nd (i32.ge_u (local.get $i) (local.get $nt)))
-              (local.set $a (i32.add (local.get $base) (i32.load (i32.add (local.get $taps) (i32.shl (local.get $i) (i32.const 2))))))
-              (local.set $vn (f32x4.add (local.get $vn) (select (result v128) (v128.load (local.get $a))
-                (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (v128.load (local.get $a)) (v128.load offset=16 (local.get $a)))
-                (i32.eq (local.get $sw) (i32.const 1)))))
-              (local.set $i (i32.add (local.get $i) (i32.const 1)))
-              (br $nl)))
+            (if (i32.eq (local.get $sw) (i32.const 1))
+              (then
+                (block $pd (loop $pl
+                  (br_if $pd (i32.ge_u (local.get $i) (local.get $np)))
+                  (local.set $vp (f32x4.add (local.get $vp) (v128.load (i32.add (local.get $base) (i32.load (i32.add (local.get $taps) (i32.shl (local.get $i) (i32.const 2))))))))
+                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                  (br $pl))))
+              (else
+                (block $pd2 (loop $pl2
+                  (br_if $pd2 (i32.ge_u (local.get $i) (local.get $np)))
+                  (local.set $a (i32.add (local.get $base) (i32.load (i32.add (local.get $taps) (i32.shl (local.get $i) (i32.const 2))))))
+                  (local.set $vp (f32x4.add (local.get $vp)
+                    (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (v128.load (local.get $a)) (v128.load offset=16 (local.get $a)))))
+                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                  (br $pl2)))))
+            (if (i32.eq (local.get $sw) (i32.const 1))
+              (then
+                (block $nd (loop $nl
+                  (br_if $nd (i32.ge_u (local.get $i) (local.get $nt)))
+                  (local.set $vn (f32x4.add (local.get $vn) (v128.load (i32.add (local.get $base) (i32.load (i32.add (local.get $taps) (i32.shl (local.get $i) (i32.const 2))))))))
+                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                  (br $nl))))
+              (else
+                (block $nd2 (loop $nl2
+                  (br_if $nd2 (i32.ge_u (local.get $i) (local.get $nt)))
+                  (local.set $a (i32.add (local.get $base) (i32.load (i32.add (local.get $taps) (i32.shl (local.get $i) (i32.const 2))))))
+                  (local.set $vn (f32x4.add (local.get $vn)
+                    (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (v128.load (local.get $a)) (v128.load offset=16 (local.get $a)))))
+                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                  (br $nl2)))))
             (local.set $a (i32.add (local.get $o) (i32.shl (i32.add (i32.mul (local.get $oy) (local.get $ow)) (local.get $ox)) (i32.const 2))))
             (if (i32.eqz (local.get $mode))
               (then
@@ -115,32 +129,23 @@
                 (else (v128.store (i32.add (local.get $outP) (local.get $a)) (i32x4.trunc_sat_f32x4_s (f32x4.sub (local.get $vp) (local.get $vn))))))))
             (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
             (br $vl)))
-          ;; the last ow mod 4 outputs one at a time, same order
+          ;; the last ow mod 4 outputs (all of them at other strides) one at a time, same lists and order
           (block $sd (loop $sl
             (br_if $sd (i32.ge_u (local.get $ox) (local.get $ow)))
+            (local.set $base (i32.add (local.get $rowBase) (i32.shl (i32.mul (local.get $ox) (local.get $sw)) (i32.const 2))))
             (local.set $sp (f32.const 0))
             (local.set $sn (f32.const 0))
-            (local.set $t (i32.const 0))
-            (local.set $ky (i32.const 0))
-            (block $kyd2 (loop $kyl2
-              (br_if $kyd2 (i32.ge_u (local.get $ky) (local.get $kh)))
-              (local.set $kx (i32.const 0))
-              (block $kxd2 (loop $kxl2
-                (br_if $kxd2 (i32.ge_u (local.get $kx) (local.get $kw)))
-                (local.set $bit (i64.shl (i64.const 1) (i64.extend_i32_u (local.get $t))))
-                (if (i64.ne (i64.and (i64.or (local.get $plus) (local.get $minus)) (local.get $bit)) (i64.const 0))
-                  (then
-                    (local.set $s (f32.load (i32.add (local.get $plane) (i32.shl (i32.add
-                      (i32.mul (i32.add (i32.mul (local.get $oy) (local.get $sh)) (i32.mul (local.get $ky) (local.get $dh))) (local.get $pw))
-                      (i32.add (i32.mul (local.get $ox) (local.get $sw)) (i32.mul (local.get $kx) (local.get $dw)))) (i32.const 2)))))
-                    (if (i64.ne (i64.and (local.get $plus) (local.get $bit)) (i64.const 0))
-                      (then (local.set $sp (f32.add (local.get $sp) (local.get $s))))
-                      (else (local.set $sn (f32.add (local.get $sn) (local.get $s)))))))
-                (local.set $t (i32.add (local.get $t) (i32.const 1)))
-                (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
-                (br $kxl2)))
-              (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
-              (br $kyl2)))
+            (local.set $i (i32.const 0))
+            (block $spd (loop $spl
+              (br_if $spd (i32.ge_u (local.get $i) (local.get $np)))
+              (local.set $sp (f32.add (local.get $sp) (f32.load (i32.add (local.get $base) (i32.load (i32.add (local.get $taps) (i32.shl (local.get $i) (i32.const 2))))))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $spl)))
+            (block $snd (loop $snl
+              (br_if $snd (i32.ge_u (local.get $i) (local.get $nt)))
+              (local.set $sn (f32.add (local.get $sn) (f32.load (i32.add (local.get $base) (i32.load (i32.add (local.get $taps) (i32.shl (local.get $i) (i32.const 2))))))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $snl)))
             (local.set $a (i32.add (local.get $o) (i32.shl (i32.add (i32.mul (local.get $oy) (local.get $ow)) (local.get $ox)) (i32.const 2))))
             (if (i32.eqz (local.get $mode))
               (then

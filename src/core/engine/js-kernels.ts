@@ -342,4 +342,13 @@ export class JsKernels implements Kernels {
       for (let r = 0; r < w.rows; r++) for (let c = 0; c < 8; c++) f32[(out >>> 2) + r * m + mb + c] = acc[r * 8 + c];
     }
   }
+
+  padPlanes(src: number, i8: boolean, planes: number, h: number, w: number, pt: number, pl: number, pb: number, pr: number, fill: number, dst: number): void {
+    const f32 = this.heap.f32, s8 = this.heap.i8, ph = h + pt + pb, pw = w + pl + pr, d0 = dst >>> 2;
+    if (pt || pl || pb || pr) f32.fill(fill, d0, d0 + planes * ph * pw);
+    for (let p = 0; p < planes; p++) for (let y = 0; y < h; y++) {
+      const d = d0 + (p * ph + y + pt) * pw + pl, s = (p * h + y) * w;
+      for (let x = 0; x < w; x++) f32[d + x] = i8 ? s8[src + s + x] : f32[(src >>> 2) + s + x];
+    }
+  }
 }

@@ -84,6 +84,8 @@ export interface Kernels {
    * mode 1: f32(sp·P) − f32(sn·N) to outP; mode 2: i32 P − N to outP (see depthwise.wat).
    */
   dwConv(x: number, n: number, c: number, ph: number, pw: number, w: PlaneMatrix, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, oh: number, ow: number, outP: number, outN: number, mode: number, sp: number, sn: number): void;
+  /** Planes [h][w] (f32, or int8 trits converted to f32 when `i8`) into f32 planes bordered by `fill` (pads t, l, b, r). */
+  padPlanes(src: number, i8: boolean, planes: number, h: number, w: number, pt: number, pl: number, pb: number, pr: number, fill: number, dst: number): void;
   /** The reference's activation rule: int8 trit = x > pos ? 1 : x < neg ? −1 : 0 for f32 x[count]. */
   ternarize(x: number, count: number, pos: number, neg: number, dst: number): void;
   /** Unpadded max pooling of `planes` f32 [h][w] planes into [oh][ow] (the reference's comparison order). */
@@ -125,6 +127,7 @@ interface WasmExports {
   ternarize(x: number, count: number, pos: number, neg: number, dst: number): void;
   pack_pixels(t: number, n: number, c: number, hw: number, dst: number): void;
   dw_conv(...args: number[]): void;
+  pad_planes(src: number, i8: number, planes: number, h: number, w: number, pt: number, pl: number, pb: number, pr: number, fill: number, dst: number): void;
   tf81_gemm(w: number, rows: number, G: number, x: number, m: number, out: number, sp: number, sn: number, t: number, ab: number, acc: number): void;
   im2col_bits(...args: number[]): void;
 }
@@ -182,6 +185,9 @@ class WasmKernels implements Kernels {
     this.x.ternarize(x, count, pos, neg, dst);
   }
   packPixels(t: number, n: number, c: number, hw: number, dst: number): void { this.x.pack_pixels(t, n, c, hw, dst); }
+  padPlanes(src: number, i8: boolean, planes: number, h: number, w: number, pt: number, pl: number, pb: number, pr: number, fill: number, dst: number): void {
+    this.x.pad_planes(src, i8 ? 1 : 0, planes, h, w, pt, pl, pb, pr, fill, dst);
+  }
   dwConv(x: number, n: number, c: number, ph: number, pw: number, w: PlaneMatrix, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, oh: number, ow: number, outP: number, outN: number, mode: number, sp: number, sn: number): void {
     this.x.dw_conv(x, n, c, ph, pw, w.ptr, w.planeBytes, w.rowBytes, kh, kw, sh, sw, dh, dw, oh, ow, outP, outN, mode, sp, sn, this.heap.alloc(256, false));
   }
