@@ -224,6 +224,22 @@ test('stepper: one state per graph layer, back/stateAt/final, matches reference 
   assert.throws(() => st.stateAt(99), ExecutionError);
 });
 
+test('stepper on the new kernel paths (bit-plane columns, depthwise, base-3 weights): each layer with sub-steps matches the reference', async () => {
+  for (const make of [resnetLike(true), mobilenetLike(true, false), mobilenetLike(false, true), wide]) {
+    const r = rng(11);
+    const { model, input } = make(r);
+    const x = randomTensor(r, [2, ...input], -0.5, 1);
+    const refs: Tensor[] = [];
+    runReference(model, x, (_l, y, i) => { refs[i] = y; });
+    const st = (await loadPackedEngine(model)).steps(x, { subSteps: true });
+    for (let i = 0; i < model.graph.layers.length; i++) {
+      const s = st.stateAt(i);
+      assert.ok(relL2(s.output, refs[i]) <= 1e-5, `${model.graph.layers[i].name}: relL2 ${relL2(s.output, refs[i])}`);
+      if (s.layer.weightQuant) assert.ok(s.subSteps && s.subSteps.length >= 2, `${s.layer.name}: sub-steps`);
+    }
+  }
+});
+
 test('the source model is not modified by loading or running', async () => {
   const r = rng(11);
   const { model, input } = cnn(true, false)(r);
