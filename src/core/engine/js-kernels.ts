@@ -86,6 +86,33 @@ export class JsKernels implements Kernels {
     }
   }
 
+  tfGemmCols(w: PlaneMatrix, x: number, m: number, out: number, sp: number, sn: number): void {
+    const u8 = this.heap.u8, f32 = this.heap.f32;
+    const words = Math.ceil(w.k / 32);
+    // Bits of the last word past k belong to the next plane.
+    const lastMask = w.k % 32 ? (1 << w.k % 32) - 1 : -1;
+    const accP = new Float64Array(m), accN = new Float64Array(m);
+    const xb = x >>> 2;
+    for (let r = 0; r < w.rows; r++) {
+      accP.fill(0);
+      accN.fill(0);
+      const wp = w.ptr + r * w.rowBytes;
+      for (let q = 0; q < words; q++) {
+        for (const [plane, acc] of [[wp + 4 * q, accP], [wp + w.planeBytes + 4 * q, accN]] as const) {
+          let bits = word(u8, plane) & (q === words - 1 ? lastMask : -1);
+          while (bits !== 0) {
+            const k = q * 32 + (31 - Math.clz32(bits & -bits));
+            bits &= bits - 1;
+            const row = xb + k * m;
+            for (let i = 0; i < m; i++) acc[i] += f32[row + i];
+          }
+        }
+      }
+      const o = (out >>> 2) + r * m;
+      for (let i = 0; i < m; i++) f32[o + i] = Math.fround(sp) * accP[i] - Math.fround(sn) * accN[i];
+    }
+  }
+
   /** tf_lut_gemm's arithmetic in its order (f32 rounding after every operation), so results are identical. */
   tfLutGemm(w: PlaneMatrix, x: number, m: number, out: number, sp: number, sn: number, _tables: number, _acc: number): void {
     const u8 = this.heap.u8, f32 = this.heap.f32, fr = Math.fround;

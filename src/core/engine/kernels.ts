@@ -37,6 +37,8 @@ export interface Kernels {
    * ⌈w.planeBytes/4⌉·4 groups, built from x zero-padded past K); acc: scratch of rows·16 bytes.
    */
   lutGemv(w: PlaneMatrix, table: number, out: number, sp: number, sn: number, acc: number): void;
+  /** out[r][m] = sp·Σ_{w=+1} x[k][m] − sn·Σ_{w=−1} x[k][m] by set-bit column adds; x is [K][m], m a multiple of 4 (layers of < 32 rows). */
+  tfGemmCols(w: PlaneMatrix, x: number, m: number, out: number, sp: number, sn: number): void;
   /**
    * out[r][m] = sp·Σ_{w=+1} x[k][m] − sn·Σ_{w=−1} x[k][m] by subset-sum tables of 4 activations × 8 columns;
    * x is [K][m] with 8·planeBytes rows (zeros past K), m a multiple of 8; tables: 32 KB scratch, acc: rows·64 bytes.
@@ -116,6 +118,7 @@ interface WasmExports {
   tt_gemv(w: number, rows: number, chunks: number, wRow: number, wPlane: number, a: number, out: number, rs: number, abs: number): void;
   lut_build(x: number, groups: number, t: number): void;
   lut_gemv(w: number, rows: number, planeBytes: number, t: number, out: number, sp: number, sn: number, acc: number): void;
+  tf_gemm_cols(w: number, rows: number, k: number, x: number, m: number, out: number, sp: number, sn: number): void;
   tf_lut_gemm(w: number, rows: number, pb: number, x: number, m: number, out: number, sp: number, sn: number, tables: number, acc: number): void;
   f64_gemm_cols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number, panel: number): void;
   f32_gemm_cols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number, panel: number): void;
@@ -152,6 +155,9 @@ class WasmKernels implements Kernels {
   lutBuild(x: number, groups: number, table: number): void { this.x.lut_build(x, groups, table); }
   lutGemv(w: PlaneMatrix, table: number, out: number, sp: number, sn: number, acc: number): void {
     this.x.lut_gemv(w.ptr, w.rows, w.planeBytes, table, out, sp, sn, acc);
+  }
+  tfGemmCols(w: PlaneMatrix, x: number, m: number, out: number, sp: number, sn: number): void {
+    this.x.tf_gemm_cols(w.ptr, w.rows, w.k, x, m, out, sp, sn);
   }
   tfLutGemm(w: PlaneMatrix, x: number, m: number, out: number, sp: number, sn: number, tables: number, acc: number): void {
     this.x.tf_lut_gemm(w.ptr, w.rows, w.planeBytes, x, m, out, sp, sn, tables, acc);

@@ -272,8 +272,10 @@ export class MatmulLayer {
       this.emit(g, gi, out, SRC_F32, 1, 1, sink);
       return;
     }
-    // tfLutGemm/tf81Gemm work on 8-column blocks and read 8·planeBytes/4·groups rows (zeros past K); the f32/f64 GEMMs on 16/8
-    const colsPad = ceilTo(cols, this.ternary ? 8 : 16);
+    // tfGemmCols takes 4-column tails; tfLutGemm/tf81Gemm work on 8-column blocks and read 8·planeBytes/4·groups rows
+    // (zeros past K); the f32/f64 GEMMs on 16/8. Below 32 rows the column adds beat building tables (engine-performance.md).
+    const fewRows = this.ternary && !this.base3.length && og < 32;
+    const colsPad = ceilTo(cols, fewRows ? 4 : this.ternary ? 8 : 16);
     const kRows = !this.ternary ? K : this.base3.length ? this.base3[gi].groups * 4 : this.planes[gi].planeBytes * 8;
     const xt = heap.alloc(kRows * colsPad * 4);
     const xin = heap.alloc(xd.length * 4, false);
@@ -281,6 +283,7 @@ export class MatmulLayer {
     kernels.im2col(xin, g.n, g.c, g.h, g.w, gi * g.ig, g.ig, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.dh, g.dw, g.oh, g.ow, colsPad, xt);
     const out = heap.alloc(og * colsPad * 4, false);
     if (this.base3.length) kernels.tf81Gemm(this.base3[gi], xt, colsPad, out, this.sp, this.sn);
+    else if (fewRows) kernels.tfGemmCols(this.planes[gi], xt, colsPad, out, this.sp, this.sn);
     else if (this.ternary) kernels.tfLutGemm(this.planes[gi], xt, colsPad, out, this.sp, this.sn, heap.alloc(32768, false), heap.alloc(og * 64, false));
     else if (this.approximate) kernels.f32GemmCols(this.floatW[gi], og, K, xt, colsPad, this.floatBias + gi * og * 4, out);
     else kernels.f64GemmCols(this.floatW[gi], og, K, xt, colsPad, this.floatBias + gi * og * 8, out);

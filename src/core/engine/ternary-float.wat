@@ -144,13 +144,140 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $ol))))
 
+  ;; tf_gemm_cols: ternary weight rows x float activations laid out [K][M]
+  ;; (layers of < 32 rows per group: too few rows to pay for tf_lut_gemm's tables)
+  ;; (M a multiple of 16, e.g. im2col patches or batch columns). For every set
+  ;; bit of a row's plus plane, 16 activations are added; for the minus plane,
+  ;; subtracted (additions and subtractions only; zeros cost nothing).
+  ;; out[r][m] = sp*P - sn*N, f32, row stride M.
+  (func (export "tf_gemm_cols") (param $w i32) (param $rows i32) (param $k i32) (param $x i32)
+    (param $m i32) (param $out i32) (param $sp f32) (param $sn f32)
+    (local $plane i32) (local $words i32) (local $mb i32) (local $r i32) (local $wr i32) (local $q i32)
+    (local $bits i32) (local $p i32) (local $rowStride i32)
+    (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128)
+    (local $n0 v128) (local $n1 v128) (local $n2 v128) (local $n3 v128)
+    (local $vsp v128) (local $vsn v128) (local $o i32)
+    (local $lastWord i32) (local $lastMask i32)
+    (local.set $plane (i32.shr_u (i32.add (local.get $k) (i32.const 7)) (i32.const 3)))
+    (local.set $words (i32.shr_u (i32.add (local.get $k) (i32.const 31)) (i32.const 5)))
+    ;; planes are byte-granular: bits of the last 32-bit word past k belong to the next plane
+    (local.set $lastWord (i32.sub (local.get $words) (i32.const 1)))
+    (local.set $lastMask (select (i32.sub (i32.shl (i32.const 1) (i32.and (local.get $k) (i32.const 31))) (i32.const 1))
+      (i32.const -1) (i32.and (local.get $k) (i32.const 31))))
+    (local.set $rowStride (i32.shl (local.get $m) (i32.const 2)))
+    (local.set $vsp (f32x4.splat (local.get $sp)))
+    (local.set $vsn (f32x4.splat (local.get $sn)))
+    (block $mdone
+      (loop $ml
+        (br_if $mdone (i32.gt_u (i32.add (local.get $mb) (i32.const 16)) (local.get $m)))
+        (local.set $r (i32.const 0))
+        (local.set $wr (local.get $w))
+        (block $rdone
+          (loop $rl
+            (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+            (local.set $p0 (v128.const i32x4 0 0 0 0)) (local.set $p1 (v128.const i32x4 0 0 0 0))
+            (local.set $p2 (v128.const i32x4 0 0 0 0)) (local.set $p3 (v128.const i32x4 0 0 0 0))
+            (local.set $n0 (v128.const i32x4 0 0 0 0)) (local.set $n1 (v128.const i32x4 0 0 0 0))
+            (local.set $n2 (v128.const i32x4 0 0 0 0)) (local.set $n3 (v128.const i32x4 0 0 0 0))
+            (local.set $q (i32.const 0))
+            (block $qdone
+              (loop $ql
+                (br_if $qdone (i32.ge_u (local.get $q) (local.get $words)))
+                ;; plus plane word q
+                (local.set $bits (i32.and (i32.load (i32.add (local.get $wr) (i32.shl (local.get $q) (i32.const 2))))
+                  (select (local.get $lastMask) (i32.const -1) (i32.eq (local.get $q) (local.get $lastWord)))))
+                (block $pd
+                  (loop $pl
+                    (br_if $pd (i32.eqz (local.get $bits)))
+                    (local.set $p (i32.add (i32.add (local.get $x) (i32.shl (local.get $mb) (i32.const 2)))
+                      (i32.mul (i32.add (i32.shl (local.get $q) (i32.const 5)) (i32.ctz (local.get $bits))) (local.get $rowStride))))
+                    (local.set $p0 (f32x4.add (local.get $p0) (v128.load (local.get $p))))
+                    (local.set $p1 (f32x4.add (local.get $p1) (v128.load offset=16 (local.get $p))))
+                    (local.set $p2 (f32x4.add (local.get $p2) (v128.load offset=32 (local.get $p))))
+                    (local.set $p3 (f32x4.add (local.get $p3) (v128.load offset=48 (local.get $p))))
+                    (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
+                    (br $pl)))
+                ;; minus plane word q
+                (local.set $bits (i32.and (i32.load (i32.add (i32.add (local.get $wr) (local.get $plane)) (i32.shl (local.get $q) (i32.const 2))))
+                  (select (local.get $lastMask) (i32.const -1) (i32.eq (local.get $q) (local.get $lastWord)))))
+                (block $nd
+                  (loop $nl
+                    (br_if $nd (i32.eqz (local.get $bits)))
+                    (local.set $p (i32.add (i32.add (local.get $x) (i32.shl (local.get $mb) (i32.const 2)))
+                      (i32.mul (i32.add (i32.shl (local.get $q) (i32.const 5)) (i32.ctz (local.get $bits))) (local.get $rowStride))))
+                    (local.set $n0 (f32x4.add (local.get $n0) (v128.load (local.get $p))))
+                    (local.set $n1 (f32x4.add (local.get $n1) (v128.load offset=16 (local.get $p))))
+                    (local.set $n2 (f32x4.add (local.get $n2) (v128.load offset=32 (local.get $p))))
+                    (local.set $n3 (f32x4.add (local.get $n3) (v128.load offset=48 (local.get $p))))
+                    (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
+                    (br $nl)))
+                (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                (br $ql)))
+            (local.set $o (i32.add (local.get $out)
+              (i32.add (i32.mul (local.get $r) (local.get $rowStride)) (i32.shl (local.get $mb) (i32.const 2)))))
+            (v128.store (local.get $o) (f32x4.sub (f32x4.mul (local.get $vsp) (local.get $p0)) (f32x4.mul (local.get $vsn) (local.get $n0))))
+            (v128.store offset=16 (local.get $o) (f32x4.sub (f32x4.mul (local.get $vsp) (local.get $p1)) (f32x4.mul (local.get $vsn) (local.get $n1))))
+            (v128.store offset=32 (local.get $o) (f32x4.sub (f32x4.mul (local.get $vsp) (local.get $p2)) (f32x4.mul (local.get $vsn) (local.get $n2))))
+            (v128.store offset=48 (local.get $o) (f32x4.sub (f32x4.mul (local.get $vsp) (local.get $p3)) (f32x4.mul (local.get $vsn) (local.get $n3))))
+            (local.set $wr (i32.add (local.get $wr) (i32.shl (local.get $plane) (i32.const 1))))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $rl)))
+        (local.set $mb (i32.add (local.get $mb) (i32.const 16)))
+        (br $ml)))
+    ;; the last M mod 16 columns, 4 at a time (M a multiple of 4)
+    (block $tmdone
+      (loop $tml
+        (br_if $tmdone (i32.ge_u (local.get $mb) (local.get $m)))
+        (local.set $r (i32.const 0))
+        (local.set $wr (local.get $w))
+        (block $trdone
+          (loop $trl
+            (br_if $trdone (i32.ge_u (local.get $r) (local.get $rows)))
+            (local.set $p0 (v128.const i32x4 0 0 0 0)) (local.set $n0 (v128.const i32x4 0 0 0 0))
+            (local.set $q (i32.const 0))
+            (block $tqdone
+              (loop $tql
+                (br_if $tqdone (i32.ge_u (local.get $q) (local.get $words)))
+                ;; plus plane word q
+                (local.set $bits (i32.and (i32.load (i32.add (local.get $wr) (i32.shl (local.get $q) (i32.const 2))))
+                  (select (local.get $lastMask) (i32.const -1) (i32.eq (local.get $q) (local.get $lastWord)))))
+                (block $tpd
+                  (loop $tpl
+                    (br_if $tpd (i32.eqz (local.get $bits)))
+                    (local.set $p (i32.add (i32.add (local.get $x) (i32.shl (local.get $mb) (i32.const 2)))
+                      (i32.mul (i32.add (i32.shl (local.get $q) (i32.const 5)) (i32.ctz (local.get $bits))) (local.get $rowStride))))
+                    (local.set $p0 (f32x4.add (local.get $p0) (v128.load (local.get $p))))
+                    (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
+                    (br $tpl)))
+                ;; minus plane word q
+                (local.set $bits (i32.and (i32.load (i32.add (i32.add (local.get $wr) (local.get $plane)) (i32.shl (local.get $q) (i32.const 2))))
+                  (select (local.get $lastMask) (i32.const -1) (i32.eq (local.get $q) (local.get $lastWord)))))
+                (block $tnd
+                  (loop $tnl
+                    (br_if $tnd (i32.eqz (local.get $bits)))
+                    (local.set $p (i32.add (i32.add (local.get $x) (i32.shl (local.get $mb) (i32.const 2)))
+                      (i32.mul (i32.add (i32.shl (local.get $q) (i32.const 5)) (i32.ctz (local.get $bits))) (local.get $rowStride))))
+                    (local.set $n0 (f32x4.add (local.get $n0) (v128.load (local.get $p))))
+                    (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
+                    (br $tnl)))
+                (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                (br $tql)))
+            (local.set $o (i32.add (local.get $out)
+              (i32.add (i32.mul (local.get $r) (local.get $rowStride)) (i32.shl (local.get $mb) (i32.const 2)))))
+            (v128.store (local.get $o) (f32x4.sub (f32x4.mul (local.get $vsp) (local.get $p0)) (f32x4.mul (local.get $vsn) (local.get $n0))))
+            (local.set $wr (i32.add (local.get $wr) (i32.shl (local.get $plane) (i32.const 1))))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $trl)))
+        (local.set $mb (i32.add (local.get $mb) (i32.const 4)))
+        (br $tml))))
+
   ;; tf_lut_gemm: ternary weight rows x float activations [K][M] (M a multiple of 8),
   ;; T-MAC style: for every 4 activations and 8 columns, a table of the 16 subset sums
   ;; (T[s] = T[s without its lowest bit] + x[lowest bit], two f32x4 per entry), and
   ;; each nibble of a weight plane reads one entry: per plane byte 4 table reads and
   ;; 8 f32x4 adds do 8 weights x 8 columns of both signs, zeros included, against
-  ;; the 4 adds per set bit and 16 columns of a bit-driven loop (measured 1.5-2.5x
-  ;; slower, docs/engine-performance.md). Groups go in slices of 64
+  ;; the 4 adds per set bit and 16 columns of tf_gemm_cols (measured 1.5-2.5x
+  ;; slower from 64 rows; faster below 32, docs/engine-performance.md). Groups go in slices of 64
   ;; (32 KB of tables, L1-resident) for all rows; per row and slice the plus/minus
   ;; sums of the even and odd groups accumulate separately (4 x 2 f32x4), then into
   ;; acc (rows x 16 f32: P then N; the first slice stores, later ones add).

@@ -58,8 +58,8 @@ test('bench --model: model_bN and model_bN_ort for each batch, ratios from media
   }
   assert.match(report.floatSource, /exported from the \.tnn's dequantized ternary weights/);
   assert.equal(report.wa, false);
-  // W-only: additions-only conv kernels, the depthwise kernel, fused epilogues; the stem conv is float
-  for (const k of ['tfLutGemm', 'dwConv', 'epilogueAffine', 'f32GemmCols', 'maxPool']) assert.ok(report.kernels[k] > 0, `${k} ran: ${JSON.stringify(report.kernels)}`);
+  // W-only: additions-only conv kernels (16-row layers: column adds), the depthwise kernel, fused epilogues; the stem conv is float
+  for (const k of ['tfGemmCols', 'dwConv', 'epilogueAffine', 'f32GemmCols', 'maxPool']) assert.ok(report.kernels[k] > 0, `${k} ran: ${JSON.stringify(report.kernels)}`);
   assert.equal(report.kernels.ttGemm, undefined);
   assert.ok(report.macs > 0 && report.rss.peak_mb > 0 && report.rss.engineWasmMemory_mb >= 0);
   assert.equal(report.node, process.version);

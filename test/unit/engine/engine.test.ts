@@ -112,13 +112,14 @@ const mobilenetLike = (wa: boolean, sym: boolean): Make => (r) => {
   return { model: b.build(x), input: [3, 15, 13] };
 };
 
-/** W-only convs with ≥ 96 output channels (base-3 weights, tf81Gemm) next to a narrow one (planes, tfLutGemm). */
+/** W-only convs with ≥ 96 output channels (base-3 weights, tf81Gemm), 48 (tfLutGemm) and 24 (tfGemmCols). */
 const wide: Make = (r) => {
   const b = new ModelBuilder(r, [3, 9, 7]);
   let x = b.op('relu', [b.conv('input', 3, 16, 3, { pads: [1, 1, 1, 1] })]);
   x = b.op('relu', [b.batchnorm(b.conv(x, 16, 128, 3, { pads: [1, 1, 1, 1], strides: [2, 2] }, {}), 128)]);
   x = b.op('relu', [b.conv(x, 128, 96, 1, {}, { sym: true })]);
-  x = b.conv(x, 96, 24, 3, { pads: [1, 1, 1, 1] }, {});
+  x = b.op('relu', [b.conv(x, 96, 48, 1, {}, {})]);
+  x = b.conv(x, 48, 24, 3, { pads: [1, 1, 1, 1] }, {});
   x = b.op('globalavgpool', [x]);
   x = b.op('flatten', [x]);
   x = b.dense(x, 24, 5);
@@ -126,7 +127,7 @@ const wide: Make = (r) => {
 };
 
 const cases: [string, Make][] = [
-  ['wide W-only convs (base-3 weights, 81-entry tables)', wide],
+  ['W-only convs of 128/96, 48 and 24 rows (81-entry tables, 16-entry tables, column adds)', wide],
   ['MobileNet-like, W-only (depthwise kernel, fused ReLU6)', mobilenetLike(false, false)],
   ['MobileNet-like, W+A symmetric (depthwise integer dots)', mobilenetLike(true, true)],
   ['MobileNet-like, W+A asymmetric (depthwise sign sums)', mobilenetLike(true, false)],
@@ -238,6 +239,22 @@ test('stepper on the new kernel paths (bit-plane columns, depthwise, base-3 weig
       if (s.layer.weightQuant) assert.ok(s.subSteps && s.subSteps.length >= 2, `${s.layer.name}: sub-steps`);
     }
   }
+});
+
+test('layer shapes pick their kernels: rows per group decide the W-only conv kernel, channels per group the W+A columns', async () => {
+  const calls = async (make: Make): Promise<Record<string, number>> => {
+    const r = rng(3);
+    const { model, input } = make(r);
+    const engine = await loadPackedEngine(model, { countKernels: true });
+    engine.run(randomTensor(r, [1, ...input]));
+    return engine.kernelCalls();
+  };
+  const w = await calls(wide);
+  assert.deepEqual([w.tf81Gemm, w.tfLutGemm, w.tfGemmCols], [2, 1, 1], JSON.stringify(w));
+  const wa = await calls(resnetLike(true));
+  assert.ok(wa.im2colBits >= 5 && wa.packPixels >= 5 && !wa.im2colI8, JSON.stringify(wa));
+  const mb = await calls(mobilenetLike(true, false));
+  assert.equal(mb.dwConv, 3, JSON.stringify(mb));
 });
 
 test('the source model is not modified by loading or running', async () => {

@@ -106,7 +106,7 @@ for (const kLen of [5, 72, 130, 1000, 2100]) {
 }
 
 for (const kLen of [5, 72, 130, 1000, 2100]) {
-  test(`lutGemv and tfLutGemm (K=${kLen}) match a naive additions loop; tfLutGemm SIMD and fallback are identical`, () => {
+  test(`lutGemv, tfLutGemm and tfGemmCols (K=${kLen}) match a naive additions loop; tfLutGemm SIMD and fallback are identical`, () => {
     const r = rng(kLen);
     const rows = 13, m = 19, mPad = 24; // three 8-column blocks
     const results: Float32Array[] = [];
@@ -134,6 +134,13 @@ for (const kLen of [5, 72, 130, 1000, 2100]) {
         for (let i = 0; i < rows; i++) assert.ok(close(k.heap.f32[(o2 >>> 2) + i * mPad + c], wc[i], Math.sqrt(kLen)), `gemm simd=${k.simd} r${i} c${c}`);
       }
       results.push(k.heap.f32.slice(o2 >>> 2, (o2 >>> 2) + rows * mPad));
+      // the set-bit column adds of narrow layers, same layout
+      const o3 = k.heap.alloc(rows * mPad * 4);
+      k.tfGemmCols(mat, xt, mPad, o3, sp, sn);
+      for (let c = 0; c < m; c++) {
+        const wc = naiveTf(w, x, rows, kLen, sp, sn, c, m);
+        for (let i = 0; i < rows; i++) assert.ok(close(k.heap.f32[(o3 >>> 2) + i * mPad + c], wc[i], Math.sqrt(kLen)), `tfGemmCols simd=${k.simd} r${i} c${c}`);
+      }
     }
     assert.deepEqual(Array.from(results[0]).map((v, i) => (Object.is(v, results[1][i]) ? -1 : i)).filter((i) => i >= 0), [], 'tfLutGemm SIMD vs fallback bit patterns');
   });
