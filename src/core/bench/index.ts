@@ -13,6 +13,7 @@ import { loadBenchModel } from './sample-cnn';
 import { storageAccounting, type StorageAccounting } from './storage';
 import { initTfWasm, tfForward, type Tf } from './tf-baseline';
 import { timePair, type PairTiming } from './timing';
+import { lcg, argmaxRows } from './util';
 
 export interface BenchResult {
   name: string;
@@ -60,10 +61,6 @@ export interface BenchOptions {
   signal?: AbortSignal;
 }
 
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
-}
 
 function randomTrits(n: number, seed: number): Int8Array {
   const r = lcg(seed);
@@ -166,14 +163,6 @@ function matmulCases(tf: Tf, quick: boolean, log: (s: string) => void): BenchRes
   return out;
 }
 
-function argmaxRows(data: Float32Array, rows: number): number[] {
-  const c = data.length / rows;
-  return Array.from({ length: rows }, (_, r) => {
-    let best = 0;
-    for (let i = 1; i < c; i++) if (data[r * c + i] > data[r * c + best]) best = i;
-    return best;
-  });
-}
 
 export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
   const log = opts.log ?? (() => undefined);

@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DataError, ExecutionError } from '../errors';
 import { loadPackedEngine } from '../engine/index';
+import { divergence } from '../engine/stepper';
 import { floatOriginal } from '../exec/float-original';
 import { dequantizeTrits } from '../exec/reference';
 import { readTnnFile } from '../format/index';
@@ -22,6 +23,7 @@ import { sizeOf, tensor, type Tensor } from '../tensor';
 import { createOrtRunner, type OrtRunner } from './ort-baseline';
 import { initTfWasm, tfForward } from './tf-baseline';
 import { timeRounds, type Side } from './timing';
+import { lcg, argmaxRows } from './util';
 
 export interface ModelBenchOptions {
   batches?: number[];
@@ -73,10 +75,6 @@ export interface ModelBenchReport {
 const mb = (bytes: number): number => Math.round(bytes / 1048576);
 const rssNow = (): number => process.memoryUsage().rss;
 
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
-}
 
 /** Roughly normal pixels (sum of 4 uniforms), the range of ImageNet-normalized inputs; deterministic. */
 function benchInput(shape: number[], seed: number): Tensor {
@@ -86,20 +84,6 @@ function benchInput(shape: number[], seed: number): Tensor {
   return x;
 }
 
-function argmaxRows(data: Float32Array, rows: number): number[] {
-  const c = data.length / rows;
-  return Array.from({ length: rows }, (_, r) => {
-    let best = 0;
-    for (let i = 1; i < c; i++) if (data[r * c + i] > data[r * c + best]) best = i;
-    return best;
-  });
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < a.length; i++) { ab += a[i] * b[i]; aa += a[i] * a[i]; bb += b[i] * b[i]; }
-  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : aa === bb ? 1 : 0;
-}
 
 /** The .tnn's float original as a FloatModel: latent weights, else dequantized trits. */
 function floatModelOf(tnn: TnnModel): { model: FloatModel; kind: string } {
@@ -186,7 +170,7 @@ export async function runModelBench(file: string, opts: ModelBenchOptions = {}):
     const refClasses = ref ? argmaxRows(ref, batch) : [];
     const agree = refClasses.filter((c, i) => c === classes[i]).length;
     // top-1 of random-weight networks is close to a tie among many classes: the cosine of the outputs says how close they are
-    let check = ref ? `${agree}/${batch} same top-1 as the float original (${refName}), output cosine ${cosine(ours, ref).toFixed(4)}` : 'no float baseline to check against';
+    let check = ref ? `${agree}/${batch} same top-1 as the float original (${refName}), output cosine ${divergence(ours, ref).cosine.toFixed(4)}` : 'no float baseline to check against';
     if (ortRunner && tfRun) {
       const tfClasses = argmaxRows(tfRun(x), batch);
       check += `; tfjs vs onnxruntime ${tfClasses.filter((c, i) => c === refClasses[i]).length}/${batch}`;

@@ -13,16 +13,13 @@ import { quantizeModel } from '../quant/index';
 import type { Layer, StoredTensor, TnnModel } from '../graph/types';
 import { tensor } from '../tensor';
 import { TOOL_VERSION } from '../version';
+import { lcg } from './util';
 
 export function sampleCnnPath(ext = '.tnn'): string | undefined {
   const rel = path.join('samples', 'models', `fashion-cnn${ext}`);
   return [path.join(__dirname, '..', rel), path.join(process.cwd(), rel)].find((p) => existsSync(p));
 }
 
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
-}
 
 export function buildComparableCnn(seed = 1): TnnModel {
   const r = lcg(seed);
