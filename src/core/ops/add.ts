@@ -67,6 +67,7 @@ export const add: OpSpec = {
     fromTf: (tf, _role, t) => (t.rank === 4 ? tf.transpose(t, [0, 3, 1, 2]) : t),
     forward: (_layer, ctx, [a, b]) => ctx.tf.add(a, b ?? (ctx.param('addend') as TfTensor)),
   },
-  engine: { kind: 'reference' },
+  // Two activations: the residual stage of a conv epilogue (the engine checks the other operand is ready).
+  engine: { kind: 'reference', epilogue: (layer) => (layer.inputs.length === 2 ? { stage: 'residual' } : undefined) },
   qat: { trainable: [], ternary: false, passThrough: false },
 };

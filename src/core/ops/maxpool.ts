@@ -1,7 +1,7 @@
 /** maxpool: 2-D max pooling, floor or ceil output size (ONNX MaxPool without dilations); padded cells are ignored. */
 import { pool2d } from '../exec/ops/pool';
 import { readAttrs } from './attrs';
-import { describeWindow, onnxPool, padError, plainWindows, tfPool, WINDOW_ATTRS, windowCost, windowExportAttrs, windowShape } from './pool-window';
+import { describeWindow, maxPadError, onnxPool, tfPool, WINDOW_ATTRS, windowCost, windowExportAttrs, windowShape } from './pool-window';
 import type { OpSpec } from './types';
 
 export const maxpool: OpSpec = {
@@ -16,19 +16,18 @@ export const maxpool: OpSpec = {
     import: { MaxPool: onnxPool('maxpool') },
     export: { opType: 'MaxPool', build: (layer, e) => ({ inputs: [e.input(0)], attributes: windowExportAttrs(layer, e) }) },
   },
-  tf: { check: padError, forward: (layer, ctx, [x]) => tfPool('max', layer, ctx, x) },
+  tf: { check: maxPadError, forward: (layer, ctx, [x]) => tfPool('max', layer, ctx, x) },
   engine: {
     kind: 'reference',
-    // Unpadded floor-mode max pooling has a SIMD kernel (the same comparisons in the same order as pool2d).
+    // Floor-mode max pooling has a SIMD kernel (the same comparisons in the same order as pool2d; pads are −∞ cells).
     kernel(layer, k) {
-      if (!plainWindows(layer)) return undefined;
-      const { kernel, strides } = readAttrs(layer, WINDOW_ATTRS);
-      return ([x], outShape) => k.maxPoolNoPad(x, kernel, strides, outShape);
+      const { kernel, strides, pads, ceilMode } = readAttrs(layer, WINDOW_ATTRS);
+      if (ceilMode) return undefined;
+      return ([x], outShape) => k.maxPool(x, { kernel, strides, pads }, outShape);
     },
     epilogue(layer) {
-      if (!plainWindows(layer)) return undefined;
-      const { kernel, strides } = readAttrs(layer, WINDOW_ATTRS);
-      return { stage: 'maxpool', kernel, strides };
+      const { kernel, strides, pads, ceilMode } = readAttrs(layer, WINDOW_ATTRS);
+      return ceilMode ? undefined : { stage: 'maxpool', kernel, strides, pads };
     },
   },
   qat: { trainable: [], ternary: false, passThrough: true },

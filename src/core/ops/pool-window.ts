@@ -70,10 +70,17 @@ export function windowExportAttrs(layer: Layer, e: OnnxExportContext): OnnxAttrO
 export const padError = (layer: Layer): string | undefined =>
   plainWindows(layer) ? undefined : unpadded(layer) ? 'ceil-mode pooling is not supported by the TF.js translation' : `padded pooling is not supported by the TF.js translation, got pads [${readAttrs(layer, WINDOW_ATTRS).pads}]`;
 
+/** Max pooling pads with −∞ cells, which never win a window: TF.js pads explicitly, then pools 'valid'. Floor mode only. */
+export const maxPadError = (layer: Layer): string | undefined =>
+  readAttrs(layer, WINDOW_ATTRS).ceilMode === 0 ? undefined : 'ceil-mode pooling is not supported by the TF.js translation';
+
 export function tfPool(kind: 'max' | 'avg', layer: Layer, ctx: TfOpContext, x: TfTensor): TfTensor {
   const a = readAttrs(layer, WINDOW_ATTRS);
   const k = a.kernel as [number, number], s = a.strides as [number, number];
-  return kind === 'max' ? ctx.tf.maxPool(x as tfjs.Tensor4D, k, s, 'valid') : ctx.tf.avgPool(x as tfjs.Tensor4D, k, s, 'valid');
+  if (kind === 'avg') return ctx.tf.avgPool(x as tfjs.Tensor4D, k, s, 'valid');
+  const [pt, pl, pb, pr] = a.pads;
+  const padded = a.pads.some((p) => p !== 0) ? ctx.tf.pad(x, [[0, 0], [pt, pb], [pl, pr], [0, 0]], -Infinity) : x;
+  return ctx.tf.maxPool(padded as tfjs.Tensor4D, k, s, 'valid');
 }
 
 export const describeWindow = (layer: Layer): string => (Array.isArray(layer.attrs.kernel) ? layer.attrs.kernel.join('×') : '');
