@@ -6,12 +6,20 @@
 //   table = header read + tensor listing + block grouping + header facts (reads only the header)
 //   stats = full streaming statistics (computeWeightsStats), and the child's peak RSS
 //   read  = a plain read of the whole file in the same 16 MiB chunks, from page cache
+//   viewer (1 and 2 threads) = the model viewer's path: the extension host's InspectClient starts the inspect worker
+//           (dist/workers/inspect.js, memory limits), which reads the header and builds the view, then streams the
+//           statistics (2 threads: a helper worker counts half the file); every message is serialized as the host
+//           would post it; peak RSS of that process = extension-host side + workers
+//   webview = the viewer's default path with its messages relayed live into dist/webview.js in Chromium
+//           (statistics start when the webview reports the table drawn, as provider.ts does): open → table in the DOM, and
+//           open → last statistics applied, as the webview sees them (epoch clocks of both processes)
 // and prints medians and stats/read. Goals: table < 1 s, stats ≤ 5 s, peak RSS < 500 MB.
-// Options: --runs N (default 3), --clean (delete the file afterwards), --keep-bundle.
+// Options: --runs N (default 3), --clean (delete the file afterwards), --keep-bundle, --no-webview,
+// --screenshot <dir> (the viewer with full statistics, dark theme).
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, writeSync, renameSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -31,6 +39,7 @@ export { modelFacts } from ${JSON.stringify(path.join(root, 'src/core/weights/fa
 export { tokenCost } from ${JSON.stringify(path.join(root, 'src/core/weights/token-cost'))};
 export { ggufHeader } from ${JSON.stringify(path.join(root, 'test/unit/gguf/writer'))};
 export { numberToF16 } from ${JSON.stringify(path.join(root, 'src/core/weights/half'))};
+export { InspectClient } from ${JSON.stringify(path.join(root, 'src/extension/editor/inspectClient'))};
 `);
 await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: path.join(work, 'entry.mjs'), logLevel: 'warning' });
 const lib = await import(pathToFileURL(path.join(work, 'entry.mjs')).href);
@@ -143,6 +152,37 @@ if (mode === 'table') {
   const c = { neg: 0, zero: 0, pos: 0 };
   for (const t of stats.tensors) if (t.ternary && t.trits) { c.neg += t.trits.neg; c.zero += t.trits.zero; c.pos += t.trits.pos; }
   extra = { counts: c, bytesRead: stats.bytesRead };
+} else if (mode === 'viewer') {
+  // The extension host's side of the viewer; with --relay each message is printed for the webview run.
+  const threads = Number(process.argv[4]) || undefined; // 0: the viewer's default
+  const relay = process.argv.includes('--relay');
+  const at = () => performance.timeOrigin + performance.now();
+  const say = (m) => { const text = JSON.stringify(m); if (relay) process.stdout.write('MSG ' + text + '\\n'); return text.length; };
+  const openAt = at();
+  if (relay) console.log('OPEN ' + openAt);
+  const client = new lib.InspectClient(${JSON.stringify(root)});
+  const opened = await client.open(file, null);
+  let messageBytes = say({ type: 'weights', view: opened.view, stats: { rows: [], progress: null, done: null, error: null }, bandwidthGBs: 50 });
+  const tableMs = at() - openAt;
+  // As the extension host does (provider.ts): the pass starts when the webview says the table is drawn, or after 1 s.
+  if (relay) await new Promise((resolve) => {
+    const t = setTimeout(resolve, 1000);
+    process.stdin.once('data', () => { clearTimeout(t); resolve(); });
+  });
+  process.stdin.unref?.();
+  let messages = 1, maxGapMs = 0, lastAt = at();
+  const done = await client.weightsStats((p) => {
+    messages++;
+    messageBytes += say({ type: 'weightsProgress', progress: p });
+    const now = at();
+    maxGapMs = Math.max(maxGapMs, now - lastAt);
+    lastAt = now;
+  }, undefined, threads);
+  messageBytes += say({ type: 'weightsDone', done });
+  const statsMs = at() - openAt;
+  client.dispose();
+  const c = done.tritCounts;
+  extra = { tableMs, statsMs, workerStatsMs: done.elapsedMs, messages, messageBytes, maxGapMs, counts: { neg: c.neg, zero: c.zero, pos: c.pos }, bytesRead: done.bytesRead };
 } else {
   const h = await open(file, 'r');
   const buf = new Uint8Array(16 << 20);
@@ -155,32 +195,51 @@ const ms = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 console.log(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, peakRssMB: process.resourceUsage().maxRSS / 1024, ...extra }));
 `);
-const measure = (mode) => {
-  const r = spawnSync(process.execPath, [child, mode, file], { encoding: 'utf8' });
+const measure = (mode, ...more) => {
+  const r = spawnSync(process.execPath, [child, mode, file, ...more], { encoding: 'utf8', maxBuffer: 256 << 20 });
   if (r.status !== 0) throw new Error(`${mode} child failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop());
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 measure('read'); // warm the page cache
-const table = [], stats = [], read = [];
+const table = [], stats = [], read = [], viewer1 = [], viewer2 = [], webview = [];
+const { relayRun, closeBrowser } = process.argv.includes('--no-webview') ? {} : await import('./bench-gguf-webview.mjs');
 for (let i = 0; i < runs; i++) {
   read.push(measure('read'));
   table.push(measure('table'));
   stats.push(measure('stats'));
+  viewer1.push(measure('viewer', '1'));
+  viewer2.push(measure('viewer', '2'));
+  if (relayRun) webview.push(await relayRun({ root, child, file, work, shot: i === runs - 1 ? arg('--screenshot', null) : null }));
 }
+await closeBrowser?.();
 const s0 = stats[0];
-const countsMatch = JSON.stringify(s0.counts) === JSON.stringify(known.counts);
+const countsMatch = [s0, ...viewer1, ...viewer2].every((x) => JSON.stringify(x.counts) === JSON.stringify(known.counts));
+const med = (xs, k) => (xs.length ? median(xs.map((x) => x[k])) : null);
 const report = {
   file, fileBytes: statSync(file).size, parameters: table[0].parameters, tensors: table[0].tensors, headerBytes: table[0].headerBytes, runs,
   tableMs: median(table.map((x) => x.ms)), statsMs: median(stats.map((x) => x.ms)), plainReadMs: median(read.map((x) => x.ms)),
   statsCpuMs: median(stats.map((x) => x.cpuMs)), tableCpuMs: median(table.map((x) => x.cpuMs)), readCpuMs: median(read.map((x) => x.cpuMs)),
   statsPeakRssMB: median(stats.map((x) => x.peakRssMB)), tablePeakRssMB: median(table.map((x) => x.peakRssMB)),
   tritCountsMatchGenerator: countsMatch, all: { table: table.map((x) => Math.round(x.ms)), stats: stats.map((x) => Math.round(x.ms)), read: read.map((x) => Math.round(x.ms)) },
+  viewer: {
+    oneThread: { tableMs: med(viewer1, 'tableMs'), statsMs: med(viewer1, 'statsMs'), cpuMs: med(viewer1, 'cpuMs'), peakRssMB: med(viewer1, 'peakRssMB'), all: viewer1.map((x) => Math.round(x.statsMs)) },
+    twoThreads: { tableMs: med(viewer2, 'tableMs'), statsMs: med(viewer2, 'statsMs'), cpuMs: med(viewer2, 'cpuMs'), peakRssMB: med(viewer2, 'peakRssMB'), all: viewer2.map((x) => Math.round(x.statsMs)) },
+    messages: viewer2[0]?.messages, messageBytes: viewer2[0]?.messageBytes, maxProgressGapMs: med(viewer2, 'maxGapMs'),
+    // hostStatsMs: the same run's open → last message on the host side (what the webview adds is the rest).
+    webview: webview.length ? { openToTableMs: med(webview, 'openToTableMs'), openToFullStatsMs: med(webview, 'openToFullStatsMs'), hostStatsMs: med(webview, 'hostStatsMs'), peakRssMB: med(webview, 'peakRssMB'), all: webview.map((x) => [Math.round(x.openToTableMs), Math.round(x.openToFullStatsMs), Math.round(x.hostStatsMs)]) } : null,
+  },
 };
 report.statsToReadRatio = report.statsMs / report.plainReadMs;
-report.loadAverage = (await import('node:os')).loadavg()[0];
+report.viewer.statsToReadRatio = report.viewer.oneThread.statsMs / report.plainReadMs;
+report.viewer.twoThreadsToReadRatio = report.viewer.twoThreads.statsMs / report.plainReadMs;
+report.cores = os.availableParallelism();
+report.loadAverage = os.loadavg()[0];
 console.log(JSON.stringify(report, null, 2));
 console.log(`2.4 B-parameter GGUF (${(report.fileBytes / 1e9).toFixed(2)} GB): table ${report.tableMs.toFixed(0)} ms (goal < 1000), full statistics ${(report.statsMs / 1000).toFixed(2)} s (goal ≤ 5) = ${report.statsToReadRatio.toFixed(1)}× a plain read (${report.plainReadMs.toFixed(0)} ms), peak RSS ${report.statsPeakRssMB.toFixed(0)} MB (goal < 500); CPU time ${report.statsCpuMs.toFixed(0)} ms for the statistics (load average ${report.loadAverage.toFixed(1)}); trit counts ${countsMatch ? 'match' : 'DO NOT match'} the generator`);
+const v = report.viewer, w = v.webview;
+console.log(`viewer (extension host + inspect worker): table ${v.oneThread.tableMs.toFixed(0)} ms, full statistics ${(v.oneThread.statsMs / 1000).toFixed(2)} s = ${v.statsToReadRatio.toFixed(1)}× the plain read with 1 thread, ${(v.twoThreads.statsMs / 1000).toFixed(2)} s with a helper worker (${os.availableParallelism()} cores here; the default splits above 2), peak RSS host + workers ${v.oneThread.peakRssMB.toFixed(0)} MB (2 threads ${v.twoThreads.peakRssMB.toFixed(0)} MB), ${v.messages} messages (${(v.messageBytes / 1024).toFixed(0)} KiB)${
+  w ? `; as the webview sees it: open → table ${w.openToTableMs.toFixed(0)} ms, open → full statistics ${(w.openToFullStatsMs / 1000).toFixed(2)} s` : ''}`);
 if (!process.argv.includes('--keep-bundle')) rmSync(work, { recursive: true, force: true });
 if (process.argv.includes('--clean')) { rmSync(file, { force: true }); rmSync(`${file}.json`, { force: true }); }
 if (!countsMatch) process.exit(1);

@@ -8,7 +8,10 @@
 // rows (float, TWN W+A, the paper's two-stage W+A) on the full training set
 // (--train-limit defaults to 60000 there) and stores them beside the full table;
 // --row NAME (repeatable) with --headline runs only those rows and merges them
-// into the stored headline run.
+// into the stored headline run. --method ID (repeatable) runs only the rows of
+// those quantizers (post-training and QAT, weights only; the rows come from the
+// quantizer registry) with the stored table's budget and merges them into it,
+// so a new quantizer joins the table without re-running the rest.
 import * as esbuild from 'esbuild';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -22,13 +25,13 @@ const bundle = path.join(root, 'out/scripts/results.cjs');
 mkdirSync(path.dirname(bundle), { recursive: true });
 await esbuild.build({
   stdin: {
-    contents: "export { runResults, renderResultsMarkdown, measureBackendEpochs, HEADLINE_ROWS } from './src/core/train/results'; export { importModel } from './src/core/import/index';",
+    contents: "export { runResults, renderResultsMarkdown, measureBackendEpochs, HEADLINE_ROWS, RESULT_ROW_ORDER } from './src/core/train/results'; export { importModel } from './src/core/import/index'; export { QUANTIZER_IDS } from './src/core/quant/index';",
     resolveDir: root, loader: 'ts',
   },
   bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', outfile: bundle, logLevel: 'warning',
   external: ['@tensorflow/tfjs-node'],
 });
-const { runResults, renderResultsMarkdown, measureBackendEpochs, HEADLINE_ROWS, importModel } = createRequire(import.meta.url)(bundle);
+const { runResults, renderResultsMarkdown, measureBackendEpochs, HEADLINE_ROWS, RESULT_ROW_ORDER, QUANTIZER_IDS, importModel } = createRequire(import.meta.url)(bundle);
 const write = (file, text) => { writeFileSync(`${file}.tmp`, text); renameSync(`${file}.tmp`, file); };
 // The PyTorch section comes from python/bench's drivers (docs/results-pytorch.md), not from this script: kept verbatim.
 const pytorchFile = path.join(root, 'docs/results-pytorch.md');
@@ -53,20 +56,33 @@ for (const [name, dir] of samples) {
   models.push({ name, model: await importModel(file) });
 }
 const headline = argv.includes('--headline');
+const methodArgs = argv.flatMap((a, i) => (a === '--method' ? [argv[i + 1]] : []));
+const badMethods = methodArgs.filter((m) => !QUANTIZER_IDS.includes(m));
+if (badMethods.length) { console.error(`results: --method must be one of ${QUANTIZER_IDS.join(', ')}; got ${badMethods.join(', ')}`); process.exit(2); }
+const stored = existsSync(jsonFile) ? JSON.parse(readFileSync(jsonFile, 'utf8')) : undefined;
+if (methodArgs.length && !stored) { console.error(`results: --method merges into ${jsonFile}, which is missing (run the full table first)`); process.exit(1); }
 const rowArgs = argv.flatMap((a, i) => (a === '--row' ? [argv[i + 1]] : []));
 const unknown = rowArgs.filter((r) => !HEADLINE_ROWS.includes(r));
 if (unknown.length) { console.error(`results: --row must be one of ${HEADLINE_ROWS.join(' | ')}; got ${unknown.join(', ')}`); process.exit(2); }
 const run = await runResults({
   models,
-  epochs: Number(arg('epochs', '3')),
-  trainLimit: Number(arg('train-limit', headline ? '60000' : '20000')),
-  testLimit: arg('test-limit') ? Number(arg('test-limit')) : undefined,
+  // Merged rows must share the stored table's budget.
+  epochs: methodArgs.length ? stored.epochs : Number(arg('epochs', '3')),
+  trainLimit: methodArgs.length ? stored.trainLimit : Number(arg('train-limit', headline ? '60000' : '20000')),
+  testLimit: methodArgs.length ? stored.testSamples : arg('test-limit') ? Number(arg('test-limit')) : undefined,
   onlyRows: headline ? (rowArgs.length ? rowArgs : HEADLINE_ROWS) : undefined,
+  methods: methodArgs.length ? methodArgs : undefined,
   log: (l) => console.log(l),
 });
-const previous = existsSync(jsonFile) ? JSON.parse(readFileSync(jsonFile, 'utf8')) : undefined;
+const previous = stored;
 let report = run;
-if (headline) {
+if (methodArgs.length) {
+  // merge: re-run rows replace their namesakes; rows the registry no longer derives are dropped; table order
+  const key = (x) => `${x.model}\u0000${x.name}`;
+  const byKey = new Map([...previous.rows, ...run.rows].map((x) => [key(x), x]));
+  const models = [...new Set([...previous.rows, ...run.rows].map((x) => x.model))];
+  report = { ...previous, rows: models.flatMap((m) => RESULT_ROW_ORDER.map((n) => byKey.get(`${m}\u0000${n}`)).filter(Boolean)) };
+} else if (headline) {
   // keep the full table; the headline run is stored beside it
   report = previous ?? { ...run, rows: [] };
   const old = report.headline;

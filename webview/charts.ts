@@ -8,7 +8,7 @@ import {
   type ChartConfiguration, type Plugin,
 } from 'chart.js';
 import type { CostView, LayerRow, ProfileView } from '../src/shared/messages';
-import { fmtEnergy, LOG2_3 } from './table';
+import { chartTickLabels, fmtEnergy, LOG2_3 } from './table';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Legend, Tooltip);
 
@@ -30,9 +30,13 @@ export function themeColors() {
 
 type Colors = ReturnType<typeof themeColors>;
 
-function axes(c: Colors, stacked: boolean, yTitle: string) {
+/** Axes of a per-layer bar chart; `ticks` (chartTickLabels) are `#index` once names would not fit, the names staying in the tooltips. */
+function axes(c: Colors, stacked: boolean, yTitle: string, ticks?: { ticks: string[]; compact: boolean }) {
+  const x = ticks?.compact
+    ? { stacked, ticks: { color: c.fg, autoSkip: true, maxRotation: 0, callback: (v: string | number) => ticks.ticks[Number(v)] }, grid: { color: c.grid }, title: { display: true, text: 'layer # (the table\'s first column; hover a bar for its name)', color: c.fg } }
+    : { stacked, ticks: { color: c.fg, autoSkip: true, maxRotation: 60 }, grid: { color: c.grid } };
   return {
-    x: { stacked, ticks: { color: c.fg, autoSkip: true, maxRotation: 60 }, grid: { color: c.grid } },
+    x,
     y: { stacked, beginAtZero: true, ticks: { color: c.fg }, grid: { color: c.grid }, title: { display: true, text: yTitle, color: c.fg } },
   };
 }
@@ -60,7 +64,7 @@ export function tritChartConfig(rows: LayerRow[], c: Colors): ChartConfiguration
         { label: '+1', data: t.map((r) => frac(r, 'pos')), backgroundColor: c.pos },
       ],
     },
-    options: { ...base(c), scales: { ...axes(c, true, '% of trits'), y: { ...axes(c, true, '% of trits').y, max: 100 } } },
+    options: { ...base(c), scales: { ...axes(c, true, '% of trits', chartTickLabels(t)), y: { ...axes(c, true, '% of trits').y, max: 100 } } },
   };
 }
 
@@ -75,7 +79,7 @@ export function entropyChartConfig(rows: LayerRow[], c: Colors): ChartConfigurat
         { type: 'line', label: 'log2 3 (equal thirds)', data: t.map(() => LOG2_3), borderColor: c.line, backgroundColor: c.line, pointRadius: 0, borderDash: [6, 4] },
       ],
     },
-    options: { ...base(c), scales: { ...axes(c, false, 'bits'), y: { ...axes(c, false, 'bits').y, max: 1.7 } } },
+    options: { ...base(c), scales: { ...axes(c, false, 'bits', chartTickLabels(t)), y: { ...axes(c, false, 'bits').y, max: 1.7 } } },
   };
 }
 
@@ -98,7 +102,7 @@ export function costChartConfig(rows: LayerRow[], profile: ProfileView | undefin
     },
     options: {
       ...base(c),
-      scales: { ...axes(c, true, 'energy per sample'), y: { ...axes(c, true, 'energy per sample').y, ticks: { color: c.fg, callback: (v: string | number) => fmtEnergy(Number(v)) } } },
+      scales: { ...axes(c, true, 'energy per sample', chartTickLabels(t)), y: { ...axes(c, true, 'energy per sample').y, ticks: { color: c.fg, callback: (v: string | number) => fmtEnergy(Number(v)) } } },
     },
   };
 }

@@ -4,11 +4,12 @@
  */
 import type { EditorViewState, LayerRow } from '../src/shared/messages';
 import { el, tritBar } from './parts';
-import { filterRows, fmt, fmtEnergy, fmtPercent, isSortKey, navigate, PAGE_SIZE, pageCount, pageOf, sortRows, type SortKey } from './table';
+import { filterRows, fmt, fmtEnergy, fmtPercent, isSortKey, navigate, PAGE_SIZE, pageCount, pageOf, shortLayerName, sortRows, type SortKey } from './table';
 
 const COLUMNS: Array<{ key: SortKey | null; title: string; cell: (r: LayerRow) => Node | string; num?: boolean }> = [
   { key: 'index', title: '#', cell: (r) => String(r.index), num: true },
-  { key: 'name', title: 'layer', cell: (r) => r.name },
+  // Long names (PyTorch's module paths) are shortened in the middle; the full name is the cell's tooltip.
+  { key: 'name', title: 'layer', cell: (r) => el('span', { title: r.name }, shortLayerName(r.name)) },
   { key: 'op', title: 'op', cell: (r) => r.op },
   { key: 'params', title: 'shape', cell: (r) => r.shape.join('×') },
   { key: 'deltaP', title: 'Δp', cell: (r) => fmt(r.deltaP), num: true },

@@ -19,6 +19,8 @@ import { LayerTable } from './layerTable';
 import { Chart, costChartConfig, entropyChartConfig, histogramChartConfig, themeColors, tritChartConfig } from './charts';
 import { GraphView } from './graph/graphView';
 import { ViewTabs } from './viewTabs';
+import { isWeightsMessage } from '../src/shared/weightsView';
+import { WeightsViewer } from './weights/viewer';
 
 interface VsCodeApi {
   postMessage(m: FromWebviewMessage): void;
@@ -41,6 +43,15 @@ let profiles: ProfileView[] = [];
 let nextId = 1;
 const charts = new Map<string, Chart>();
 const root = document.getElementById('root')!;
+// Weights-only models (GGUF, safetensors checkpoints) have their own view (webview/weights/).
+const weights = new WeightsViewer(root, {
+  post: (m) => vscode.postMessage(m),
+  state: () => (state.weights ??= { groups: {}, selected: null, bandwidthGBs: null, filter: '' }),
+  save: (w) => {
+    state.weights = w;
+    saveState();
+  },
+});
 
 function post(m: FromWebviewMessage): void {
   vscode.postMessage(m);
@@ -214,9 +225,16 @@ function renderModel(): void {
 
 window.addEventListener('message', (ev: MessageEvent<ToWebviewMessage>) => {
   const m = ev.data;
+  if (isWeightsMessage(m)) {
+    model = null;
+    destroyCharts();
+    weights.handle(m);
+    return;
+  }
+  if (m.type === ToWebview.Model || m.type === ToWebview.LoadError) weights.dispose();
   switch (m.type) {
     case ToWebview.Loading:
-      if (!model) renderLoading(m.fileName);
+      if (!model && !weights.active) renderLoading(m.fileName);
       break;
     case ToWebview.Model: {
       model = m.model;

@@ -122,3 +122,37 @@ export function tritFractions(t: LayerRow['trits']): [number, number, number] | 
   const n = t.neg + t.zero + t.pos;
   return n ? [t.neg / n, t.zero / n, t.pos / n] : null;
 }
+
+/**
+ * A long layer name shortened for a table cell. PyTorch's ONNX names repeat the module
+ * path at each level (`/features/features.1/features.1.0/block/block.0/…`): a segment that
+ * the next one extends (`features` → `features.1`) is dropped, which keeps every name
+ * distinct (`/features.1.0/block.0.0/Conv`); every row is treated alike, so the column
+ * reads consistently. What is still longer than `max` loses its middle, keeping the first
+ * segment and the tail. Other names stay as they are.
+ */
+export function shortLayerName(name: string, max = 48): string {
+  const parts = name.split('/');
+  const kept = parts.filter((p, i) => !(p && parts[i + 1]?.startsWith(`${p}.`)));
+  const compact = kept.join('/');
+  if (compact.length <= max) return compact;
+  const second = compact.indexOf('/', 1);
+  if (second > 0 && second < max / 3) {
+    const head = compact.slice(0, second);
+    let cut = compact.length - (max - head.length - 2);
+    const slash = compact.indexOf('/', cut);
+    if (slash >= 0 && slash < compact.length - 1) cut = slash;
+    return `${head}/…${compact.slice(cut)}`;
+  }
+  const headLen = Math.ceil((max - 1) / 3);
+  return `${compact.slice(0, headLen)}…${compact.slice(compact.length - (max - 1 - headLen))}`;
+}
+
+/**
+ * Chart x labels for one bar per layer: the names while there are few and short,
+ * else `#index` (the table's first column), the names staying in the tooltips.
+ */
+export function chartTickLabels(rows: readonly LayerRow[], maxNamed = 16, maxLength = 24): { ticks: string[]; compact: boolean } {
+  const compact = rows.length > maxNamed || rows.some((r) => r.name.length > maxLength);
+  return { ticks: rows.map((r) => (compact ? `#${r.index}` : r.name)), compact };
+}

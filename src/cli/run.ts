@@ -3,6 +3,7 @@ import { commands } from './commands/index';
 import type { CliIO, Command } from './commands/types';
 import './commands/all';
 import { TritscopeError, UsageError } from '../core/errors';
+import { terminalSafe } from '../core/text';
 import { TOOL_VERSION } from '../core/version';
 
 function helpText(): string {
@@ -16,7 +17,9 @@ function commandHelp(c: Command): string {
 }
 
 /** Runs one CLI invocation and returns its exit code; never throws. */
-export async function runCli(argv: string[], io: CliIO): Promise<number> {
+export async function runCli(argv: string[], rawIo: CliIO): Promise<number> {
+  // Everything a command prints passes one filter: names read from model files may hold escape sequences.
+  const io: CliIO = { ...rawIo, stdout: (s) => rawIo.stdout(terminalSafe(s)), stderr: (s) => rawIo.stderr(terminalSafe(s)) };
   const debug = argv.includes('--debug');
   const args = argv.filter((a) => a !== '--debug');
   const [name, ...rest] = args;

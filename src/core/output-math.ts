@@ -27,6 +27,21 @@ export function divergence(a: ArrayLike<number>, ref: ArrayLike<number>): Diverg
   return { relL2, cosine };
 }
 
+/** Sample 0's raw output values (a view, not a copy). */
+export function firstSampleRow(output: Tensor): Float32Array {
+  const n = output.shape.length > 1 ? output.data.length / output.shape[0] : output.data.length;
+  return output.data.subarray(0, n);
+}
+
+/**
+ * Indices of the k largest values, ties to the lower index. Rank raw scores
+ * (logits), never their float32 softmax: logits that differ by less than the
+ * softmax's rounding become equal probabilities and would all tie to class 0.
+ */
+export function topK(values: ArrayLike<number>, k: number): number[] {
+  return Array.from({ length: values.length }, (_, i) => i).sort((a, b) => values[b] - values[a] || a - b).slice(0, k);
+}
+
 /**
  * Softmax of sample 0's output values (copied as they are when the output
  * already is a softmax). The max is found by a loop: `Math.max(...row)` throws

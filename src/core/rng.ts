@@ -1,7 +1,10 @@
 /**
- * mulberry32: the one small seeded PRNG of the project. Math.random is not
- * seedable, and reproducibility matters for stochastic ternarization (--seed),
- * `random:<seed>` inputs, training shuffles and test fixtures.
+ * mulberry32: the one small seeded PRNG of the project, and the shuffles built
+ * on it. Math.random is not seedable, and reproducibility matters for
+ * stochastic ternarization (--seed), `random:<seed>` inputs, training shuffles
+ * and test fixtures. Every user seeds it the same way: the 32-bit seed as given.
+ * A user that wants a sequence independent of another user's with the same
+ * seed XORs its own constant into the seed (see the stochastic quantizer).
  */
 export type Rng = () => number;
 
@@ -15,4 +18,15 @@ export function mulberry32(seed: number): Rng {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Fisher–Yates permutation of 0..n-1. */
+export function permutation(n: number, rand: Rng): Int32Array {
+  const p = new Int32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    const t = p[i]; p[i] = p[j]; p[j] = t;
+  }
+  return p;
 }

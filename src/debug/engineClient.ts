@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { ExecutionError } from '../core/errors';
 import type { EngineRequest, EngineResults } from '../shared/engineProtocol';
 import { RpcClient } from '../shared/rpc';
+import { WORKER_RESOURCE_LIMITS, type WorkerResourceLimits } from '../core/limits';
 import type { StepperHost } from './stepperHost';
 
 export interface EngineConnection {
@@ -25,9 +26,9 @@ export function defaultWorkerPath(): string {
 export class WorkerEngineConnection implements EngineConnection {
   private readonly client: RpcClient<EngineRequest, EngineResults>;
 
-  constructor(workerPath = defaultWorkerPath()) {
+  constructor(workerPath = defaultWorkerPath(), limits: WorkerResourceLimits = WORKER_RESOURCE_LIMITS) {
     if (!existsSync(workerPath)) throw new ExecutionError(`debugger: inference worker ${workerPath} not found (build with 'node esbuild.mjs')`);
-    this.client = new RpcClient(() => new Worker(workerPath), { name: 'debugger: inference worker', restart: false });
+    this.client = new RpcClient(() => new Worker(workerPath, { resourceLimits: limits }), { name: 'debugger: inference worker', restart: false });
   }
 
   request<K extends EngineRequest['type']>(req: Extract<EngineRequest, { type: K }>): Promise<EngineResults[K]> {

@@ -14,6 +14,10 @@
  *   unary   := ('!'|'-') unary | postfix
  *   postfix := primary ('.' IDENT | '(' args ')')*
  *   primary := NUMBER | STRING | IDENT | 'true' | 'false' | '(' or ')'
+ *
+ * Conditions come from launch.json files and the debug console, so nesting is
+ * bounded (MAX_EXPRESSION_DEPTH): the parser and evaluator recurse, and 10k
+ * parentheses must give an ExpressionError, not a stack overflow.
  */
 import { TritscopeError } from '../core/errors';
 
@@ -78,6 +82,9 @@ export function tokenize(src: string): Token[] {
   return out;
 }
 
+/** Deeper nesting (parentheses, unary chains, operator chains) is refused; real conditions use a handful of levels. */
+export const MAX_EXPRESSION_DEPTH = 100;
+
 export type Node =
   | { type: 'num'; value: number }
   | { type: 'str'; value: string }
@@ -99,11 +106,35 @@ export function parseExpression(src: string): Node {
     k++;
   };
 
+  // Two bounds: `nesting` counts open recursive descents (checked before recursing, so the
+  // parser's own stack stays small); `heights` bounds the AST built from operator chains,
+  // which the evaluator walks recursively.
+  let nesting = 0;
+  const tooDeep = (pos: number): never => {
+    throw new ExpressionError(src, `nested more than ${MAX_EXPRESSION_DEPTH} levels deep`, pos);
+  };
+  const nested = <T>(fn: () => T): T => {
+    if (++nesting > MAX_EXPRESSION_DEPTH) tooDeep(peek().pos);
+    try {
+      return fn();
+    } finally {
+      nesting--;
+    }
+  };
+  const heights = new WeakMap<Node, number>();
+  const node = (n: Node, pos: number, kids: Node[]): Node => {
+    const h = 1 + kids.reduce((m, c) => Math.max(m, heights.get(c) ?? 1), 0);
+    if (h > MAX_EXPRESSION_DEPTH) tooDeep(pos);
+    heights.set(n, h);
+    return n;
+  };
+
   const binaryLevel = (ops: string[], next: () => Node, single = false) => (): Node => {
     let left = next();
     while (isOp(...ops)) {
       const t = toks[k++];
-      left = { type: 'binary', op: t.text, left, right: next(), pos: t.pos };
+      const right = next();
+      left = node({ type: 'binary', op: t.text, left, right, pos: t.pos }, t.pos, [left, right]);
       if (single && isOp(...ops)) throw new ExpressionError(src, `comparisons cannot be chained; use '&&'`, peek().pos);
     }
     return left;
@@ -118,7 +149,7 @@ export function parseExpression(src: string): Node {
       if (t.text === 'true' || t.text === 'false') return { type: 'bool', value: t.text === 'true' };
       return { type: 'ident', name: t.text, pos: t.pos };
     }
-    if (isOp('(')) { k++; const e = or(); expect(')'); return e; }
+    if (isOp('(')) { k++; const e = nested(or); expect(')'); return e; }
     throw new ExpressionError(src, `expected a number, name or '(' but found ${describe(t)}`, t.pos);
   };
   const postfix = (): Node => {
@@ -129,22 +160,26 @@ export function parseExpression(src: string): Node {
         const t = peek();
         if (t.kind !== 'ident') throw new ExpressionError(src, `expected a field name after '.' but found ${describe(t)}`, t.pos);
         k++;
-        e = { type: 'member', object: e, name: t.text, pos: t.pos };
+        e = node({ type: 'member', object: e, name: t.text, pos: t.pos }, t.pos, [e]);
       } else if (isOp('(')) {
         const pos = peek().pos;
         k++;
         const args: Node[] = [];
         if (!isOp(')')) {
-          args.push(or());
-          while (isOp(',')) { k++; args.push(or()); }
+          args.push(nested(or));
+          while (isOp(',')) { k++; args.push(nested(or)); }
         }
         expect(')');
-        e = { type: 'call', callee: e, args, pos };
+        e = node({ type: 'call', callee: e, args, pos }, pos, [e, ...args]);
       } else return e;
     }
   };
   const unary = (): Node => {
-    if (isOp('!', '-')) { const op = toks[k++].text as '!' | '-'; return { type: 'unary', op, arg: unary() }; }
+    if (isOp('!', '-')) {
+      const t = toks[k++];
+      const arg = nested(unary);
+      return node({ type: 'unary', op: t.text as '!' | '-', arg }, t.pos, [arg]);
+    }
     return postfix();
   };
   const product = binaryLevel(['*', '/', '%'], unary);

@@ -5,6 +5,7 @@
  * pure function of the graph (and tensor shapes): the adapter and the
  * extension's content provider compute the same lines independently.
  */
+import { displayModelName } from '../core/graph/display-name';
 import type { Graph, Layer } from '../core/graph/types';
 import type { SubStepKind } from '../core/engine/stepper-types';
 import { isOpType, OPS } from '../core/ops/index';
@@ -88,7 +89,7 @@ export function buildListing(graph: Graph, shapeOf: ShapeLookup, modelFile = gra
   const input = graph.inputs[0];
   const inputText = input ? `input ${input.name} [${input.shape.join(',')}]` : 'no input';
   const fileName = modelFile.split(/[\\/]/).pop() ?? modelFile;
-  lines.push(`# ${graph.name} (${fileName}) — ${graph.layers.length} layers, ${inputText}`);
+  lines.push(`# ${displayModelName(graph.name, fileName)} (${fileName}) — ${graph.layers.length} layers, ${inputText}`);
   const idxWidth = Math.max(3, String(graph.layers.length - 1).length + 1);
   const nameWidth = Math.max(6, ...graph.layers.map((l) => l.name.length + 1));
   const layers: ListingLayer[] = graph.layers.map((layer, index) => {

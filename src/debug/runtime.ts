@@ -89,6 +89,9 @@ export class InferenceRuntime extends EventEmitter {
     this.info = await this.engine.request({ type: 'load', options: { model: launch.model, input: launch.input, compareFloat: launch.compareFloat, subSteps: true } });
     const shapes = this.info.shapes;
     this.listing = buildListing(this.info.graph, (n) => shapes[n], launch.model);
+    // Which input runs (it may be a default the user never typed, e.g. random:0 for an ImageNet model).
+    const gin = this.info.graph.inputs[0];
+    this.emit('output', 'console', `${this.info.graph.layers.length} layers; input ${launch.input}${gin ? ` → [1,${gin.shape.join(',')}]` : ''}\n`);
     return this.info;
   }
 

@@ -3,6 +3,7 @@
  * Quantizer, Float reference (with compareFloat) for the current layer; Result
  * at the end of the run; Model for the model frame.
  */
+import { displayModelName } from '../core/graph/display-name';
 import type { InferenceRuntime } from './runtime';
 import type { RecordValue } from './variables';
 
@@ -36,7 +37,7 @@ export async function buildScopeChildren(rt: InferenceRuntime, id: ScopeId): Pro
   const layers = rt.info?.graph.layers ?? [];
   if (id === 'model') {
     const entries: Entries = [
-      ['name', rt.info?.graph.name ?? ''],
+      ['name', displayModelName(rt.info?.graph.name, rt.launch?.model ?? '')],
       ['file', rt.launch?.model ?? ''],
       ['input', rt.launch?.input ?? ''],
       ['layers', layers.length],

@@ -3,6 +3,7 @@
  * the extension (DebugAdapterInlineImplementation) and behind the standalone
  * stdio entry src/debug/main.ts. Never imports `vscode`.
  */
+import { displayModelName } from '../core/graph/display-name';
 import * as path from 'node:path';
 import {
   DebugSession, Event, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
@@ -197,7 +198,7 @@ export class TritscopeDebugSession extends DebugSession {
       if (pos.sub >= 0) name += ` · ${(await rt.summary(pos.layer)).subSteps[pos.sub]?.label ?? `sub-step ${pos.sub}`}`;
     }
     const src = this.listingSource();
-    const frames = [new StackFrame(TOP_FRAME, name, src, line, 1), new StackFrame(MODEL_FRAME, rt.info!.graph.name || 'model', src, 1, 1)];
+    const frames = [new StackFrame(TOP_FRAME, name, src, line, 1), new StackFrame(MODEL_FRAME, displayModelName(rt.info!.graph.name, rt.launch?.model ?? 'model'), src, 1, 1)];
     response.body = { stackFrames: frames, totalFrames: frames.length };
     this.sendResponse(response);
   }

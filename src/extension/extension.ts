@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { TOOL_VERSION } from '../core/version';
+import { liveInspectWorkers } from './editor/inspectClient';
 import { onDidExchangeEditorMessage, registerEditor } from './editor/register';
 import type { EditorMessageEvent } from './editor/provider';
 import { registerDebugger } from './debug/register';
@@ -21,6 +22,8 @@ export interface TritscopeApi {
   quantizeJobs: JobMonitor;
   /** Every message between a model viewer and its webview, as it happens (the editor suite observes the viewer through it). */
   editorMessages: vscode.Event<EditorMessageEvent>;
+  /** Model-viewer workers alive now (closing a view must end its worker and any statistics pass in it). */
+  inspectWorkers: () => number;
 }
 
 export function activate(context: vscode.ExtensionContext): TritscopeApi {
@@ -41,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): TritscopeApi {
     }
   }
   tritscopeLog().appendLine(`Tritscope ${TOOL_VERSION} activated in VS Code ${vscode.version}`);
-  return { version: TOOL_VERSION, features, quantizeJobs: jobMonitor, editorMessages: onDidExchangeEditorMessage };
+  return { version: TOOL_VERSION, features, quantizeJobs: jobMonitor, editorMessages: onDidExchangeEditorMessage, inspectWorkers: liveInspectWorkers };
 }
 
 export function deactivate(): void {

@@ -1,6 +1,7 @@
 /**
  * The HTML shell of every Tritscope webview: a strict Content-Security-Policy
- * with a fresh nonce, no inline script, and only the bundle from dist/.
+ * with a fresh nonce, no inline script, and only the bundle from dist/. The
+ * title is a file name, so it is HTML-escaped.
  *
  * `workers: true` adds `worker-src blob:` for bundles that start a Web Worker
  * from code they carry (the graph layout): a blob: URL can only be made by a
@@ -11,6 +12,7 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { escapeHtml } from '../core/text';
 
 export interface WebviewHtmlOptions {
   workers?: boolean;
@@ -38,7 +40,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, b
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 ${css}
-<title>${title}</title>
+<title>${escapeHtml(title)}</title>
 </head>
 <body>
 ${opts.body ?? ''}<div id="root"></div>

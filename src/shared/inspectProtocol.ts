@@ -5,12 +5,26 @@
  */
 import type { TechProfile } from '../core/cost/types';
 import type { CostView, ModelView } from './messages';
+import type { WeightsStatsDone, WeightsView } from './weightsView';
 
 export type InspectRequest =
+  /** A model with a graph (`.tnn`); weights-only files are refused (use `open`). */
   | { type: 'load'; file: string; profile: TechProfile | null }
+  /** Any viewable file: a graph model's view, or a weights-only model's header and table (header read only). */
+  | { type: 'open'; file: string; profile: TechProfile | null }
+  /**
+   * Streams the opened weights-only model's statistics: progress WeightsStatsProgress, result WeightsStatsDone.
+   * `threads`: by default a large model's pass uses a helper worker for half the file on machines of more than two
+   * cores; 2 always, 1 never.
+   */
+  | { type: 'weightsStats'; chunkBytes?: number; threads?: 1 | 2 }
+  /** Stops a running statistics pass (its request rejects with WeightsAbortError); answers whether one ran. */
+  | { type: 'cancelStats' }
   | { type: 'cost'; profile: TechProfile }
   | { type: 'histogram'; layer: string; bins: number }
-  | { type: 'summary'; profile: TechProfile | null };
+  | { type: 'summary'; profile: TechProfile | null; bandwidthGBs?: number };
+
+export type OpenResult = { kind: 'model'; view: ModelView } | { kind: 'weights'; view: WeightsView };
 
 export interface CostResult {
   profileId: string;
@@ -27,6 +41,9 @@ export interface HistogramResult {
 
 export interface InspectResults {
   load: ModelView;
+  open: OpenResult;
+  weightsStats: WeightsStatsDone;
+  cancelStats: boolean;
   cost: CostResult;
   /** null when the layer has no latent float weights. */
   histogram: HistogramResult | null;

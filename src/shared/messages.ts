@@ -6,6 +6,7 @@
  * No runtime dependencies: both bundles import this file.
  */
 import type { ErrorView } from './rpc';
+import type { WeightsToWebviewMessage, WeightsViewState } from './weightsView';
 
 /** Load failures reach the webview in the workers' error format. */
 export type { ErrorView };
@@ -160,7 +161,9 @@ export type ToWebviewMessage =
       deltaN: number | null;
     }
   | { type: typeof ToWebview.Notice; text: string; level: 'info' | 'error' }
-  | { type: typeof ToWebview.Overlay; overlay: GraphOverlay };
+  | { type: typeof ToWebview.Overlay; overlay: GraphOverlay }
+  /** Weights-only models (GGUF, safetensors checkpoints): ./weightsView.ts. */
+  | WeightsToWebviewMessage;
 
 export type FromWebviewMessage =
   | { type: typeof FromWebview.Ready }
@@ -185,6 +188,8 @@ export interface EditorViewState {
   graphMetric?: string;
   graphDirection?: 'TB' | 'LR';
   graphView?: { x: number; y: number; k: number } | null;
+  /** The weights-only view's state (GGUF, safetensors checkpoints). */
+  weights?: WeightsViewState;
 }
 
 export function isFromWebview(m: unknown): m is FromWebviewMessage {

@@ -2,8 +2,9 @@
  * Request/reply over a worker port, used by both workers (the editor's
  * inspect worker and the debugger's inference worker) and their clients.
  * A request is `{id, ...body}`; the reply carries the id back with a result or
- * an ErrorView, the one error format every side shows. No imports: the ports
- * are typed structurally (node:worker_threads' Worker and parentPort fit).
+ * an ErrorView, the one error format every side shows. A long request may send
+ * progress before its reply (`{id, progress}`: streamed statistics). No imports:
+ * the ports are typed structurally (node:worker_threads' Worker and parentPort fit).
  */
 
 /** A failure as it crosses a worker or webview boundary. */
@@ -45,6 +46,8 @@ export class WorkerError extends Error {
 
 export type RpcEnvelope<Req> = Req & { id: number };
 export type RpcReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: ErrorView };
+/** Sent any number of times before a request's reply; the client hands `progress` to the request's onProgress. */
+export type RpcProgress = { id: number; progress: unknown };
 
 /** A request union (`{type: 'load', …} | …`) and the result type of each request type. */
 export type ResultMap<Req extends { type: string }> = { [K in Req['type']]: unknown };
@@ -59,14 +62,19 @@ export interface ServerPort {
   postMessage(message: unknown, transfer?: readonly ArrayBuffer[]): void;
 }
 
+/** What a handler may do besides returning: report progress to the request's caller. */
+export interface RequestContext {
+  progress(value: unknown): void;
+}
+
 /** One handler per request type, each typed with its request and result (a missing one is a compile error). */
 export type Handlers<Req extends { type: string }, Res extends ResultMap<Req>> = {
-  [K in Req['type']]: (req: Extract<Req, { type: K }>) => Promise<Res[K] | Transfer<Res[K]>> | Res[K] | Transfer<Res[K]>;
+  [K in Req['type']]: (req: Extract<Req, { type: K }>, ctx: RequestContext) => Promise<Res[K] | Transfer<Res[K]>> | Res[K] | Transfer<Res[K]>;
 };
 
 /** The request handler `serveRequests` takes, from a table of handlers. */
-export function dispatch<Req extends { type: string }, Res extends ResultMap<Req>>(handlers: Handlers<Req, Res>): (req: Req) => Promise<unknown> {
-  return async (req) => (handlers[req.type as Req['type']] as (r: Req) => unknown)(req);
+export function dispatch<Req extends { type: string }, Res extends ResultMap<Req>>(handlers: Handlers<Req, Res>): (req: Req, ctx: RequestContext) => Promise<unknown> {
+  return async (req, ctx) => (handlers[req.type as Req['type']] as (r: Req, c: RequestContext) => unknown)(req, ctx);
 }
 
 /**
@@ -76,12 +84,13 @@ export function dispatch<Req extends { type: string }, Res extends ResultMap<Req
  */
 export function serveRequests<Req extends { type: string }>(
   port: ServerPort,
-  handle: (req: Req) => Promise<unknown>,
+  handle: (req: Req, ctx: RequestContext) => Promise<unknown>,
   fallbackFile: () => string = () => '',
 ): void {
   port.on('message', (message) => {
     const { id, ...body } = message as RpcEnvelope<Req>;
-    Promise.resolve().then(() => handle(body as unknown as Req)).then(
+    const ctx: RequestContext = { progress: (progress) => port.postMessage({ id, progress } satisfies RpcProgress) };
+    Promise.resolve().then(() => handle(body as unknown as Req, ctx)).then(
       (r) => {
         if (r instanceof Transfer) port.postMessage({ id, ok: true, result: r.value } satisfies RpcReply, r.buffers);
         else port.postMessage({ id, ok: true, result: r } satisfies RpcReply);
@@ -108,7 +117,7 @@ export interface ClientPort {
 export class RpcClient<Req extends { type: string }, Res extends ResultMap<Req>> {
   private port: ClientPort | null = null;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; onProgress?: (p: unknown) => void }>();
   private failure: WorkerError | null = null;
 
   constructor(
@@ -120,9 +129,13 @@ export class RpcClient<Req extends { type: string }, Res extends ResultMap<Req>>
     if (this.port) return this.port;
     const port = this.start();
     port.on('message', (m) => {
-      const reply = m as RpcReply;
+      const reply = m as RpcReply | RpcProgress;
       const p = this.pending.get(reply.id);
       if (!p) return;
+      if ('progress' in reply) {
+        p.onProgress?.(reply.progress);
+        return;
+      }
       this.pending.delete(reply.id);
       if (reply.ok) p.resolve(reply.result);
       else p.reject(new WorkerError(reply.error));
@@ -142,7 +155,8 @@ export class RpcClient<Req extends { type: string }, Res extends ResultMap<Req>>
     if (!this.opts.restart) this.failure ??= err;
   }
 
-  request<K extends Req['type']>(req: Extract<Req, { type: K }>): Promise<Res[K]> {
+  /** `onProgress` receives what the handler reports through its RequestContext, in order, before the result. */
+  request<K extends Req['type']>(req: Extract<Req, { type: K }>, opts: { onProgress?: (progress: unknown) => void } = {}): Promise<Res[K]> {
     if (this.failure) return Promise.reject(this.failure);
     let port: ClientPort;
     try {
@@ -152,7 +166,7 @@ export class RpcClient<Req extends { type: string }, Res extends ResultMap<Req>>
     }
     const id = this.nextId++;
     return new Promise<Res[K]>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress });
       port.postMessage({ ...req, id });
     });
   }

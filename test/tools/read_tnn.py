@@ -6,6 +6,7 @@ usage: read_tnn.py FILE [--values]
 
 Prints one JSON object: tensor names, dtypes, stored and logical shapes, trit
 counts {neg, zero, pos} of packed tensors, optional float values, checksum_ok,
+header_checksum_ok (null when the file has no header_checksum, §2.2),
 and per layer with ternary weights or activations its op, weights and the
 weightQuant / actQuant objects of the graph (Python cross-checks compare them).
 Exits 1 with a message on stderr when the file violates the layout.
@@ -21,8 +22,26 @@ DTYPE_SIZES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4,
 HEADER_CAP = 100_000_000
 
 
+SEMANTIC_KEYS = ["format", "tnn_version", "graph", "provenance", "layer_stats", "trit_tensors", "latent_tensors"]
+
+
 class FormatViolation(Exception):
     pass
+
+
+def header_checksum(meta, header):
+    """docs/tnn-format.md section 2.2: netstring-like lines over the stored strings and the tensor table."""
+    h = hashlib.sha256()
+    for key in SEMANTIC_KEYS:
+        if key in meta:
+            value = meta[key].encode("utf-8")
+            h.update(b"%s:%d:" % (key.encode(), len(value)) + value + b"\n")
+    rows = sorted((info["data_offsets"][0], info["data_offsets"][1], name.encode("utf-8"), info)
+                  for name, info in header.items())
+    for begin, end, name, info in rows:
+        shape = ",".join(str(d) for d in info["shape"])
+        h.update(b"%d:" % len(name) + name + (" %s %s %d %d\n" % (info["dtype"], shape, begin, end)).encode())
+    return "sha256:" + h.hexdigest()
 
 
 def product(shape):
@@ -121,6 +140,7 @@ def read(path, with_values):
         tensors[name] = entry
 
     checksum = "sha256:" + hashlib.sha256(data).hexdigest()
+    stored_header_checksum = meta.get("header_checksum")
     graph = json.loads(meta["graph"])
     return {
         "file": path,
@@ -133,6 +153,7 @@ def read(path, with_values):
         "tensors": tensors,
         "checksum": meta.get("checksum"),
         "checksum_ok": checksum == meta.get("checksum"),
+        "header_checksum_ok": None if stored_header_checksum is None else header_checksum(meta, header) == stored_header_checksum,
     }
 
 
@@ -148,7 +169,7 @@ def main(argv):
         return 1
     json.dump(result, sys.stdout, indent=1, sort_keys=True)
     sys.stdout.write("\n")
-    return 0 if result["checksum_ok"] else 1
+    return 0 if result["checksum_ok"] and result["header_checksum_ok"] is not False else 1
 
 
 if __name__ == "__main__":

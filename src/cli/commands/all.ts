@@ -6,6 +6,5 @@ import './inspect-cost';
 import './eval';
 import './run';
 import './bench';
-import './qat-options';
 import './convert';
 import './assemble';

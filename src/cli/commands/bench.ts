@@ -1,12 +1,21 @@
-/** `tritscope bench [--json] [--quick]` — packed kernels/engine vs float32 tfjs (wasm backend), same shapes, one run. */
-import { optFlag, type ParsedArgs } from '../args';
+/**
+ * `tritscope bench [--json] [--quick]` — packed kernels/engine vs float32 tfjs (wasm backend), same shapes, one run;
+ * `tritscope bench --model FILE.tnn [--batch N,…]` — any model vs tfjs and onnxruntime-web (bench-model.ts).
+ */
+import { optFlag, optString, type ParsedArgs } from '../args';
+import { runBenchModel } from './bench-model';
 import { registerCommand } from './index';
 import type { CliIO } from './types';
+import { UsageError } from '../../core/errors';
 import { runBench } from '../../core/bench/index';
 import { formatStorage } from '../../core/bench/storage';
 
 async function run(args: ParsedArgs, io: CliIO): Promise<number> {
   const json = optFlag(args, 'json');
+  if (args.positionals.length) throw new UsageError(`bench: unexpected argument '${args.positionals[0]}' (a model is given with --model)`);
+  const model = optString(args, 'model');
+  if (model !== undefined) return runBenchModel(model, args, io, json);
+  for (const k of ['batch', 'onnx', 'reps']) if (args.options.has(k)) throw new UsageError(`bench: --${k} applies to --model only`);
   const report = await runBench({ quick: optFlag(args, 'quick'), signal: io.signal, log: json ? undefined : (l) => io.stderr(`${l}\n`) });
   if (json) {
     io.stdout(JSON.stringify(report) + '\n');
@@ -32,9 +41,13 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
 
 registerCommand({
   name: 'bench',
-  usage: 'bench [--json] [--quick]',
-  summary: 'benchmark the packed ternary kernels and engine against float32 tfjs (wasm)',
+  usage: 'bench [--json] [--quick] | bench --model FILE.tnn [--batch N[,M…]] [--onnx FLOAT.onnx] [--reps R] [--json]',
+  summary: 'benchmark the packed ternary kernels and engine against float32 tfjs (wasm) and, with --model, onnxruntime-web',
   options: [
+    { names: ['model'], value: true, description: 'a .tnn model: time the packed engine on it against tfjs and onnxruntime-web running its float original' },
+    { names: ['batch'], value: true, description: 'with --model: batch sizes, comma-separated (default 1)' },
+    { names: ['onnx'], value: true, description: "with --model: the float original as ONNX (default: the recorded source beside the .tnn if its SHA-256 matches, else exported from the .tnn's latent weights)" },
+    { names: ['reps'], value: true, description: 'with --model: timed rounds per batch size (default 5-15 by model size)' },
     { names: ['json'], value: false, description: 'print {"results":[{name,ours_ms,baseline_ms,ratio}],"bitsPerTrit","storage","runtimeWeightBytesRatio"}' },
     { names: ['quick'], value: false, description: 'fewer repetitions' },
   ],

@@ -11,7 +11,8 @@ import { registerCommand } from './index';
 import type { CliIO } from './types';
 import { TritscopeError, UsageError } from '../../core/errors';
 import { convertToWeightsTnn } from '../../core/weights/convert';
-import { defaultTnnName, readWeightsListing, sniffWeightsFormat } from '../../core/weights/open';
+import { detectFileFormat, loadModel } from '../../core/model-formats/index';
+import { defaultTnnName } from '../../core/weights/open';
 import { humanBytes } from '../../core/weights/table';
 
 async function exists(file: string): Promise<boolean> {
@@ -24,13 +25,16 @@ async function exists(file: string): Promise<boolean> {
 async function run(args: ParsedArgs, io: CliIO): Promise<number> {
   if (args.positionals.length !== 1) throw new UsageError(`convert: expected exactly one model file, got ${args.positionals.length}`);
   const file = args.positionals[0];
-  const format = await sniffWeightsFormat(file);
-  if (!format) throw new TritscopeError(`${file}: not a GGUF file or safetensors checkpoint (convert reads weights-only models; float ONNX/TF.js models go through 'tritscope quantize')`);
-  if (format === 'tnn') throw new TritscopeError(`${file}: is already a .tnn file`);
+  // The registry detects the format by content (refused before any model is read); only weights-only listings are converted.
+  const format = await detectFileFormat(file);
+  if (format.id === 'tnn') throw new TritscopeError(`${file}: is already a .tnn file`);
   const out = optString(args, 'out') ?? defaultTnnName(file);
   if (path.resolve(out) === path.resolve(file)) throw new UsageError('convert: the output would overwrite the input model');
   if (!optFlag(args, 'force') && (await exists(out))) throw new UsageError(`convert: ${out} exists; pass --force to replace it`);
-  const listing = await readWeightsListing(file, format);
+  const loaded = format.produces === 'weights' ? await loadModel(file, { what: 'model file' }) : null;
+  if (loaded?.kind !== 'weights')
+    throw new TritscopeError(`${file}: is a ${format.label} model, not a GGUF file or safetensors checkpoint (convert reads weights-only models; float models go through 'tritscope quantize')`);
+  const listing = loaded.listing;
   let shown = '';
   const report = await convertToWeightsTnn(listing, out, {
     signal: io.signal,

@@ -7,7 +7,7 @@ import { optFlag, optNumber, optString, type ParsedArgs } from '../args';
 import { registerCommand } from './index';
 import type { CliIO } from './types';
 import { TritscopeError, UsageError } from '../../core/errors';
-import { loadDataset } from '../../core/data/index';
+import { DATASET_USAGE, openDataset, parsePreprocess } from '../../core/data/index';
 import { loadRunnableModel } from '../../core/model-formats/index';
 import { evaluateAccuracy } from '../../core/quant/evaluate';
 import type { Tensor } from '../../core/tensor';
@@ -24,6 +24,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
   const engine = optString(args, 'engine') ?? 'reference';
   if (!(ENGINES as readonly string[]).includes(engine)) throw new UsageError(`eval: --engine must be one of ${ENGINES.join(', ')}, got '${engine}'`);
 
+  const preprocess = parsePreprocess(optString(args, 'preprocess'));
   const loaded = await loadRunnableModel(file);
   let runner: ((x: Tensor) => Tensor) | undefined;
   if (engine === 'packed') {
@@ -32,7 +33,8 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
     const packed = await loadPackedEngine(loaded.model);
     runner = (x) => packed.run(x);
   }
-  const data = loadDataset(spec, limit !== undefined ? { limit } : undefined);
+  // Streamed batch by batch: only `limit` samples are ever read, and never all at once.
+  const data = await openDataset(spec, { limit, preprocess, inputShape: loaded.model.graph.inputs[0]?.shape });
   const acc = await evaluateAccuracy(loaded.model, data, { limit, run: runner, signal: io.signal });
   if (optFlag(args, 'json')) io.stdout(`${JSON.stringify({ top1: acc.top1, top5: acc.top5, n: acc.n })}\n`);
   else io.stdout(`${file}: top-1 ${(100 * acc.top1).toFixed(2)} %, top-5 ${(100 * acc.top5).toFixed(2)} % on ${acc.n} samples of ${data.name} (${engine} engine)\n`);
@@ -41,10 +43,11 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
 
 registerCommand({
   name: 'eval',
-  usage: 'eval <model.onnx|model.json|file.tnn> --data <dataset> [--limit N] [--json] [--engine reference|packed]',
+  usage: 'eval <model.onnx|model.json|file.tnn> --data <dataset> [--preprocess spec] [--limit N] [--json] [--engine reference|packed]',
   summary: 'top-1 / top-5 accuracy of a float or ternary model on a data set',
   options: [
-    { names: ['data'], value: true, description: 'fashion-mnist[:train|:test] (default split test), idx:<images.gz>,<labels.gz> or npy:<x.npy>,<y.npy>' },
+    { names: ['data'], value: true, description: `${DATASET_USAGE} (default split: test)` },
+    { names: ['preprocess'], value: true, description: 'imagenet | cifar | none (default), or resize=N|HxW,crop=N|HxW,mean=a:b:c,std=a:b:c' },
     { names: ['limit'], value: true, description: 'evaluate only the first N samples' },
     { names: ['json'], value: false, description: 'print {"top1","top5","n"} as JSON' },
     { names: ['engine'], value: true, description: 'reference (default, any model) or packed (.tnn, ternary kernels)' },

@@ -9,18 +9,18 @@ import { optFlag, optNumber, optString, type ParsedArgs } from '../args';
 import type { CliIO } from './types';
 import { builtinProfiles, findProfile } from '../../core/cost';
 import { UsageError } from '../../core/errors';
-import { readWeightsListing, type WeightsFormatId } from '../../core/weights/open';
 import { computeWeightsStats } from '../../core/weights/stats';
 import { summarizeWeights } from '../../core/weights/summary';
 import { formatWeightsTable } from '../../core/weights/table';
 import { tokenCost } from '../../core/weights/token-cost';
+import type { WeightsListing } from '../../core/weights/types';
 
-export async function inspectWeights(file: string, format: WeightsFormatId, args: ParsedArgs, io: CliIO): Promise<number> {
+/** `listing` comes from the model-format registry (loadModel's `kind: 'weights'`). */
+export async function inspectWeights(listing: WeightsListing, args: ParsedArgs, io: CliIO): Promise<number> {
   const bandwidthGBs = optNumber(args, 'bandwidth', 'inspect');
   if (bandwidthGBs !== undefined && !(bandwidthGBs > 0)) throw new UsageError(`inspect: --bandwidth expects GB/s > 0, got ${bandwidthGBs}`);
   const profileId = optString(args, 'cost');
   const profile = profileId === undefined ? undefined : findProfile(builtinProfiles(), profileId);
-  const listing = await readWeightsListing(file, format);
   let shown = -1;
   const stats = await computeWeightsStats(listing, {
     signal: io.signal,

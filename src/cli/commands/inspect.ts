@@ -12,7 +12,6 @@ import type { TnnModel } from '../../core/graph/types';
 import { loadModel } from '../../core/model-formats/index';
 import { summarizeTnn, type InspectSummary } from '../../core/inspect/summary';
 import { formatSummaryTable } from '../../core/inspect/table';
-import { sniffWeightsFormat } from '../../core/weights/open';
 import { inspectWeights } from './inspect-weights';
 
 /** Adds cost numbers for `profile` to a summary; returns the object to print and, for text mode, extra lines. */
@@ -27,18 +26,14 @@ export function setInspectCostHook(hook: InspectCostHook | undefined): void {
 async function run(args: ParsedArgs, io: CliIO): Promise<number> {
   if (args.positionals.length !== 1) throw new UsageError(`inspect: expected exactly one model file, got ${args.positionals.length}`);
   const file = args.positionals[0];
-  // ── Weights-only formats (GGUF, safetensors checkpoints, weights-only .tnn), detected by content.
-  // ── This one dispatch moves into the model-format registry (src/core/model-formats) at merge.
-  const weightsFormat = await sniffWeightsFormat(file);
-  if (weightsFormat) return inspectWeights(file, weightsFormat, args, io);
-  // ── end of the weights-only dispatch
+  // The registry detects the format by content; weights-only listings (GGUF, safetensors checkpoints,
+  // weights-only .tnn) are summarized tensor by tensor, graphs layer by layer.
+  const loaded = await loadModel(file, { what: 'model file' });
+  if (loaded.kind === 'weights') return inspectWeights(loaded.listing, args, io);
   if (optString(args, 'bandwidth') !== undefined) throw new UsageError('inspect: --bandwidth applies to weights-only models (GGUF, safetensors checkpoints)');
   const profile = optString(args, 'cost');
   if (profile !== undefined && !costHook) throw new UsageError('inspect: --cost is not available in this build');
-  const loaded = await loadModel(file, { what: '.tnn file' });
   if (loaded.kind === 'float') throw new TritscopeError(`${file}: is a float model; inspect reads .tnn files (create one with 'tritscope quantize')`);
-  // Weights-only listings (GGUF, safetensors checkpoints) get their own summary with their readers.
-  if (loaded.kind !== 'tnn') throw new TritscopeError(`${file}: inspect cannot summarize ${loaded.format.label} files yet`);
   const summary = summarizeTnn(loaded.model, loaded.bytes);
   const costed = profile !== undefined && costHook ? await costHook(summary, loaded.model, profile) : undefined;
   if (optFlag(args, 'json')) io.stdout(`${JSON.stringify(costed?.summary ?? summary, null, 2)}\n`);

@@ -1,12 +1,10 @@
 /**
- * `tritscope quantize <model> [-o out.tnn] …` — post-training ternary quantization
- * of a float model (ONNX / TF.js) into a `.tnn` file. Never writes over the input;
- * writes over an existing output only with --force; writes atomically.
- *
- * Extension point: further pipelines (e.g. quantization-aware training with
- * --qat --epochs --kd …) add their options to QUANTIZE_OPTIONS and register a
- * QuantizePipeline; the first pipeline whose `selects(args)` is true replaces
- * the post-training step.
+ * `tritscope quantize <model> [-o out.tnn] …` — ternary quantization of a float
+ * model (ONNX / TF.js) into a `.tnn` file: post-training, or with --qat
+ * quantization-aware training (./quantize-qat.ts). Never writes over the input;
+ * writes over an existing output only with --force; writes atomically. The
+ * methods and their options come from the quantizer registry
+ * (./quantize-method-options.ts).
  */
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,32 +13,33 @@ import { registerCommand } from './index';
 import type { CliIO } from './types';
 import { progressLine, type ProgressEventBody } from '../../shared/progress';
 import { TritscopeError, UsageError } from '../../core/errors';
-import { loadDataset } from '../../core/data/index';
+import { loadDataset, openDataset, parsePreprocess } from '../../core/data/index';
 import { writeTnnFile } from '../../core/format/index';
-import type { FloatModel, TnnModel } from '../../core/graph/types';
+import type { FloatModel } from '../../core/graph/types';
 import { defaultOutputPath, detectFileFormat, fileSize, loadModel, namesText } from '../../core/model-formats/index';
-import { isQuantMethod, quantizeModel, QUANT_METHODS, type LabeledSamples, type QuantMethod, type QuantizeProgress } from '../../core/quant/index';
+import { quantizeModel, type KnownMethod, type LabeledSamples, type OptionValue, type QuantizeProgress } from '../../core/quant/index';
+import { methodFromArgs, methodOptionSpecs, methodOptionsFromArgs } from './quantize-method-options';
+import { QAT_OPTIONS, runQat } from './quantize-qat';
 
-export const DEFAULT_METHOD: QuantMethod = 'asym-uniform';
+const OUT_OPTION: OptionSpec = { names: ['o', 'out'], value: true, description: 'output .tnn file (default: <model>.<method>[.qat].tnn beside the model; a TF.js model is named after its folder)' };
 
-/** The option table of `quantize`; pipelines append their own options here. */
-export const QUANTIZE_OPTIONS: OptionSpec[] = [
-  { names: ['o', 'out'], value: true, description: 'output .tnn file (default: <model>.<method>[.qat].tnn beside the model; a TF.js model is named after its folder)' },
-  { names: ['method'], value: true, description: `${QUANT_METHODS.join('|')} (default ${DEFAULT_METHOD}, the seed paper's method)` },
+/** Options of every quantize run besides the output and the method (data, activations, progress). */
+const COMMON_OPTIONS: OptionSpec[] = [
   { names: ['keep-float'], value: true, description: "weight layers kept float: 'first,last' (default), 'none', or layer names separated by commas" },
   { names: ['activations'], value: true, description: 'float (default) or ternary (W+A; calibrated on --data)' },
-  { names: ['data'], value: true, description: 'data set for activation calibration and float/ternary accuracy (fashion-mnist[:train|:test], idx:…, npy:…)' },
+  { names: ['data'], value: true, description: 'data set for activation calibration and float/ternary accuracy (fashion-mnist[:train|:test], idx:…, npy:…, cifar10:…, images:…)' },
+  { names: ['preprocess'], value: true, description: 'preprocessing of --data samples: imagenet | cifar | none (default), or resize=…,crop=…,mean=…,std=…' },
   { names: ['act-thresholds'], value: true, description: "with --activations ternary: uniform (equal trit populations, Eq. 9; default) or l2 (least squares)" },
-  { names: ['seed'], value: true, description: 'PRNG seed for --method stochastic (default 0)' },
-  { names: ['gamma'], value: true, description: "Eq. 9's γ for asym-uniform/stochastic (default 1)" },
-  { names: ['twn-factor'], value: true, description: "TWN's Δ = factor·E|W| (Eq. 3, default 0.7)" },
-  { names: ['ttq-t'], value: true, description: "TTQ's Δ = t·max|W| (Eq. 4, default 0.05)" },
+  { names: ['seed'], value: true, description: 'PRNG seed: stochastic ternarization (default 0), QAT shuffles (default 1)' },
   { names: ['calibration-samples'], value: true, description: 'samples for activation calibration (default 256)' },
   { names: ['eval-limit'], value: true, description: 'samples for the accuracies recorded in provenance (default 1000)' },
   { names: ['no-latent'], value: false, description: 'do not store the latent float weights of ternarized layers' },
   { names: ['force'], value: false, description: 'overwrite an existing output file' },
   { names: ['progress'], value: true, description: "'json': one JSON progress event per line on stdout" },
 ];
+
+/** The option table of `quantize`: -o, --method and the quantizers' options (from the registry), the common options, QAT's. */
+export const QUANTIZE_OPTIONS: OptionSpec[] = [OUT_OPTION, ...methodOptionSpecs(), ...COMMON_OPTIONS, ...QAT_OPTIONS];
 
 /** Everything a quantization pipeline needs, already parsed and validated. */
 export interface QuantizeContext {
@@ -49,23 +48,13 @@ export interface QuantizeContext {
   modelFile: string;
   outFile: string;
   float: FloatModel;
-  method: QuantMethod;
+  method: KnownMethod;
+  /** The method's options given on the command line (unset ones take the method's defaults). */
+  methodOptions: Record<string, OptionValue | undefined>;
   dataSpec?: string;
   /** Loads --data on first call (memoized); pipelines that stream their own data need not call it. */
   loadData: () => LabeledSamples | undefined;
   progress: (p: QuantizeProgress) => void;
-}
-
-export interface QuantizePipeline {
-  name: string;
-  selects(args: ParsedArgs): boolean;
-  run(ctx: QuantizeContext): Promise<TnnModel>;
-}
-
-export const quantizePipelines: QuantizePipeline[] = [];
-
-export function registerQuantizePipeline(p: QuantizePipeline): void {
-  quantizePipelines.push(p);
 }
 
 function intOption(args: ParsedArgs, key: string, min: number): number | undefined {
@@ -95,8 +84,8 @@ async function exists(file: string): Promise<boolean> {
 async function run(args: ParsedArgs, io: CliIO): Promise<number> {
   if (args.positionals.length !== 1) throw new UsageError(`quantize: expected exactly one model file, got ${args.positionals.length}`);
   const modelFile = args.positionals[0];
-  const methodArg = optString(args, 'method') ?? DEFAULT_METHOD;
-  if (!isQuantMethod(methodArg)) throw new UsageError(`quantize: --method must be one of ${QUANT_METHODS.join(', ')}, got '${methodArg}'`);
+  const methodArg = methodFromArgs(args);
+  const methodOptions = methodOptionsFromArgs(args, methodArg);
   const activations = optString(args, 'activations') ?? 'float';
   if (activations !== 'float' && activations !== 'ternary') throw new UsageError(`quantize: --activations must be float or ternary, got '${activations}'`);
   const progressMode = optString(args, 'progress');
@@ -106,12 +95,6 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
   const actThresholds = optString(args, 'act-thresholds') ?? 'uniform';
   if (actThresholds !== 'uniform' && actThresholds !== 'l2') throw new UsageError(`quantize: --act-thresholds must be uniform or l2, got '${actThresholds}'`);
   const seed = intOption(args, 'seed', 0);
-  const gamma = optNumber(args, 'gamma', 'quantize');
-  if (gamma !== undefined && !(gamma > 0)) throw new UsageError(`quantize: --gamma must be > 0, got ${gamma}`);
-  const twnFactor = optNumber(args, 'twn-factor', 'quantize');
-  if (twnFactor !== undefined && !(twnFactor >= 0)) throw new UsageError(`quantize: --twn-factor must be ≥ 0, got ${twnFactor}`);
-  const ttqT = optNumber(args, 'ttq-t', 'quantize');
-  if (ttqT !== undefined && !(ttqT >= 0 && ttqT <= 1)) throw new UsageError(`quantize: --ttq-t must be in [0, 1], got ${ttqT}`);
   const calibrationSamples = intOption(args, 'calibration-samples', 1);
   const evalSamples = intOption(args, 'eval-limit', 1);
   const outFile = optString(args, 'out') ?? defaultOutputPath(modelFile, methodArg, optFlag(args, 'qat'));
@@ -129,27 +112,28 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
 
     const loaded = await loadModel(modelFile, { use: 'quantize' });
     if (loaded.kind !== 'float') throw new TritscopeError(`${modelFile}: expected a float model`);
+    const preprocessText = optString(args, 'preprocess');
+    const preprocess = parsePreprocess(preprocessText);
+    const inputShape = loaded.model.graph.inputs[0]?.shape;
     let dataset: LabeledSamples | undefined;
-    const loadData = () => (dataset ??= dataSpec ? loadDataset(dataSpec) : undefined);
+    // Training needs the whole set in memory; post-training quantization streams it (below).
+    const loadData = () => (dataset ??= dataSpec ? loadDataset(dataSpec, { preprocess, inputShape }) : undefined);
     const progress = (p: QuantizeProgress) => {
       if (json) emit({ type: 'progress', step: p.step, steps: p.steps, message: p.message });
       else io.stderr(`[${p.step}/${p.steps}] ${p.message}\n`);
     };
-    const ctx: QuantizeContext = { args, io, modelFile, outFile, float: loaded.model, method: methodArg, dataSpec, loadData, progress };
-    const pipeline = quantizePipelines.find((p) => p.selects(args));
-    const model = pipeline
-      ? await pipeline.run(ctx)
+    const ctx: QuantizeContext = { args, io, modelFile, outFile, float: loaded.model, method: methodArg, methodOptions, dataSpec, loadData, progress };
+    const model = optFlag(args, 'qat')
+      ? await runQat(ctx)
       : await quantizeModel(loaded.model, {
         method: methodArg,
         keepFloat: optString(args, 'keep-float'),
         activations,
         actThresholds,
-        data: dataSpec,
-        dataset: loadData(),
+        data: dataSpec && preprocessText ? `${dataSpec} --preprocess ${preprocessText}` : dataSpec,
+        dataset: dataSpec ? await openDataset(dataSpec, { preprocess, inputShape }) : undefined,
         seed,
-        gamma,
-        twnFactor,
-        ttqT,
+        options: methodOptions,
         storeLatent: !optFlag(args, 'no-latent'),
         calibrationSamples,
         evalSamples,
@@ -163,7 +147,9 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
     else {
       const pct = (v: unknown) => (typeof v === 'number' ? `${(100 * v).toFixed(2)} %` : '-');
       const accText = typeof acc === 'number' ? `; top-1 float ${pct(model.provenance.floatAccuracy)} → ternary ${pct(acc)}` : '';
-      io.stdout(`wrote ${outFile} (${model.provenance.method}, ${ternary.length} ternary layer${ternary.length === 1 ? '' : 's'}: ${ternary.join(', ') || 'none'}${accText})\n`);
+      // A ResNet-50 has 52 ternary layers: name a few, `inspect` lists them all.
+      const names = ternary.length > 6 ? `${ternary.slice(0, 5).join(', ')}, … (${ternary.length - 5} more: tritscope inspect lists them)` : ternary.join(', ') || 'none';
+      io.stdout(`wrote ${outFile} (${model.provenance.method}, ${ternary.length} ternary layer${ternary.length === 1 ? '' : 's'}: ${names}${accText})\n`);
     }
     return 0;
   } catch (e) {
@@ -175,7 +161,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
 registerCommand({
   name: 'quantize',
   usage: `quantize <model: ${namesText('quantize')}> [-o out.tnn] [--method M] [--keep-float first,last|none|names] [--activations float|ternary] [--data spec] [--seed N] [--force] [--progress json]`,
-  summary: 'ternarize a float model (post-training) into a .tnn file; never overwrites the input',
+  summary: 'ternarize a float model (post-training, or quantization-aware training with --qat) into a .tnn file; never overwrites the input',
   options: QUANTIZE_OPTIONS,
   run,
 });

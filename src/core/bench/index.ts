@@ -13,6 +13,8 @@ import { loadBenchModel } from './sample-cnn';
 import { storageAccounting, type StorageAccounting } from './storage';
 import { initTfWasm, tfForward, type Tf } from './tf-baseline';
 import { timePair, type PairTiming } from './timing';
+import { argmaxRows } from './util';
+import { mulberry32 } from '../rng';
 
 export interface BenchResult {
   name: string;
@@ -37,7 +39,7 @@ export const RATIO_LIMITS: Record<string, string> = {
   gemv_tt: 'compute-bound at the gemm_tt per-chunk cost (weights prefetched from DRAM in software); the baseline streams 16x the bytes: ratio ≤ ~10-13x',
   gemv_tf: 'bound by ~1 table lookup per cycle (2 loads + 2 FP ops each, 8 weights per lookup); the baseline is DRAM-bound (64 MB per call): ratio ≤ ~2.1-2.4x on a quiet machine, more when other jobs use memory bandwidth',
   model_b1: 'fixed per-layer costs on both sides (JS dispatch, copies in and out of wasm memory); ternary conv kernels at ~63% of the FP add pipes',
-  model_b64: 'arithmetic-bound: additions-only conv kernel (tf_gemm_cols) vs XNNPACK f32 GEMM',
+  model_b64: 'arithmetic-bound: additions-only conv kernel (tf_lut_gemm: subset-sum tables) vs XNNPACK f32 GEMM',
 };
 
 export interface BenchReport {
@@ -60,13 +62,9 @@ export interface BenchOptions {
   signal?: AbortSignal;
 }
 
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
-}
 
 function randomTrits(n: number, seed: number): Int8Array {
-  const r = lcg(seed);
+  const r = mulberry32(seed);
   return new Int8Array(n).map(() => (r() < 0.33 ? 0 : r() < 0.5 ? 1 : -1));
 }
 
@@ -143,7 +141,7 @@ function matmulCases(tf: Tf, quick: boolean, log: (s: string) => void): BenchRes
     out.push(result('gemv_tt', timePair(ours, base(a), reps * 2), 4, 'bit-exact vs tfjs'));
     log(`gemv_tt  1x${kLen}x${n}: ours ${out.at(-1)!.ours_ms.toFixed(3)} ms, tfjs ${out.at(-1)!.baseline_ms.toFixed(3)} ms`);
     // ternary weights × float activations, additions only (subset-sum tables)
-    const r = lcg(5);
+    const r = mulberry32(5);
     const xf = new Float32Array(kLen).map(() => r() * 2 - 1);
     const xt = tf.tensor2d(xf, [1, kLen]);
     const heap = k.heap;
@@ -166,14 +164,6 @@ function matmulCases(tf: Tf, quick: boolean, log: (s: string) => void): BenchRes
   return out;
 }
 
-function argmaxRows(data: Float32Array, rows: number): number[] {
-  const c = data.length / rows;
-  return Array.from({ length: rows }, (_, r) => {
-    let best = 0;
-    for (let i = 1; i < c; i++) if (data[r * c + i] > data[r * c + best]) best = i;
-    return best;
-  });
-}
 
 export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
   const log = opts.log ?? (() => undefined);
@@ -188,7 +178,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
   const forward = tfForward(tf, model);
   const sample = model.graph.inputs[0].shape;
   for (const batch of [1, 64]) {
-    const r = lcg(batch);
+    const r = mulberry32(batch);
     const x: Tensor = tensor([batch, ...sample]);
     for (let i = 0; i < x.data.length; i++) x.data[i] = r();
     const ours = engine.run(x).data, theirs = forward(x);

@@ -13,19 +13,16 @@ import { quantizeModel } from '../quant/index';
 import type { Layer, StoredTensor, TnnModel } from '../graph/types';
 import { tensor } from '../tensor';
 import { TOOL_VERSION } from '../version';
+import { mulberry32 } from '../rng';
 
 export function sampleCnnPath(ext = '.tnn'): string | undefined {
   const rel = path.join('samples', 'models', `fashion-cnn${ext}`);
   return [path.join(__dirname, '..', rel), path.join(process.cwd(), rel)].find((p) => existsSync(p));
 }
 
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
-}
 
 export function buildComparableCnn(seed = 1): TnnModel {
-  const r = lcg(seed);
+  const r = mulberry32(seed);
   const tensors = new Map<string, StoredTensor>();
   const layers: Layer[] = [];
   const float = (name: string, shape: number[], lo: number, hi: number): string => {

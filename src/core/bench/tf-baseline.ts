@@ -11,7 +11,7 @@ import { ExecutionError } from '../errors';
 import { dequantizeTrits } from '../exec/reference';
 import { inputToTf, tfLayerForward, tfParam, tfTranslation } from '../ops/index';
 import { findWasmDir } from '../train/backend';
-import { isPacked, type Layer, type TnnModel } from '../graph/types';
+import { isPacked, type FloatModel, type Layer, type TnnModel } from '../graph/types';
 import type { Tensor } from '../tensor';
 
 export type Tf = typeof tf;
@@ -32,7 +32,7 @@ export function initTfWasm(): Promise<Tf> {
   return ready;
 }
 
-function weightOf(model: TnnModel, layer: Layer, role: string): Tensor | undefined {
+function weightOf(model: TnnModel | FloatModel, layer: Layer, role: string): Tensor | undefined {
   if (role === 'weight' && layer.weightQuant) {
     const t = model.tensors.get(layer.weightQuant.trits);
     if (!t || !isPacked(t)) throw new ExecutionError(`bench: layer '${layer.name}': trits tensor '${layer.weightQuant.trits}' missing`);
@@ -49,7 +49,7 @@ function weightOf(model: TnnModel, layer: Layer, role: string): Tensor | undefin
  * (NCHW in; rank-4 activations NHWC inside, as tfjs needs; back to NCHW out).
  * Weights are dequantized and converted to TF layout once, up front.
  */
-export function tfForward(tfx: Tf, model: TnnModel): (input: Tensor) => Float32Array {
+export function tfForward(tfx: Tf, model: TnnModel | FloatModel): (input: Tensor) => Float32Array {
   const graph = model.graph;
   const params = new Map<Layer, Map<string, tf.Tensor>>();
   for (const layer of graph.layers) {

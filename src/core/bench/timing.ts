@@ -42,3 +42,33 @@ export function timePair(ours: () => void, baseline: () => void, reps: number, w
   }
   return { ours_ms: median(a), baseline_ms: median(b), ours_min_ms: Math.min(...a), baseline_min_ms: Math.min(...b) };
 }
+
+/** One side of a multi-way comparison; `run` may be async (onnxruntime-web's session.run is). */
+export interface Side {
+  name: string;
+  run: () => unknown;
+}
+
+/**
+ * timePair for any number of sides, async ones included: `warmup` rounds, then `reps` rounds in which
+ * every side runs once, in an order that rotates each round (no side always follows the same one).
+ * Returns each side's median and fastest call in ms, by name, in wall time and in this process's CPU
+ * time (process.cpuUsage, all threads): on a shared, oversubscribed machine a call's wall time includes
+ * the time other processes held the core, its CPU time does not.
+ */
+export async function timeRounds(sides: Side[], reps: number, warmup = 1): Promise<Record<string, { median_ms: number; min_ms: number; cpu_ms: number; runs: number }>> {
+  for (let i = 0; i < warmup; i++) for (const s of sides) await s.run();
+  const times = sides.map(() => [] as number[]), cpu = sides.map(() => [] as number[]);
+  for (let i = 0; i < reps; i++) {
+    for (let j = 0; j < sides.length; j++) {
+      const at = (i + j) % sides.length;
+      const c = process.cpuUsage();
+      const t = performance.now();
+      await sides[at].run();
+      times[at].push(performance.now() - t);
+      const d = process.cpuUsage(c);
+      cpu[at].push((d.user + d.system) / 1000);
+    }
+  }
+  return Object.fromEntries(sides.map((s, i) => [s.name, { median_ms: median(times[i]), min_ms: Math.min(...times[i]), cpu_ms: median(cpu[i]), runs: times[i].length }]));
+}

@@ -1,6 +1,7 @@
 /** NumPy `.npy` (format 1.0–3.0) reader and writer: float32, uint8, int32, int64; C order only. */
-import { readFileSync } from 'node:fs';
 import { DataError } from '../errors';
+import { readHead, readPart, readRegularFile, statRegularFile, type Fail } from '../fs-guard';
+import { clip } from '../text';
 import { writeFileAtomic as writeAtomic } from '../format/index';
 
 export type NpyDtype = '<f4' | '|u1' | '<i4' | '<i8';
@@ -12,56 +13,97 @@ export interface NpyArray {
 }
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+/** NumPy itself refuses headers over 10,000 bytes by default (max_header_size); a larger one is hostile or broken. */
+export const MAX_NPY_HEADER_BYTES = 65_536;
 
 function headerField(header: string, key: string): string | undefined {
   const m = new RegExp(`['"]${key}['"]\\s*:\\s*('[^']*'|"[^"]*"|True|False|\\([^)]*\\))`).exec(header);
   return m?.[1];
 }
 
-export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
+/** A .npy file's layout from its header; `start` is where the data begins. */
+export interface NpyHeader {
+  dtype: NpyDtype;
+  shape: number[];
+  start: number;
+  /** Elements (product of shape) and bytes per element. */
+  count: number;
+  width: number;
+}
+
+const WIDTH: Record<NpyDtype, number> = { '<f4': 4, '|u1': 1, '<i4': 4, '<i8': 8 };
+
+/** Parses the header from the first bytes of a file of `fileSize` bytes and checks the data length against it. */
+export function parseNpyHeader(bytes: Uint8Array, file: string, fileSize = bytes.length): NpyHeader {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw new DataError(`${file}: not a .npy file (magic \\x93NUMPY missing)`);
   const major = bytes[6];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lenBytes = major === 1 ? 2 : 4;
   if (major < 1 || major > 3) throw new DataError(`${file}: .npy version ${major}.${bytes[7]} is not supported`);
+  if (bytes.length < 8 + lenBytes) throw new DataError(`${file}: .npy header length field is cut off`);
   const hlen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  if (hlen > MAX_NPY_HEADER_BYTES) throw new DataError(`${file}: .npy header length ${hlen} exceeds the ${MAX_NPY_HEADER_BYTES}-byte cap`);
   const start = 8 + lenBytes + hlen;
   if (start > bytes.length) throw new DataError(`${file}: .npy header length ${hlen} runs past the end of the file`);
   const header = new TextDecoder().decode(bytes.subarray(8 + lenBytes, start));
   const descr = headerField(header, 'descr')?.slice(1, -1);
   const fortran = headerField(header, 'fortran_order');
   const shapeText = headerField(header, 'shape');
-  if (!descr || !fortran || !shapeText) throw new DataError(`${file}: .npy header is malformed: ${header.trim()}`);
+  if (!descr || !fortran || !shapeText) throw new DataError(`${file}: .npy header is malformed (needs 'descr', 'fortran_order' and 'shape'): ${clip(header.trim())}`);
   if (fortran !== 'False') throw new DataError(`${file}: .npy array is in Fortran order; only C order is supported (use np.ascontiguousarray)`);
   const shape = shapeText.slice(1, -1).split(',').map((s) => s.trim()).filter((s) => s.length).map(Number);
-  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new DataError(`${file}: .npy shape ${shapeText} is malformed`);
-  const n = shape.reduce((a, b) => a * b, 1);
+  if (shape.length > 8 || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new DataError(`${file}: .npy shape ${clip(shapeText)} is malformed`);
   const dtype = (descr === '<u1' ? '|u1' : descr) as NpyDtype;
-  const width: Record<NpyDtype, number> = { '<f4': 4, '|u1': 1, '<i4': 4, '<i8': 8 };
-  if (!(dtype in width)) throw new DataError(`${file}: .npy dtype '${descr}' is not supported (expected <f4 float32, |u1 uint8, <i4 int32 or <i8 int64)`);
-  const need = n * width[dtype];
-  if (bytes.length - start !== need) throw new DataError(`${file}: .npy data: shape (${shape.join(',')}) of ${descr} needs ${need} bytes, file has ${bytes.length - start}`);
-  const body = new Uint8Array(bytes.length - start); // a copy: aligned, and not a view into Node's Buffer pool
-  body.set(bytes.subarray(start));
-  let data: NpyArray['data'];
-  if (dtype === '<f4') data = new Float32Array(body.buffer, 0, n);
-  else if (dtype === '|u1') data = body;
-  else if (dtype === '<i4') data = new Int32Array(body.buffer, 0, n);
-  else {
-    const big = new BigInt64Array(body.buffer, 0, n);
-    data = Float64Array.from(big, (v) => Number(v));
-  }
-  return { dtype, shape, data };
+  if (!Object.prototype.hasOwnProperty.call(WIDTH, dtype)) throw new DataError(`${file}: .npy dtype '${clip(descr)}' is not supported (expected <f4 float32, |u1 uint8, <i4 int32 or <i8 int64)`);
+  const count = shape.reduce((a, b) => a * b, 1);
+  const need = count * WIDTH[dtype];
+  if (fileSize - start !== need) throw new DataError(`${file}: .npy data: shape (${shape.join(',')}) of ${clip(descr)} needs ${need} bytes, file has ${fileSize - start}`);
+  return { dtype, shape, start, count, width: WIDTH[dtype] };
 }
 
-export function readNpy(file: string): NpyArray {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw new DataError(`${file}: cannot read: ${(e as Error).message}`);
-  }
+/** Little-endian element bytes → a typed array (copied: aligned, and not a view into Node's Buffer pool). */
+export function decodeNpyData(bytes: Uint8Array, dtype: NpyDtype, n: number): NpyArray['data'] {
+  const body = new Uint8Array(n * WIDTH[dtype]);
+  body.set(bytes.subarray(0, body.length));
+  if (dtype === '<f4') return new Float32Array(body.buffer, 0, n);
+  if (dtype === '|u1') return body;
+  if (dtype === '<i4') return new Int32Array(body.buffer, 0, n);
+  return Float64Array.from(new BigInt64Array(body.buffer, 0, n), (v) => Number(v));
+}
+
+export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
+  const h = parseNpyHeader(bytes, file);
+  return { dtype: h.dtype, shape: h.shape, data: decodeNpyData(bytes.subarray(h.start), h.dtype, h.count) };
+}
+
+/** Whole-array reads stop here; data sets larger than this are read row by row (openNpy). */
+export const MAX_NPY_READ_BYTES = 2 ** 30;
+
+export function readNpy(file: string, maxBytes = MAX_NPY_READ_BYTES): NpyArray {
+  const bytes = readRegularFile(file, maxBytes, (d) => {
+    throw new DataError(`${file}: ${d}`);
+  });
   return parseNpy(bytes, file);
+}
+
+const npyFail = (file: string): Fail => (d) => {
+  throw new DataError(`${file}: ${d}`);
+};
+
+/** The header of a .npy file of any size, checked against the file's length, without reading the data. */
+export function openNpy(file: string): NpyHeader {
+  const fail = npyFail(file);
+  const size = statRegularFile(file, Number.MAX_SAFE_INTEGER, fail).size;
+  return parseNpyHeader(readHead(file, 12 + MAX_NPY_HEADER_BYTES, Number.MAX_SAFE_INTEGER, fail), file, size);
+}
+
+/** Rows [first, first + rows) of the leading axis (one positional read). */
+export function readNpyRows(file: string, h: NpyHeader, first: number, rows: number): NpyArray['data'] {
+  const per = h.shape.slice(1).reduce((a, b) => a * b, 1);
+  const want = rows * per * h.width;
+  const bytes = readPart(file, Number.MAX_SAFE_INTEGER, npyFail(file), h.start + first * per * h.width, want);
+  if (bytes.length !== want) throw new DataError(`${file}: .npy data: rows [${first}, ${first + rows}) run past the end of the file (changed while being read?)`);
+  return decodeNpyData(bytes, h.dtype, rows * per);
 }
 
 export function encodeNpy(arr: NpyArray): Uint8Array {

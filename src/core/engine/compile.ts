@@ -13,7 +13,7 @@ import { sizeOf, type Tensor } from '../tensor';
 import { makeBatchNorm, plainEpilogue, type Epilogue } from './epilogue';
 import type { Kernels } from './kernels';
 import { MatmulLayer, type MatmulTrace } from './matmul';
-import { maxPoolNoPad } from './pool';
+import { maxPool } from './pool';
 
 /** Ops lowered to a GEMM on the packed kernels: the only ones that may carry ternary weights here. */
 const MATMUL_OPS = OP_TYPES.filter((op) => OPS[op].engine.kind === 'matmul');
@@ -123,43 +123,85 @@ export function compileModel(model: TnnModel, kernels: Kernels): CompiledModel {
 
 /** The engine's dedicated kernels as op modules see them. */
 function kernelSet(kernels: Kernels): EngineKernelSet {
-  return { maxPoolNoPad: (x, kernel, strides, outShape) => maxPoolNoPad(kernels, x, kernel, strides, outShape) };
-}
-
-/** Epilogue stages in the order the epilogue applies them; a chain fuses only in this order. */
-const STAGE_ORDER: Record<EpilogueStage['stage'], number> = { batchnorm: 0, relu: 1, maxpool: 2 };
-
-function absorb(epi: Epilogue, stage: EpilogueStage, channels: number): void {
-  if (stage.stage === 'batchnorm') epi.bn = makeBatchNorm(stage.gamma, stage.beta, stage.mean, stage.var, stage.epsilon, channels);
-  else if (stage.stage === 'relu') epi.relu = true;
-  else epi.pool = { kernel: stage.kernel, strides: stage.strides };
+  return { maxPool: (x, window, outShape) => maxPool(kernels, x, window, outShape) };
 }
 
 /**
- * conv/dense → [batchnorm] → [relu] → [unpadded maxpool, after a conv] chains whose
- * intermediates nobody else reads run as one epilogue in run(); each op says
- * which stage it can be (its spec's engine.epilogue).
+ * Epilogue stages in the order the epilogue applies them (epilogue.ts); a chain fuses only in
+ * this order. A relu after the residual add is its own step (`reluAfterAdd`).
+ */
+const STAGE_ORDER = { batchnorm: 0, relu: 1, clip: 2, residual: 3, reluAfterAdd: 4, maxpool: 5 } as const;
+
+/**
+ * A residual add can fuse when its other operand exists before the head runs (a graph input
+ * or an earlier layer's output, as in ResNet's blocks): that operand's name, else undefined.
+ */
+function residualOperand(next: Layer, prevOut: string, producer: Map<string, number>, head: number): string | undefined {
+  if (next.inputs.length !== 2 || next.inputs[0] === next.inputs[1]) return undefined;
+  const other = next.inputs[1 - next.inputs.indexOf(prevOut)];
+  const from = producer.get(other);
+  return from === undefined || from < head ? other : undefined;
+}
+
+/** Applies `stage` to `epi`; the new position in STAGE_ORDER, or undefined when it cannot follow `order`. */
+function absorb(epi: Epilogue, stage: EpilogueStage, order: number, ctx: { channels: number; spatial: boolean; residual?: string }): number | undefined {
+  switch (stage.stage) {
+    case 'batchnorm':
+      if (order >= STAGE_ORDER.batchnorm) return undefined;
+      epi.bn = makeBatchNorm(stage.gamma, stage.beta, stage.mean, stage.var, stage.epsilon, ctx.channels);
+      return STAGE_ORDER.batchnorm;
+    case 'relu':
+      if (order === STAGE_ORDER.residual) {
+        epi.reluAfterAdd = true;
+        return STAGE_ORDER.reluAfterAdd;
+      }
+      if (order >= STAGE_ORDER.relu) return undefined;
+      epi.relu = true;
+      return STAGE_ORDER.relu;
+    case 'clip':
+      if (order >= STAGE_ORDER.clip) return undefined;
+      epi.clip = { lo: Math.fround(stage.lo), hi: Math.fround(stage.hi) };
+      return STAGE_ORDER.clip;
+    case 'residual':
+      if (order >= STAGE_ORDER.residual || ctx.residual === undefined) return undefined;
+      epi.residualOf = ctx.residual;
+      return STAGE_ORDER.residual;
+    case 'maxpool':
+      if (order >= STAGE_ORDER.maxpool || !ctx.spatial) return undefined;
+      epi.pool = { kernel: stage.kernel, strides: stage.strides, pads: stage.pads };
+      return STAGE_ORDER.maxpool;
+  }
+}
+
+/**
+ * conv/dense → [batchnorm] → [relu] → [clip] → [add residual → [relu]] → [maxpool, after a conv]
+ * chains whose intermediates nobody else reads run as one epilogue in run(); each op says which
+ * stage it can be (its spec's engine.epilogue).
  */
 function planFusion(layers: CompiledLayer[], consumers: Map<string, number>): void {
+  // value name → index of the layer producing it (graph inputs are absent: available from the start)
+  const producer = new Map<string, number>();
+  layers.forEach((c, i) => c.layer.outputs.forEach((o) => producer.set(o, i)));
   for (let i = 0; i < layers.length; i++) {
     const head = layers[i];
     if (!head.matmul) continue; // float and ternary conv/dense alike
     const epi: Epilogue = { ...head.epilogue };
     let absorbs = 0;
-    const channels = head.matmul.weightShape[0];
-    const canFollow = (next: CompiledLayer | undefined, prev: CompiledLayer): next is CompiledLayer =>
-      !!next && !next.layer.actQuant && next.layer.inputs.length === 1 && next.layer.outputs.length === 1 &&
-      prev.layer.outputs.length === 1 && next.layer.inputs[0] === prev.layer.outputs[0] && consumers.get(prev.layer.outputs[0]) === 1;
     let prev = head;
     let order = -1;
     for (;;) {
       const next: CompiledLayer | undefined = layers[i + 1 + absorbs];
-      if (!canFollow(next, prev)) break;
+      const prevOut = prev.layer.outputs.length === 1 ? prev.layer.outputs[0] : undefined;
+      // next reads prev's only output, which nobody else reads, and produces one value
+      if (!next || next.layer.actQuant || next.layer.outputs.length !== 1 || prevOut === undefined ||
+          !next.layer.inputs.includes(prevOut) || consumers.get(prevOut) !== 1) break;
       const lowering = specOf(next.layer).engine;
       const stage = lowering.kind === 'reference' ? lowering.epilogue?.(next.layer, (r) => next.weight(r)) : undefined;
-      if (!stage || STAGE_ORDER[stage.stage] <= order || (stage.stage === 'maxpool' && !head.spatial)) break;
-      absorb(epi, stage, channels);
-      order = STAGE_ORDER[stage.stage];
+      if (!stage || (stage.stage !== 'residual' && next.layer.inputs.length !== 1)) break;
+      const residual = stage.stage === 'residual' ? residualOperand(next.layer, prevOut, producer, i) : undefined;
+      const at = absorb(epi, stage, order, { channels: head.matmul.weightShape[0], spatial: head.spatial, residual });
+      if (at === undefined) break;
+      order = at;
       absorbs++;
       prev = next;
     }

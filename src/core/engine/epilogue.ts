@@ -7,6 +7,9 @@
  * bit-identical to running the layers one by one (a plain scale·x+shift fold
  * differs by an ulp, which can flip a downstream activation trit at a threshold).
  */
+import type { Tensor } from '../tensor';
+import type { PoolWindow } from './pool';
+
 export interface FusedBatchNorm {
   gamma: Float64Array;
   beta: Float64Array;
@@ -20,11 +23,19 @@ export interface Epilogue {
   bias?: Float32Array;
   bn?: FusedBatchNorm;
   relu: boolean;
+  /** Clip (ReLU6) after relu, f32 bounds (compare the same as the reference's f64 ones against f32 values). */
+  clip?: { lo: number; hi: number };
+  /** run() only: the value added after relu (a residual connection), by name at compile time… */
+  residualOf?: string;
+  /** …and its tensor, set per call. */
+  residual?: Tensor;
+  /** relu after the residual add. */
+  reluAfterAdd?: boolean;
   /**
-   * Unpadded max pooling of a conv's epilogue output (run() only): the conv output
+   * Max pooling of a conv's epilogue output (run() only): the conv output
    * stays in engine memory and only the pooled tensor is copied out.
    */
-  pool?: { kernel: number[]; strides: number[] };
+  pool?: PoolWindow;
 }
 
 export const plainEpilogue = (bias?: Float32Array): Epilogue => ({ bias, relu: false });

@@ -8,7 +8,7 @@ import { DataError, ExecutionError } from '../errors';
 import type { TnnModel } from '../graph/types';
 import { sizeOf, type Tensor } from '../tensor';
 import { compileModel, runLayer, type CompiledModel } from './compile';
-import { createKernels, type Kernels } from './kernels';
+import { countingKernels, createKernels, type Kernels } from './kernels';
 import { PackedStepper } from './stepper';
 import type { StepOptions, Stepper } from './stepper-types';
 
@@ -18,6 +18,8 @@ export { simdSupported } from './kernels';
 export interface EngineOptions {
   /** false forces the TypeScript fallback kernels; default: SIMD when supported. */
   simd?: boolean;
+  /** Count kernel calls by name (kernelCalls()); for the bench's report of what ran, not for timing. */
+  countKernels?: boolean;
 }
 
 export interface PackedEngine {
@@ -28,6 +30,12 @@ export interface PackedEngine {
   /** The same weights as float32. */
   fp32WeightBytes: number;
   simd: boolean;
+  /** The kernel implementation in use (Kernels.family). */
+  kernelFamily: string;
+  /** Kernel calls by name since load, when loaded with countKernels. */
+  kernelCalls(): Record<string, number>;
+  /** Bytes of the engine's WebAssembly memory (weights and the largest scratch so far). */
+  memoryBytes(): number;
 }
 
 /** Checks the input against graph.inputs[0] (batch in dim 0), as the reference executor does. */
@@ -61,7 +69,8 @@ export function runCompiled(compiled: CompiledModel, input: Tensor): Tensor {
     let y: Tensor;
     let last = c;
     if (c.fused) {
-      y = runLayer(c, xs, undefined, c.fused.epilogue);
+      const epi = c.fused.epilogue;
+      y = runLayer(c, xs, undefined, epi.residualOf === undefined ? epi : { ...epi, residual: get(epi.residualOf, c.layer.name) });
       i += c.fused.absorbs;
       last = compiled.layers[i];
     } else y = runLayer(c, xs);
@@ -74,15 +83,23 @@ export function runCompiled(compiled: CompiledModel, input: Tensor): Tensor {
 
 class Engine implements PackedEngine {
   readonly simd: boolean;
+  readonly kernelFamily: string;
   readonly runtimeWeightBytes: number;
   readonly fp32WeightBytes: number;
-  constructor(private readonly compiled: CompiledModel, kernels: Kernels) {
+  constructor(private readonly compiled: CompiledModel, private readonly kernels: Kernels, private readonly calls?: Map<string, number>) {
     this.simd = kernels.simd;
+    this.kernelFamily = kernels.family;
     this.runtimeWeightBytes = compiled.runtimeWeightBytes;
     this.fp32WeightBytes = compiled.fp32WeightBytes;
   }
   run(input: Tensor): Tensor {
     return runCompiled(this.compiled, input);
+  }
+  kernelCalls(): Record<string, number> {
+    return Object.fromEntries(this.calls ?? []);
+  }
+  memoryBytes(): number {
+    return this.kernels.heap.memory.buffer.byteLength;
   }
   steps(input: Tensor, opts: StepOptions = {}): Stepper {
     checkInput(this.compiled.model, input);
@@ -92,6 +109,8 @@ class Engine implements PackedEngine {
 
 /** Compiles `model` (never modified) for the packed engine. */
 export async function loadPackedEngine(model: TnnModel, opts: EngineOptions = {}): Promise<PackedEngine> {
-  const kernels = createKernels(opts.simd);
-  return new Engine(compileModel(model, kernels), kernels);
+  const base = createKernels(opts.simd);
+  const calls = opts.countKernels ? new Map<string, number>() : undefined;
+  const kernels = calls ? countingKernels(base, calls) : base;
+  return new Engine(compileModel(model, kernels), base, calls);
 }

@@ -6,7 +6,7 @@
  */
 import type { Heap } from './heap';
 import type { Kernels } from './kernels';
-import type { PlaneMatrix } from './planes';
+import type { Base3Matrix, PlaneMatrix } from './planes';
 
 function popcount32(v: number): number {
   v = v - ((v >>> 1) & 0x55555555);
@@ -21,6 +21,7 @@ function word(u8: Uint8Array, at: number): number {
 
 export class JsKernels implements Kernels {
   readonly simd = false;
+  readonly family = 'js';
   constructor(readonly heap: Heap) {}
 
   packI8Acts(src: number, rows: number, kpad: number, dst: number): void {
@@ -112,6 +113,49 @@ export class JsKernels implements Kernels {
     }
   }
 
+  /** tf_lut_gemm's arithmetic in its order (f32 rounding after every operation), so results are identical. */
+  tfLutGemm(w: PlaneMatrix, x: number, m: number, out: number, sp: number, sn: number, _tables: number, _acc: number): void {
+    const u8 = this.heap.u8, f32 = this.heap.f32, fr = Math.fround;
+    const pb = w.planeBytes, xb = x >>> 2;
+    const T = new Float32Array(64 * 16 * 8), acc = new Float32Array(w.rows * 16);
+    const lanes = (): Float32Array[] => [0, 1, 2, 3].map(() => new Float32Array(8));
+    for (let mb = 0; mb < m; mb += 8) {
+      for (let qb = 0; qb < pb; qb += 32) {
+        const qe = Math.min(qb + 32, pb);
+        for (let g = 2 * qb; g < 2 * qe; g++) {
+          const t = (g - 2 * qb) * 128;
+          for (let c = 0; c < 8; c++) T[t + c] = 0;
+          for (let e = 1; e < 16; e++) {
+            const rest = e & (e - 1), bit = 31 - Math.clz32(e & -e), xr = xb + (4 * g + bit) * m + mb;
+            for (let c = 0; c < 8; c++) T[t + e * 8 + c] = rest ? fr(T[t + rest * 8 + c] + f32[xr + c]) : f32[xr + c];
+          }
+        }
+        for (let r = 0; r < w.rows; r++) {
+          const wp = w.ptr + r * w.rowBytes, wm = wp + pb;
+          const [pl, ph, nl, nh] = lanes();
+          for (let q = qb; q < qe; q++) {
+            const t = (q - qb) * 256, bp = u8[wp + q], bn = u8[wm + q];
+            for (let c = 0; c < 8; c++) {
+              pl[c] = fr(pl[c] + T[t + (bp & 15) * 8 + c]);
+              ph[c] = fr(ph[c] + T[t + 128 + (bp >>> 4) * 8 + c]);
+              nl[c] = fr(nl[c] + T[t + (bn & 15) * 8 + c]);
+              nh[c] = fr(nh[c] + T[t + 128 + (bn >>> 4) * 8 + c]);
+            }
+          }
+          for (let c = 0; c < 8; c++) {
+            const P = fr(pl[c] + ph[c]), N = fr(nl[c] + nh[c]), a = r * 16;
+            acc[a + c] = qb ? fr(acc[a + c] + P) : P;
+            acc[a + 8 + c] = qb ? fr(acc[a + 8 + c] + N) : N;
+          }
+        }
+      }
+      for (let r = 0; r < w.rows; r++) {
+        for (let c = 0; c < 8; c++) f32[(out >>> 2) + r * m + mb + c] = fr(fr(fr(sp) * acc[r * 16 + c]) - fr(fr(sn) * acc[r * 16 + 8 + c]));
+      }
+    }
+  }
+
+
   f64GemmCols(w: number, rows: number, k: number, x: number, m: number, bias: number, out: number): void {
     const f64 = this.heap.f64, f32 = this.heap.f32;
     const acc = new Float64Array(m);
@@ -139,7 +183,7 @@ export class JsKernels implements Kernels {
     }
   }
 
-  epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number): void {
+  epilogue(src: number, kind: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number, res = 0, lo = 0, hi = 0): void {
     const h = this.heap;
     const arr = kind === 0 ? h.f32 : kind === 1 ? h.i32 : h.f64;
     const base = kind === 2 ? src >>> 3 : src >>> 2;
@@ -153,21 +197,28 @@ export class JsKernels implements Kernels {
           let v = Math.fround(arr[s + m] * mul + bias);
           if (flags & 1) v = Math.fround((gamma * (v - mean)) / sd + beta);
           if (flags & 2) v = v > 0 ? v : 0;
+          if (flags & 16) v = v < Math.fround(lo) ? Math.fround(lo) : v > Math.fround(hi) ? Math.fround(hi) : v;
+          if (flags & 4) v = Math.fround(v + f32[d - (out >>> 2) + (res >>> 2) + m]);
+          if (flags & 8) v = v > 0 ? v : 0;
           f32[d + m] = v;
         }
       }
     }
   }
 
-  epilogueAffine(src: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, relu: boolean, out: number): void {
+  epilogueAffine(src: number, rowStride: number, rows: number, n: number, M: number, O: number, o0: number, params: number, flags: number, out: number, res = 0, lo = 0, hi = 0): void {
     const f32 = this.heap.f32;
     for (let r = 0; r < rows; r++) {
       const a = f32[(params >>> 2) + 2 * r], c = f32[(params >>> 2) + 2 * r + 1];
       for (let b = 0; b < n; b++) {
         const s = (src >>> 2) + r * rowStride + b * M, d = (out >>> 2) + (b * O + o0 + r) * M;
         for (let m = 0; m < M; m++) {
-          const v = Math.fround(Math.fround(f32[s + m] * a) + c);
-          f32[d + m] = relu ? (v > 0 ? v : 0) : v;
+          let v = Math.fround(Math.fround(f32[s + m] * a) + c);
+          if (flags & 2) v = v > 0 ? v : 0;
+          if (flags & 16) v = v < Math.fround(lo) ? Math.fround(lo) : v > Math.fround(hi) ? Math.fround(hi) : v;
+          if (flags & 4) v = Math.fround(v + f32[d - (out >>> 2) + (res >>> 2) + m]);
+          if (flags & 8) v = v > 0 ? v : 0;
+          f32[d + m] = v;
         }
       }
     }
@@ -228,6 +279,103 @@ export class JsKernels implements Kernels {
     for (let i = 0; i < count; i++) {
       const v = f32[xb + i];
       i8[dst + i] = v > pos ? 1 : v < neg ? -1 : 0;
+    }
+  }
+
+  packPixels(t: number, n: number, c: number, hw: number, dst: number): void {
+    const i8 = this.heap.i8, u8 = this.heap.u8;
+    const cbPad = 2 * Math.ceil(c / 16), pix = 2 * cbPad;
+    for (let b = 0; b < n; b++) for (let p = 0; p < hw; p++) {
+      const out = dst + (b * hw + p) * pix;
+      u8.fill(0, out, out + pix);
+      for (let ch = 0; ch < c; ch++) {
+        const v = i8[t + (b * c + ch) * hw + p];
+        if (v !== 0) u8[out + (ch >>> 3)] |= 1 << (ch & 7);
+        if (v < 0) u8[out + cbPad + (ch >>> 3)] |= 1 << (ch & 7);
+      }
+    }
+  }
+
+  im2colBits(pp: number, n: number, h: number, w: number, cbPad: number, c0: number, cb: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, dh: number, dw: number, oh: number, ow: number, aPlane: number, dst: number): void {
+    const u8 = this.heap.u8, pix = 2 * cbPad;
+    let d = dst;
+    for (let b = 0; b < n; b++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++, d += 2 * aPlane) {
+      for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
+        const iy = oy * sh - pt + ky * dh, ix = ox * sw - pl + kx * dw;
+        if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+        const s = pp + ((b * h + iy) * w + ix) * pix + c0, o = d + (ky * kw + kx) * cb;
+        u8.copyWithin(o, s, s + cb);
+        u8.copyWithin(o + aPlane, s + cbPad, s + cbPad + cb);
+      }
+    }
+  }
+
+  dwConv(x: number, n: number, c: number, ph: number, pw: number, w: PlaneMatrix, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, oh: number, ow: number, outP: number, outN: number, mode: number, sp: number, sn: number): void {
+    const f32 = this.heap.f32, i32 = this.heap.i32, u8 = this.heap.u8, fr = Math.fround, M = oh * ow;
+    for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) {
+      const plane = (x >>> 2) + (b * c + ch) * ph * pw, wr = w.ptr + ch * w.rowBytes, o = (ch * n + b) * M;
+      const sign = (t: number): number => ((u8[wr + (t >>> 3)] >>> (t & 7)) & 1 ? 1 : (u8[wr + w.planeBytes + (t >>> 3)] >>> (t & 7)) & 1 ? -1 : 0);
+      for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
+        let P = 0, N = 0;
+        for (let ky = 0, t = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++, t++) {
+          const s = sign(t);
+          if (!s) continue;
+          const v = f32[plane + (oy * sh + ky * dh) * pw + ox * sw + kx * dw];
+          if (s > 0) P = fr(P + v);
+          else N = fr(N + v);
+        }
+        const at = o + oy * ow + ox;
+        if (mode === 0) { f32[(outP >>> 2) + at] = P; f32[(outN >>> 2) + at] = N; }
+        else if (mode === 1) f32[(outP >>> 2) + at] = fr(fr(fr(sp) * P) - fr(fr(sn) * N));
+        else i32[(outP >>> 2) + at] = P - N;
+      }
+    }
+  }
+
+  /** tf81_gemm's arithmetic in its order (f32 rounding after every operation), so results are identical. */
+  tf81Gemm(w: Base3Matrix, x: number, m: number, out: number, sp: number, sn: number): void {
+    const u8 = this.heap.u8, f32 = this.heap.f32, fr = Math.fround, G = w.groups, xb = x >>> 2;
+    const SL = 12, T = new Float32Array(SL * 81 * 8), acc = new Float32Array(w.rows * 8);
+    const A = new Float32Array(9 * 8), B = new Float32Array(9 * 8), s = new Float32Array(8), d = new Float32Array(8);
+    const fsp = fr(sp), fsn = fr(-fr(sn));
+    for (let mb = 0; mb < m; mb += 8) {
+      for (let gb = 0; gb < G; gb += SL) {
+        const gend = Math.min(gb + SL, G);
+        for (let g = gb; g < gend; g++) {
+          const u = (i: number, j: number, c: number): number => (j === 1 ? 0 : fr((j ? fsp : fsn) * f32[xb + (4 * g + i) * m + mb + c]));
+          for (let j1 = 0; j1 < 3; j1++) for (let j0 = 0; j0 < 3; j0++) for (let c = 0; c < 8; c++) {
+            A[(j0 + 3 * j1) * 8 + c] = fr(u(0, j0, c) + u(1, j1, c));
+            B[(j0 + 3 * j1) * 8 + c] = fr(u(2, j0, c) + u(3, j1, c));
+          }
+          const t = (g - gb) * 648;
+          for (let e = 0; e < 9; e++) for (let a = 0; a < 9; a++) for (let c = 0; c < 8; c++) T[t + (a + 9 * e) * 8 + c] = fr(A[a * 8 + c] + B[e * 8 + c]);
+        }
+        for (let r = 0; r < w.rows; r++) {
+          const wr = w.ptr + r * G;
+          s.fill(0);
+          d.fill(0);
+          let q = gb;
+          for (; q + 1 < gend; q += 2) {
+            const ts = (q - gb) * 648 + u8[wr + q] * 8, td = (q + 1 - gb) * 648 + u8[wr + q + 1] * 8;
+            for (let c = 0; c < 8; c++) { s[c] = fr(s[c] + T[ts + c]); d[c] = fr(d[c] + T[td + c]); }
+          }
+          if (q < gend) for (let c = 0; c < 8; c++) s[c] = fr(s[c] + T[(q - gb) * 648 + u8[wr + q] * 8 + c]);
+          for (let c = 0; c < 8; c++) {
+            const v = fr(s[c] + d[c]);
+            acc[r * 8 + c] = gb ? fr(acc[r * 8 + c] + v) : v;
+          }
+        }
+      }
+      for (let r = 0; r < w.rows; r++) for (let c = 0; c < 8; c++) f32[(out >>> 2) + r * m + mb + c] = acc[r * 8 + c];
+    }
+  }
+
+  padPlanes(src: number, i8: boolean, planes: number, h: number, w: number, pt: number, pl: number, pb: number, pr: number, fill: number, dst: number): void {
+    const f32 = this.heap.f32, s8 = this.heap.i8, ph = h + pt + pb, pw = w + pl + pr, d0 = dst >>> 2;
+    if (pt || pl || pb || pr) f32.fill(fill, d0, d0 + planes * ph * pw);
+    for (let p = 0; p < planes; p++) for (let y = 0; y < h; y++) {
+      const d = d0 + (p * ph + y + pt) * pw + pl, s = (p * h + y) * w;
+      for (let x = 0; x < w; x++) f32[d + x] = i8 ? s8[src + s + x] : f32[(src >>> 2) + s + x];
     }
   }
 }

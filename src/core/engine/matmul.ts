@@ -6,7 +6,7 @@
  *  - ternary weights + actQuant: input ternarized with the reference's rule,
  *    packed into planes, integer popcount GEMM (tt), then scales;
  *  - ternary weights, float input: additions-only kernels (tf) — subset-sum
- *    tables for a single vector, bit-driven column adds otherwise;
+ *    tables of 8 inputs for a single vector, of 4 inputs × 8 columns otherwise;
  *  - float weights (first/last layers): f64-accumulating GEMM, bit-identical
  *    to the reference executor.
  */
@@ -15,7 +15,9 @@ import { windowOut } from '../ops/index';
 import { sizeOf, tensor, type Tensor } from '../tensor';
 import type { Epilogue } from './epilogue';
 import type { Kernels } from './kernels';
-import { repackRows, type PlaneMatrix } from './planes';
+import { repackBase3, repackRows, tapsMajorOrder, type Base3Matrix, type PlaneMatrix } from './planes';
+import { depthwise, depthwiseFits } from './depthwise';
+import { maxPoolInHeap, type PoolWindow } from './pool';
 
 export interface ConvGeometry {
   strides: number[];
@@ -49,6 +51,8 @@ export class MatmulLayer {
   readonly fp32Bytes: number;
   readonly ternary: boolean;
   private readonly planes: PlaneMatrix[] = [];
+  /** Wide convs with float input: base-3 weight bytes per group for tf81Gemm, instead of planes. */
+  private readonly base3: Base3Matrix[] = [];
   /** Asymmetric scales with ternary inputs: Σ|w|·a is needed too (an absolute-mode pass over the same planes). */
   private readonly asymmetricTt: boolean = false;
   private readonly sp: number = 1;
@@ -58,6 +62,14 @@ export class MatmulLayer {
   private readonly floatBias: number = 0;
   private readonly outC: number;
   private readonly k: number;
+  /**
+   * Ternary conv with ternarized input and whole bytes of channels per group: activation columns are
+   * assembled from per-pixel bit-planes (packPixels + im2colBits) instead of an int8 im2col, and the
+   * weight rows are stored in the same (ky, kx, ic) order.
+   */
+  private readonly bitColumns: boolean = false;
+  /** Ternary depthwise conv (one input channel per output channel): the dw_conv kernel, planes[0] holds every channel. */
+  private readonly depthwise: boolean = false;
 
   constructor(
     private readonly kernels: Kernels,
@@ -82,9 +94,17 @@ export class MatmulLayer {
       const wq = layer.weightQuant as WeightQuant;
       this.sp = Math.fround(wq.scale.pos);
       this.sn = Math.fround(wq.scale.neg);
-      for (let g = 0; g < groups; g++) this.planes.push(repackRows(heap, weights.trits, g * og, og, this.k));
+      const [, ig, kh, kw] = weightShape;
+      this.depthwise = Boolean(conv && groups > 1 && og === 1 && ig === 1 && depthwiseFits(kh, kw));
+      this.bitColumns = Boolean(conv && layer.actQuant && ig % 8 === 0);
+      const order = this.bitColumns ? tapsMajorOrder(ig, kh, kw) : undefined;
+      // tf81Gemm's 81-entry tables pay off from ~96 rows (docs/engine-performance.md)
+      const wide = Boolean(conv && !layer.actQuant && !this.depthwise && og >= 96);
+      if (this.depthwise) this.planes.push(repackRows(heap, weights.trits, 0, this.outC, this.k));
+      else if (wide) for (let g = 0; g < groups; g++) this.base3.push(repackBase3(heap, weights.trits, g * og, og, this.k));
+      else for (let g = 0; g < groups; g++) this.planes.push(repackRows(heap, weights.trits, g * og, og, this.k, order));
       this.asymmetricTt = Boolean(layer.actQuant) && this.sp !== this.sn;
-      this.runtimeBytes = this.planes.reduce((s, m) => s + m.bytes, 0);
+      this.runtimeBytes = [...this.planes, ...this.base3].reduce((s, m) => s + m.bytes, 0);
       this.fp32Bytes = weights.trits.length * 4;
     } else {
       const f = weights.float as Float32Array;
@@ -126,6 +146,9 @@ export class MatmulLayer {
     try {
       // The fast path writes the whole NCHW output here, one group's channels at a time.
       const outBuf = tr ? 0 : heap.alloc(size * 4, false);
+      // a fused residual add reads the other operand from engine memory, laid out as the output
+      const resBuf = !tr && epi.residual ? heap.alloc(size * 4, false) : 0;
+      if (resBuf) heap.f32.set(epi.residual!.data, resBuf >>> 2);
       const mark = heap.mark();
       const aq = this.ternary ? this.layer.actQuant : undefined;
       // ±1 activations are worth ±scale (a negative scale flips them, as in the reference's rule).
@@ -138,21 +161,35 @@ export class MatmulLayer {
       for (let b0 = 0; b0 < g.n; b0 += slice) {
         const n = Math.min(slice, g.n - b0);
         const gs: Geometry = { ...g, n };
-        const sink: Sink = { y, epi, tr, outBuf: outBuf + b0 * perSampleOut * 4, yOffset: b0 * perSampleOut };
+        const sink: Sink = { y, epi, tr, outBuf: outBuf + b0 * perSampleOut * 4, resBuf: resBuf && resBuf + b0 * perSampleOut * 4, yOffset: b0 * perSampleOut };
         const xs = x.data.subarray(b0 * perSampleIn, (b0 + n) * perSampleIn);
-        let tin = 0;
+        let tin = 0, pixels = 0;
         if (aq) {
           // Input trits by the reference executor's rule (ternarizeActivation), in wasm memory.
           const xin = heap.alloc(xs.length * 4, false);
           heap.f32.set(xs, xin >>> 2);
-          tin = heap.alloc(xs.length, false);
+          const hw = g.h * g.w;
+          // packPixels reads up to 15 channel rows past the trits
+          tin = heap.alloc(xs.length + (this.bitColumns ? 16 * hw : 0), false);
           // Thresholds rounded to f32 as the reference does; kernels.test.ts checks this against ternarizeActivation.
           this.kernels.ternarize(xin, xs.length, Math.fround(aq.thresholds.pos), Math.fround(aq.thresholds.neg), tin);
           trace?.quantized?.data.set(heap.i8.subarray(tin, tin + xs.length), b0 * perSampleIn);
+          if (this.bitColumns) {
+            pixels = heap.alloc((n * hw + 16) * 4 * Math.ceil(g.c / 16), false);
+            this.kernels.packPixels(tin, n, g.c, hw, pixels);
+          }
         }
         const sliceMark = heap.mark();
+        if (this.depthwise) {
+          const d = depthwise(this.kernels, this.planes[0], { ...gs, c: g.c, pads: this.conv!.pads }, aq ? { i8: tin } : xs,
+            { sp: this.sp, sn: this.sn, actScale, asymmetric: this.asymmetricTt, ternaryInput: Boolean(aq) });
+          // one "group" of all channels, columns [n][oh·ow]
+          this.emit({ ...gs, groups: 1 }, 0, d.src, d.kind, gs.n * gs.oh * gs.ow, d.mul, sink, d.dots);
+          heap.release(mark);
+          continue;
+        }
         for (let gi = 0; gi < g.groups; gi++) {
-          if (aq) this.runTt(gs, gi, tin, actScale, sink);
+          if (aq) this.runTt(gs, gi, tin, pixels, actScale, sink);
           else this.runFloatInput(gs, gi, xs, sink);
           heap.release(sliceMark);
         }
@@ -167,34 +204,35 @@ export class MatmulLayer {
     return y;
   }
 
-  /** Fused unpadded max pooling of the NCHW output at outBuf (the reference's comparisons, see pool.ts). */
-  private pool(outBuf: number, outShape: number[], p: { kernel: number[]; strides: number[] }): Tensor {
-    const heap = this.kernels.heap;
+  /** Fused max pooling of the NCHW output at outBuf (the reference's comparisons, see pool.ts). */
+  private pool(outBuf: number, outShape: number[], p: PoolWindow): Tensor {
     const [n, o, h, w] = outShape;
-    const [kh, kw] = p.kernel, [sh, sw] = p.strides;
-    const shape = [n, o, windowOut(h, kh, sh, 0, 0), windowOut(w, kw, sw, 0, 0)];
-    const size = sizeOf(shape);
-    const pooled = heap.alloc(size * 4, false);
-    this.kernels.maxPool(outBuf, n * o, h, w, kh, kw, sh, sw, shape[2], shape[3], pooled);
-    return { shape, data: heap.f32.slice(pooled >>> 2, (pooled >>> 2) + size) };
+    const [kh, kw] = p.kernel, [sh, sw] = p.strides, [pt, pl, pb, pr] = p.pads;
+    return maxPoolInHeap(this.kernels, outBuf, outShape, p, [n, o, windowOut(h, kh, sh, pt, pb), windowOut(w, kw, sw, pl, pr)]);
   }
 
-  /** Ternary·ternary: int8 im2col rows [cols][kpad] → planes → popcount GEMM. */
-  private runTt(g: Geometry, gi: number, tin: number, actScale: number, sink: Sink): void {
-    // tin: int8 trits of this slice's g.n samples, in wasm memory.
+  /** Ternary·ternary: activation planes (from pixel planes, or int8 im2col rows [cols][kpad] packed) → popcount GEMM. */
+  private runTt(g: Geometry, gi: number, tin: number, pixels: number, actScale: number, sink: Sink): void {
+    // tin: int8 trits of this slice's g.n samples, in wasm memory; pixels: their packPixels planes (bitColumns)
     const { kernels } = this;
     const heap = kernels.heap;
     const m = this.planes[gi];
     const M = g.oh * g.ow, cols = g.n * M, kpad = m.chunks * 128, colsPad = ceilTo(cols, 4);
-    const i8 = heap.alloc(colsPad * kpad, !(this.conv === undefined && kpad === g.c && colsPad === cols));
-    if (!this.conv) {
-      const dst = heap.i8;
-      for (let b = 0; b < g.n; b++) dst.copyWithin(i8 + b * kpad, tin + b * g.c, tin + (b + 1) * g.c);
+    let planes: number;
+    if (this.bitColumns) {
+      planes = heap.alloc(colsPad * m.chunks * 32);
+      kernels.im2colBits(pixels, g.n, g.h, g.w, 2 * Math.ceil(g.c / 16), (gi * g.ig) >>> 3, g.ig >>> 3, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.dh, g.dw, g.oh, g.ow, m.chunks * 16, planes);
     } else {
-      kernels.im2colI8(tin, g.n, g.c, g.h, g.w, gi * g.ig, g.ig, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.dh, g.dw, g.oh, g.ow, kpad, i8);
+      const i8 = heap.alloc(colsPad * kpad, !(this.conv === undefined && kpad === g.c && colsPad === cols));
+      if (!this.conv) {
+        const dst = heap.i8;
+        for (let b = 0; b < g.n; b++) dst.copyWithin(i8 + b * kpad, tin + b * g.c, tin + (b + 1) * g.c);
+      } else {
+        kernels.im2colI8(tin, g.n, g.c, g.h, g.w, gi * g.ig, g.ig, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.dh, g.dw, g.oh, g.ow, kpad, i8);
+      }
+      planes = heap.alloc(colsPad * m.chunks * 32, false);
+      kernels.packI8Acts(i8, cols === 1 ? 1 : colsPad, kpad, planes);
     }
-    const planes = heap.alloc(colsPad * m.chunks * 32, false);
-    kernels.packI8Acts(i8, cols === 1 ? 1 : colsPad, kpad, planes);
     const out = heap.alloc(m.rows * cols * 4, false);
     kernels.ttGemm(m, planes, cols, out, cols, 1);
     if (!this.asymmetricTt) {
@@ -219,7 +257,7 @@ export class MatmulLayer {
     const heap = kernels.heap;
     const M = g.oh * g.ow, cols = g.n * M, K = g.ig * g.kh * g.kw;
     const og = g.o / g.groups;
-    if (this.ternary && cols === 1) {
+    if (this.ternary && cols === 1 && !this.base3.length) {
       // GEMV: subset-sum tables of the input vector, two table reads per 8 weights.
       const m = this.planes[gi];
       const xp = heap.alloc(m.chunks * 512);
@@ -234,14 +272,19 @@ export class MatmulLayer {
       this.emit(g, gi, out, SRC_F32, 1, 1, sink);
       return;
     }
-    // tfGemmCols takes 4-column tails; the f32/f64 GEMMs work on 16/8-column blocks
-    const colsPad = ceilTo(cols, this.ternary ? 4 : 16);
-    const xt = heap.alloc(K * colsPad * 4);
+    // tfGemmCols takes 4-column tails; tfLutGemm/tf81Gemm work on 8-column blocks and read 8·planeBytes/4·groups rows
+    // (zeros past K); the f32/f64 GEMMs on 16/8. Below 32 rows the column adds beat building tables (engine-performance.md).
+    const fewRows = this.ternary && !this.base3.length && og < 32;
+    const colsPad = ceilTo(cols, fewRows ? 4 : this.ternary ? 8 : 16);
+    const kRows = !this.ternary ? K : this.base3.length ? this.base3[gi].groups * 4 : this.planes[gi].planeBytes * 8;
+    const xt = heap.alloc(kRows * colsPad * 4);
     const xin = heap.alloc(xd.length * 4, false);
     heap.f32.set(xd, xin >>> 2);
     kernels.im2col(xin, g.n, g.c, g.h, g.w, gi * g.ig, g.ig, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.dh, g.dw, g.oh, g.ow, colsPad, xt);
     const out = heap.alloc(og * colsPad * 4, false);
-    if (this.ternary) kernels.tfGemmCols(this.planes[gi], xt, colsPad, out, this.sp, this.sn);
+    if (this.base3.length) kernels.tf81Gemm(this.base3[gi], xt, colsPad, out, this.sp, this.sn);
+    else if (fewRows) kernels.tfGemmCols(this.planes[gi], xt, colsPad, out, this.sp, this.sn);
+    else if (this.ternary) kernels.tfLutGemm(this.planes[gi], xt, colsPad, out, this.sp, this.sn, heap.alloc(32768, false), heap.alloc(og * 64, false));
     else if (this.approximate) kernels.f32GemmCols(this.floatW[gi], og, K, xt, colsPad, this.floatBias + gi * og * 4, out);
     else kernels.f64GemmCols(this.floatW[gi], og, K, xt, colsPad, this.floatBias + gi * og * 8, out);
     this.emit(g, gi, out, SRC_F32, colsPad, 1, sink);
@@ -268,7 +311,7 @@ export class MatmulLayer {
         f32[p0 + 2 * r] = mul * k;
         f32[p0 + 2 * r + 1] = bn ? (bias - bn.mean[o]) * k + bn.beta[o] : bias;
       }
-      this.kernels.epilogueAffine(src, rowStride, og, g.n, M, g.o, gi * og, params, epi.relu, sink.outBuf);
+      this.kernels.epilogueAffine(src, rowStride, og, g.n, M, g.o, gi * og, params, epilogueFlags(epi, sink), sink.outBuf, sink.resBuf, epi.clip?.lo, epi.clip?.hi);
       return;
     }
     if (!tr) {
@@ -283,7 +326,7 @@ export class MatmulLayer {
         f64[p + 4] = bn ? bn.sd[o] : 1;
         f64[p + 5] = bn ? bn.beta[o] : 0;
       }
-      this.kernels.epilogue(src, kind, rowStride, og, g.n, M, g.o, gi * og, params, (bn ? 1 : 0) | (epi.relu ? 2 : 0), sink.outBuf);
+      this.kernels.epilogue(src, kind, rowStride, og, g.n, M, g.o, gi * og, params, epilogueFlags(epi, sink), sink.outBuf, sink.resBuf, epi.clip?.lo, epi.clip?.hi);
       return;
     }
     const arr = kind === SRC_F32 ? heap.f32 : kind === SRC_I32 ? heap.i32 : heap.f64;
@@ -316,4 +359,14 @@ const SRC_F32 = 0, SRC_I32 = 1, SRC_F64 = 2;
 
 interface Traces { acc: Tensor; scaled: Tensor; biased: Tensor }
 
-interface Sink { y: Tensor; epi: Epilogue; tr?: Traces; outBuf: number; /** Element offset of this sample slice in y (trace path). */ yOffset: number }
+interface Sink {
+  y: Tensor; epi: Epilogue; tr?: Traces; outBuf: number;
+  /** The fused residual's slice in engine memory (0: none). */
+  resBuf: number;
+  /** Element offset of this sample slice in y (trace path). */
+  yOffset: number;
+}
+
+/** The epilogue kernels' flags: 1 batchnorm, 2 relu, 16 clip, 4 + residual, 8 relu after the residual add. */
+const epilogueFlags = (epi: Epilogue, sink: Sink): number =>
+  (epi.bn ? 1 : 0) | (epi.relu ? 2 : 0) | (epi.clip ? 16 : 0) | (sink.resBuf ? 4 : 0) | (sink.resBuf && epi.reluAfterAdd ? 8 : 0);

@@ -35,6 +35,10 @@ export interface LayerState {
 
 export interface FinalResult {
   probabilities: Float32Array;
+  /** Sample 0's raw output values (logits, or the probabilities of a softmax head): what the ranking uses. */
+  scores: Float32Array;
+  /** The whole graph output (every sample), when the stepper keeps it (the packed engine's does). */
+  output?: Tensor;
   predicted: number;
   floatPredicted?: number;
   agree?: boolean;

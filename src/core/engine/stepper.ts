@@ -12,11 +12,9 @@ import type { Tensor } from '../tensor';
 import { runLayer, type CompiledLayer, type CompiledModel } from './compile';
 import type { MatmulTrace } from './matmul';
 import type { FinalResult, LayerState, StepOptions, Stepper, SubStep } from './stepper-types';
-import { divergence, firstSampleProbabilities } from '../output-math';
+import { divergence, firstSampleProbabilities, firstSampleRow, topK } from '../output-math';
 
-export function topK(p: ArrayLike<number>, k: number): number[] {
-  return Array.from({ length: p.length }, (_, i) => i).sort((a, b) => p[b] - p[a] || a - b).slice(0, k);
-}
+export { topK };
 
 function subStepsOf(c: CompiledLayer, tr: MatmulTrace | undefined, output: Tensor): SubStep[] {
   if (!c.matmul?.ternary || !tr) return [{ kind: c.matmul ? 'float-matmul' : 'op', label: c.layer.op, output, ternary: false }];
@@ -104,15 +102,17 @@ export class PackedStepper implements Stepper {
     if (!out) throw new ExecutionError(`graph output '${outName}' is not produced by any layer`);
     const isSoftmax = probabilityHead(graph) !== undefined;
     const probabilities = firstSampleProbabilities(out, isSoftmax);
-    const predicted = topK(probabilities, 1)[0];
-    const result: FinalResult = { probabilities, predicted };
+    // Ranked by the raw outputs (issue #12 defect 4): their softmax may round near-equal logits to ties.
+    const scores = Float32Array.from(firstSampleRow(out));
+    const predicted = topK(scores, 1)[0];
+    const result: FinalResult = { probabilities, scores, predicted, output: out };
     if (this.floatRef) {
-      const fp = firstSampleProbabilities(this.floatRef.result(), isSoftmax);
-      result.floatPredicted = topK(fp, 1)[0];
+      const fs = firstSampleRow(this.floatRef.result());
+      result.floatPredicted = topK(fs, 1)[0];
       result.agree = result.floatPredicted === predicted;
-      const k = Math.min(5, fp.length);
-      const mine = new Set(topK(probabilities, k));
-      result.topKAgreement = topK(fp, k).filter((x) => mine.has(x)).length / k;
+      const k = Math.min(5, fs.length);
+      const mine = new Set(topK(scores, k));
+      result.topKAgreement = topK(fs, k).filter((x) => mine.has(x)).length / k;
     }
     return result;
   }

@@ -145,6 +145,7 @@
         (br $ol))))
 
   ;; tf_gemm_cols: ternary weight rows x float activations laid out [K][M]
+  ;; (layers of < 32 rows per group: too few rows to pay for tf_lut_gemm's tables)
   ;; (M a multiple of 16, e.g. im2col patches or batch columns). For every set
   ;; bit of a row's plus plane, 16 activations are added; for the minus plane,
   ;; subtracted (additions and subtractions only; zeros cost nothing).
@@ -269,4 +270,145 @@
             (br $trl)))
         (local.set $mb (i32.add (local.get $mb) (i32.const 4)))
         (br $tml))))
+
+  ;; tf_lut_gemm: ternary weight rows x float activations [K][M] (M a multiple of 8),
+  ;; T-MAC style: for every 4 activations and 8 columns, a table of the 16 subset sums
+  ;; (T[s] = T[s without its lowest bit] + x[lowest bit], two f32x4 per entry), and
+  ;; each nibble of a weight plane reads one entry: per plane byte 4 table reads and
+  ;; 8 f32x4 adds do 8 weights x 8 columns of both signs, zeros included, against
+  ;; the 4 adds per set bit and 16 columns of tf_gemm_cols (measured 1.5-2.5x
+  ;; slower from 64 rows; faster below 32, docs/engine-performance.md). Groups go in slices of 64
+  ;; (32 KB of tables, L1-resident) for all rows; per row and slice the plus/minus
+  ;; sums of the even and odd groups accumulate separately (4 x 2 f32x4), then into
+  ;; acc (rows x 16 f32: P then N; the first slice stores, later ones add).
+  ;; out[r][m] = sp*P - sn*N. x must hold 8*planeBytes rows (zeros past K);
+  ;; t: 32 KB scratch; acc: rows*64 bytes scratch.
+  (func (export "tf_lut_gemm") (param $w i32) (param $rows i32) (param $pb i32) (param $x i32) (param $m i32)
+    (param $out i32) (param $sp f32) (param $sn f32) (param $t i32) (param $acc i32)
+    (local $rowStride i32) (local $mb i32) (local $qb i32) (local $qe i32) (local $g i32) (local $ge i32) (local $tg i32) (local $xr i32)
+    (local $r i32) (local $wp i32) (local $wm i32) (local $q i32) (local $tp i32) (local $b i32) (local $a i32) (local $ap i32)
+    (local $x0a v128) (local $x0b v128) (local $x1a v128) (local $x1b v128) (local $x2a v128) (local $x2b v128) (local $x3a v128) (local $x3b v128)
+    (local $pl0 v128) (local $pl1 v128) (local $ph0 v128) (local $ph1 v128) (local $nl0 v128) (local $nl1 v128) (local $nh0 v128) (local $nh1 v128)
+    (local $vsp v128) (local $vsn v128) (local $o i32)
+    (local.set $rowStride (i32.shl (local.get $m) (i32.const 2)))
+    (local.set $vsp (f32x4.splat (local.get $sp)))
+    (local.set $vsn (f32x4.splat (local.get $sn)))
+    (block $mdone (loop $ml
+      (br_if $mdone (i32.ge_u (local.get $mb) (local.get $m)))
+      (local.set $qb (i32.const 0))
+      (block $sdone (loop $sl
+        (br_if $sdone (i32.ge_u (local.get $qb) (local.get $pb)))
+        (local.set $qe (i32.add (local.get $qb) (i32.const 32)))
+        (if (i32.gt_u (local.get $qe) (local.get $pb)) (then (local.set $qe (local.get $pb))))
+        ;; tables of groups 2qb .. 2qe-1
+        (local.set $g (i32.shl (local.get $qb) (i32.const 1)))
+        (local.set $ge (i32.shl (local.get $qe) (i32.const 1)))
+        (local.set $tg (local.get $t))
+        (block $gdone (loop $gl
+          (br_if $gdone (i32.ge_u (local.get $g) (local.get $ge)))
+          (local.set $xr (i32.add (i32.add (local.get $x) (i32.mul (i32.shl (local.get $g) (i32.const 2)) (local.get $rowStride))) (i32.shl (local.get $mb) (i32.const 2))))
+          (local.set $x0a (v128.load (local.get $xr))) (local.set $x0b (v128.load offset=16 (local.get $xr)))
+          (local.set $xr (i32.add (local.get $xr) (local.get $rowStride)))
+          (local.set $x1a (v128.load (local.get $xr))) (local.set $x1b (v128.load offset=16 (local.get $xr)))
+          (local.set $xr (i32.add (local.get $xr) (local.get $rowStride)))
+          (local.set $x2a (v128.load (local.get $xr))) (local.set $x2b (v128.load offset=16 (local.get $xr)))
+          (local.set $xr (i32.add (local.get $xr) (local.get $rowStride)))
+          (local.set $x3a (v128.load (local.get $xr))) (local.set $x3b (v128.load offset=16 (local.get $xr)))
+                (v128.store (local.get $tg) (v128.const i32x4 0 0 0 0))
+                (v128.store offset=16 (local.get $tg) (v128.const i32x4 0 0 0 0))
+                (v128.store offset=32 (local.get $tg) (local.get $x0a))
+                (v128.store offset=48 (local.get $tg) (local.get $x0b))
+                (v128.store offset=64 (local.get $tg) (local.get $x1a))
+                (v128.store offset=80 (local.get $tg) (local.get $x1b))
+                (v128.store offset=96 (local.get $tg) (f32x4.add (v128.load offset=64 (local.get $tg)) (local.get $x0a)))
+                (v128.store offset=112 (local.get $tg) (f32x4.add (v128.load offset=80 (local.get $tg)) (local.get $x0b)))
+                (v128.store offset=128 (local.get $tg) (local.get $x2a))
+                (v128.store offset=144 (local.get $tg) (local.get $x2b))
+                (v128.store offset=160 (local.get $tg) (f32x4.add (v128.load offset=128 (local.get $tg)) (local.get $x0a)))
+                (v128.store offset=176 (local.get $tg) (f32x4.add (v128.load offset=144 (local.get $tg)) (local.get $x0b)))
+                (v128.store offset=192 (local.get $tg) (f32x4.add (v128.load offset=128 (local.get $tg)) (local.get $x1a)))
+                (v128.store offset=208 (local.get $tg) (f32x4.add (v128.load offset=144 (local.get $tg)) (local.get $x1b)))
+                (v128.store offset=224 (local.get $tg) (f32x4.add (v128.load offset=192 (local.get $tg)) (local.get $x0a)))
+                (v128.store offset=240 (local.get $tg) (f32x4.add (v128.load offset=208 (local.get $tg)) (local.get $x0b)))
+                (v128.store offset=256 (local.get $tg) (local.get $x3a))
+                (v128.store offset=272 (local.get $tg) (local.get $x3b))
+                (v128.store offset=288 (local.get $tg) (f32x4.add (v128.load offset=256 (local.get $tg)) (local.get $x0a)))
+                (v128.store offset=304 (local.get $tg) (f32x4.add (v128.load offset=272 (local.get $tg)) (local.get $x0b)))
+                (v128.store offset=320 (local.get $tg) (f32x4.add (v128.load offset=256 (local.get $tg)) (local.get $x1a)))
+                (v128.store offset=336 (local.get $tg) (f32x4.add (v128.load offset=272 (local.get $tg)) (local.get $x1b)))
+                (v128.store offset=352 (local.get $tg) (f32x4.add (v128.load offset=320 (local.get $tg)) (local.get $x0a)))
+                (v128.store offset=368 (local.get $tg) (f32x4.add (v128.load offset=336 (local.get $tg)) (local.get $x0b)))
+                (v128.store offset=384 (local.get $tg) (f32x4.add (v128.load offset=256 (local.get $tg)) (local.get $x2a)))
+                (v128.store offset=400 (local.get $tg) (f32x4.add (v128.load offset=272 (local.get $tg)) (local.get $x2b)))
+                (v128.store offset=416 (local.get $tg) (f32x4.add (v128.load offset=384 (local.get $tg)) (local.get $x0a)))
+                (v128.store offset=432 (local.get $tg) (f32x4.add (v128.load offset=400 (local.get $tg)) (local.get $x0b)))
+                (v128.store offset=448 (local.get $tg) (f32x4.add (v128.load offset=384 (local.get $tg)) (local.get $x1a)))
+                (v128.store offset=464 (local.get $tg) (f32x4.add (v128.load offset=400 (local.get $tg)) (local.get $x1b)))
+                (v128.store offset=480 (local.get $tg) (f32x4.add (v128.load offset=448 (local.get $tg)) (local.get $x0a)))
+                (v128.store offset=496 (local.get $tg) (f32x4.add (v128.load offset=464 (local.get $tg)) (local.get $x0b)))
+          (local.set $tg (i32.add (local.get $tg) (i32.const 512)))
+          (local.set $g (i32.add (local.get $g) (i32.const 1)))
+          (br $gl)))
+        ;; every row against this slice's tables
+        (local.set $r (i32.const 0))
+        (block $rdone (loop $rl
+          (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+          (local.set $wp (i32.add (local.get $w) (i32.mul (local.get $r) (i32.shl (local.get $pb) (i32.const 1)))))
+          (local.set $wm (i32.add (local.get $wp) (local.get $pb)))
+          (local.set $pl0 (v128.const i32x4 0 0 0 0)) (local.set $pl1 (v128.const i32x4 0 0 0 0))
+          (local.set $ph0 (v128.const i32x4 0 0 0 0)) (local.set $ph1 (v128.const i32x4 0 0 0 0))
+          (local.set $nl0 (v128.const i32x4 0 0 0 0)) (local.set $nl1 (v128.const i32x4 0 0 0 0))
+          (local.set $nh0 (v128.const i32x4 0 0 0 0)) (local.set $nh1 (v128.const i32x4 0 0 0 0))
+          (local.set $tp (local.get $t))
+          (local.set $q (local.get $qb))
+          (block $qdone (loop $ql
+            (br_if $qdone (i32.ge_u (local.get $q) (local.get $qe)))
+            (local.set $b (i32.load8_u (i32.add (local.get $wp) (local.get $q))))
+            (local.set $a (i32.add (local.get $tp) (i32.shl (i32.and (local.get $b) (i32.const 15)) (i32.const 5))))
+            (local.set $pl0 (f32x4.add (local.get $pl0) (v128.load (local.get $a))))
+            (local.set $pl1 (f32x4.add (local.get $pl1) (v128.load offset=16 (local.get $a))))
+            (local.set $a (i32.add (local.get $tp) (i32.shl (i32.shr_u (local.get $b) (i32.const 4)) (i32.const 5))))
+            (local.set $ph0 (f32x4.add (local.get $ph0) (v128.load offset=512 (local.get $a))))
+            (local.set $ph1 (f32x4.add (local.get $ph1) (v128.load offset=528 (local.get $a))))
+            (local.set $b (i32.load8_u (i32.add (local.get $wm) (local.get $q))))
+            (local.set $a (i32.add (local.get $tp) (i32.shl (i32.and (local.get $b) (i32.const 15)) (i32.const 5))))
+            (local.set $nl0 (f32x4.add (local.get $nl0) (v128.load (local.get $a))))
+            (local.set $nl1 (f32x4.add (local.get $nl1) (v128.load offset=16 (local.get $a))))
+            (local.set $a (i32.add (local.get $tp) (i32.shl (i32.shr_u (local.get $b) (i32.const 4)) (i32.const 5))))
+            (local.set $nh0 (f32x4.add (local.get $nh0) (v128.load offset=512 (local.get $a))))
+            (local.set $nh1 (f32x4.add (local.get $nh1) (v128.load offset=528 (local.get $a))))
+            (local.set $tp (i32.add (local.get $tp) (i32.const 1024)))
+            (local.set $q (i32.add (local.get $q) (i32.const 1)))
+            (br $ql)))
+          (local.set $pl0 (f32x4.add (local.get $pl0) (local.get $ph0)))
+          (local.set $pl1 (f32x4.add (local.get $pl1) (local.get $ph1)))
+          (local.set $nl0 (f32x4.add (local.get $nl0) (local.get $nh0)))
+          (local.set $nl1 (f32x4.add (local.get $nl1) (local.get $nh1)))
+          (local.set $ap (i32.add (local.get $acc) (i32.shl (local.get $r) (i32.const 6))))
+          (if (local.get $qb)
+            (then
+              (local.set $pl0 (f32x4.add (v128.load (local.get $ap)) (local.get $pl0)))
+              (local.set $pl1 (f32x4.add (v128.load offset=16 (local.get $ap)) (local.get $pl1)))
+              (local.set $nl0 (f32x4.add (v128.load offset=32 (local.get $ap)) (local.get $nl0)))
+              (local.set $nl1 (f32x4.add (v128.load offset=48 (local.get $ap)) (local.get $nl1)))))
+          (v128.store (local.get $ap) (local.get $pl0))
+          (v128.store offset=16 (local.get $ap) (local.get $pl1))
+          (v128.store offset=32 (local.get $ap) (local.get $nl0))
+          (v128.store offset=48 (local.get $ap) (local.get $nl1))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $rl)))
+        (local.set $qb (local.get $qe))
+        (br $sl)))
+      ;; out = sp*P - sn*N for this block of 8 columns
+      (local.set $r (i32.const 0))
+      (block $odone (loop $ol
+        (br_if $odone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $ap (i32.add (local.get $acc) (i32.shl (local.get $r) (i32.const 6))))
+        (local.set $o (i32.add (i32.add (local.get $out) (i32.mul (local.get $r) (local.get $rowStride))) (i32.shl (local.get $mb) (i32.const 2))))
+        (v128.store (local.get $o) (f32x4.sub (f32x4.mul (local.get $vsp) (v128.load (local.get $ap))) (f32x4.mul (local.get $vsn) (v128.load offset=32 (local.get $ap)))))
+        (v128.store offset=16 (local.get $o) (f32x4.sub (f32x4.mul (local.get $vsp) (v128.load offset=16 (local.get $ap))) (f32x4.mul (local.get $vsn) (v128.load offset=48 (local.get $ap)))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $ol)))
+      (local.set $mb (i32.add (local.get $mb) (i32.const 8)))
+      (br $ml))))
 )

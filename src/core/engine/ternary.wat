@@ -14,8 +14,8 @@
 ;;    byte floor(k/8) of the plane that matches its sign. Kernels read whole
 ;;    16-byte chunks (chunks = ceil(K/128)), so bytes past a plane are read too:
 ;;    tt kernels cancel them with the activation's zero padding, lut_gemv with
-;;    zero table groups, tf_gemm_cols masks them (the heap keeps 16 readable
-;;    bytes past every allocation).
+;;    zero table groups (the heap keeps 16 readable bytes past every
+;;    allocation); tf_lut_gemm reads whole plane bytes only.
 ;;  - an activation row (packed per call, scratch) is padded to Kpad = 128*chunks:
 ;;    [nonzero plane: chunks*16 bytes][negative plane: chunks*16 bytes].
 ;;  - float matrices are row-major f32.

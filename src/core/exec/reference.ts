@@ -124,6 +124,11 @@ export class ReferenceSteps {
     return out;
   }
 
+  /** A value computed so far (the graph input or a layer output), by name; undefined when not (yet) computed. */
+  valueOf(name: string): Tensor | undefined {
+    return this.values.get(name);
+  }
+
   private runLayer(index: number): void {
     const layer = this.model.graph.layers[index];
     let xs = layer.inputs.map((n) => {

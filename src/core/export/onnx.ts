@@ -96,6 +96,7 @@ class OnnxGraphBuilder {
       int: (name, i) => ({ name, type: AT.INT, i }),
       ints: (name, v) => ({ name, type: AT.INTS, ints: v }),
       float: (name, f) => ({ name, type: AT.FLOAT, f }),
+      string: (name, s) => ({ name, type: AT.STRING, s: new TextEncoder().encode(s) }),
       fail: (detail) => this.fail(layer, detail),
     };
   }

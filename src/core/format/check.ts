@@ -3,8 +3,16 @@
  * static type or throws TnnFormatError naming the file and the field path.
  */
 import { TnnFormatError } from '../errors';
+import { jsonLimitViolation, type JsonLimits } from '../json-limits';
 
 export type Json = Record<string, unknown>;
+
+/**
+ * Bounds on the JSON-encoded metadata strings (graph, provenance, …), checked
+ * before JSON.parse. A graph nests about 6 levels (graph → layers → layer →
+ * weightQuant → thresholds); ResNet-50's holds a few thousand values.
+ */
+export const METADATA_JSON_LIMITS: JsonLimits = { maxDepth: 32, maxValues: 4_000_000 };
 
 export function describe(v: unknown): string {
   if (v === null) return 'null';
@@ -79,6 +87,8 @@ export class Checker {
 
   /** Parses a JSON-encoded metadata string. */
   json(text: string, field: string): unknown {
+    const over = jsonLimitViolation(text, METADATA_JSON_LIMITS);
+    if (over) this.fail(field, over);
     try {
       return JSON.parse(text);
     } catch (e) {

@@ -4,6 +4,7 @@
  * Knows nothing about Tritscope metadata; tnn.ts layers that on top.
  */
 import { TnnFormatError } from '../errors';
+import { jsonLimitViolation, type JsonLimits } from '../json-limits';
 import { foreignFormatHint } from './errors-hint';
 
 export const DTYPE_SIZES = {
@@ -24,6 +25,14 @@ export type Dtype = keyof typeof DTYPE_SIZES;
 export const MAX_HEADER_BYTES = 100_000_000;
 export const HEADER_PREFIX_BYTES = 8;
 export const METADATA_KEY = '__metadata__';
+
+/**
+ * Bounds checked by a cheap scan before JSON.parse (a 100 MB header of 1.3 M
+ * empty tensors would otherwise cost 2 GB and 19 s). A safetensors header nests
+ * 3 levels (object → tensor → shape); checkpoints of the largest LLMs list a
+ * few thousand tensors per file.
+ */
+export const HEADER_JSON_LIMITS: JsonLimits = { maxDepth: 8, maxValues: 2_000_000, maxTopLevel: 200_000 };
 
 export interface TensorEntry {
   name: string;
@@ -83,6 +92,8 @@ export function parseHeaderJson(headerBytes: Uint8Array, fileSize: number, file:
   } catch {
     throw new TnnFormatError(file, 'header', `is not valid UTF-8 (${foreignFormatHint(prefix)})`, HEADER_PREFIX_BYTES);
   }
+  const over = jsonLimitViolation(text, HEADER_JSON_LIMITS);
+  if (over) throw new TnnFormatError(file, 'header', `${over}; refused before parsing (caps: ${HEADER_JSON_LIMITS.maxTopLevel} tensors, depth ${HEADER_JSON_LIMITS.maxDepth})`, HEADER_PREFIX_BYTES);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -7,6 +7,7 @@ import type { Graph, LayerQuantStats, Provenance } from '../graph/types';
 import { TnnFormatError } from '../errors';
 import { Checker } from './check';
 import { foreignFormatHint } from './errors-hint';
+import { computeHeaderChecksum, HEADER_CHECKSUM_KEY } from './header-checksum';
 import { checkGraph, checkGraphShapes, checkTensorReferences, type TensorKind } from './graph-check';
 import { packedLength } from './pack';
 import { METADATA_KEY, tensorField, type Dtype, type SafetensorsHeader } from './safetensors';
@@ -128,6 +129,14 @@ export function checkTnnHeader(sh: SafetensorsHeader, file: string, fileSize: nu
   checkGraphShapes(c, graph, kinds, M('graph'));
   const provenance = checkProvenance(c, c.json(requireKey(c, meta, 'provenance'), M('provenance')));
   const layerStats = meta.layer_stats === undefined ? undefined : checkLayerStats(c, c.json(meta.layer_stats, M('layer_stats')));
+
+  // Last, so a structurally broken header reports its first broken field rather than a hash mismatch.
+  const headerChecksum = meta[HEADER_CHECKSUM_KEY];
+  if (headerChecksum !== undefined) {
+    if (!CHECKSUM_RE.test(headerChecksum)) c.fail(M(HEADER_CHECKSUM_KEY), `expected "sha256:" followed by 64 lowercase hex digits, found ${JSON.stringify(headerChecksum.slice(0, 80))}`);
+    const actual = computeHeaderChecksum(meta, sh.entries);
+    if (actual !== headerChecksum) c.fail(M(HEADER_CHECKSUM_KEY), `header hash ${actual} does not match the stored ${headerChecksum}: the graph, thresholds, provenance or tensor table were changed after the file was written`);
+  }
 
   const tensors: TnnTensorInfo[] = sh.entries.map((e) => {
     const p = packed.get(e.name);

@@ -8,6 +8,7 @@ import { isPacked } from '../graph/types';
 import { sizeOf, type Tensor } from '../tensor';
 import { TnnFormatError } from '../errors';
 import { computeChecksum, decodeToFloat32, float32Bytes } from './decode';
+import { computeHeaderChecksum, HEADER_CHECKSUM_KEY } from './header-checksum';
 import { findPackingViolation, packedLength } from './pack';
 import { DTYPE_SIZES, parseSafetensorsHeader, serializeSafetensors, type TensorPayload } from './safetensors';
 import { checkTnnHeader, TNN_FORMAT, TNN_VERSION, type TnnHeader, type TnnTensorInfo } from './tnn-header';
@@ -110,6 +111,10 @@ export function serializeTnn(model: TnnModel, fileName = '(model being written)'
     // Hash the payloads in the order they will be laid out (no concatenated copy).
     checksum: computeChecksum(payloads.map((p) => p.data)),
   };
+  // The tensor table as serializeSafetensors lays it out (payload order, back to back).
+  let offset = 0;
+  const table = payloads.map((p) => ({ name: p.name, dtype: p.dtype, shape: p.shape, begin: offset, end: (offset += p.data.length) }));
+  metadata[HEADER_CHECKSUM_KEY] = computeHeaderChecksum(metadata, table);
   const bytes = serializeSafetensors(payloads, metadata);
   // Same validation as the reader (graph structure, references, finiteness); throws on a bad model.
   peekTnnBytes(bytes, fileName);

@@ -5,6 +5,7 @@
  * (y = x·Wᵀ + b). Importers of NHWC formats (TF.js) convert to this layout.
  */
 import type { OpType } from '../ops/index';
+import type { KnownMethod } from '../quant/registry';
 import type { Tensor } from '../tensor';
 
 /** An op name: a key of the op table (src/core/ops/registry.ts), whose modules document each op's attributes and weights. */
@@ -19,7 +20,12 @@ export type AttrValue = number | number[] | string | boolean;
  * value of +1 is +scale.pos and of −1 is −scale.neg (both magnitudes ≥ 0).
  */
 export interface WeightQuant {
-  method: 'twn' | 'ttq' | 'asym-uniform' | 'alemdar' | 'stochastic';
+  /**
+   * The quantizer that produced the trits (src/core/quant/registry.ts). Open:
+   * dequantization never depends on it, so files from newer versions, with
+   * methods this one does not know, still read and run.
+   */
+  method: KnownMethod | (string & {});
   thresholds: { pos: number; neg: number };
   scale: { pos: number; neg: number };
   /** Uniform-distribution normalization (Eq. 9) parameters, asym-uniform only. */

@@ -1,4 +1,5 @@
 /** `tritscope inspect` without --json: the summary as an aligned text table. */
+import { printable } from '../text';
 import type { InspectSummary, LayerSummary } from './summary';
 
 const num = (v: number | null | undefined, digits = 4): string => (v === null || v === undefined ? '-' : Number.isInteger(v) ? String(v) : v.toPrecision(digits));
@@ -14,9 +15,9 @@ function row(l: LayerSummary): string[] {
   const t = l.trits;
   const total = t ? t.neg + t.zero + t.pos : 0;
   return [
-    l.name,
-    l.op,
-    l.ternary ? (l.method ?? 'ternary') : 'float',
+    printable(l.name),
+    printable(l.op),
+    printable(l.ternary ? (l.method ?? 'ternary') : 'float'),
     l.shape.length ? l.shape.join('×') : '-',
     String(l.params),
     l.thresholds ? `${num(l.thresholds.neg)} / ${num(l.thresholds.pos)}` : '-',
@@ -48,5 +49,5 @@ export function formatSummaryTable(s: InspectSummary): string {
   const ratio = t.weightBytes ? (t.fp32Bytes / t.weightBytes).toFixed(1) : '-';
   const latent = t.latentBytes ? `, of which ${bytes(t.latentBytes)} latent float weights` : '';
   const foot = `totals: ${t.params} params, ${t.trits} trits at ${t.bitsPerTrit.toFixed(2)} bits; weights ${bytes(t.weightBytes)} vs float32 ${bytes(t.fp32Bytes)} (${ratio}× smaller); file ${bytes(t.bytes)}${latent}`;
-  return `${head.join('\n')}\n\n${table}\n\n${foot}\n`;
+  return `${head.map(printable).join('\n')}\n\n${table}\n\n${foot}\n`;
 }

@@ -7,16 +7,20 @@
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TritscopeError } from '../errors';
+import { ggufFormat } from './gguf';
 import { onnxFormat } from './onnx';
+import { safetensorsFormat } from './safetensors';
 import { tfjsLayersFormat } from './tfjs-layers';
 import { tnnFormat } from './tnn';
 import { HEAD_BYTES, type FormatUse, type LoadedModel, type ModelFormat } from './types';
 
-/** Every registered format; the order breaks ties between equally good detections. */
+/** Every registered format; the order breaks ties between equally good detections (`tnn` before the bare `safetensors`). */
 export const MODEL_FORMATS: readonly ModelFormat[] = [
   tnnFormat,
   onnxFormat,
   tfjsLayersFormat,
+  ggufFormat,
+  safetensorsFormat,
 ];
 
 /** The file does not exist or is not a regular file. */

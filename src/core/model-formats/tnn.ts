@@ -1,4 +1,7 @@
-/** Tritscope's own `.tnn` (docs/tnn-format.md): a safetensors container whose `__metadata__` says `"format":"tnn"`. */
+/**
+ * Tritscope's own `.tnn` (docs/tnn-format.md): a safetensors container whose `__metadata__` says `"format":"tnn"`.
+ * A weights-only `.tnn` (no graph layers, §10: a converted language model) loads as a weights listing.
+ */
 import type { Detection, ModelFormat } from './types';
 
 /** u64 LE header length with its high half zero (the spec caps it at 100 MB), then the JSON header's `{`. */
@@ -25,5 +28,12 @@ export const tnnFormat: ModelFormat = {
   produces: 'tnn',
   uses: ['view', 'run'],
   detect,
-  load: async (file, bytes) => ({ kind: 'tnn', model: await (await import('../format/index')).readTnnFile(file), bytes }),
+  load: async (file, bytes) => {
+    const { peekTnnHeader, readTnnFile } = await import('../format/index');
+    const { isWeightsOnlyTnn, tnnWeightsListing } = await import('../weights/tnn-listing');
+    // The header alone decides (a converted multi-GB model is never read whole just to learn it has no graph).
+    const header = await peekTnnHeader(file);
+    if (isWeightsOnlyTnn(header)) return { kind: 'weights', listing: tnnWeightsListing(header), bytes };
+    return { kind: 'tnn', model: await readTnnFile(file), bytes };
+  },
 };

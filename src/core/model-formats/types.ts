@@ -38,7 +38,10 @@ export interface ModelFormat {
   extensions: readonly string[];
   /** Exact file names (lower case) that mean this format ('model.json'), for formats whose extension is too generic. */
   fileNames: readonly string[];
-  /** What the loader produces (checked against `load`'s result by the registry test). */
+  /**
+   * What the loader produces (checked against `load`'s result by the registry test). A `.tnn` without graph
+   * layers (docs/tnn-format.md §10) is the one exception: its loader answers 'weights'.
+   */
   produces: LoadedModel['kind'];
   uses: readonly FormatUse[];
   /** Content check over the first HEAD_BYTES bytes (fewer when the file is shorter). Never throws. */

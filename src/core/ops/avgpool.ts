@@ -1,7 +1,7 @@
 /**
- * avgpool: 2-D average pooling, floor output size (ONNX AveragePool with
- * ceil_mode=0). countIncludePad (ONNX count_include_pad) divides by the whole
- * window (1) or by its cells inside the input (0).
+ * avgpool: 2-D average pooling, floor or ceil output size (ONNX AveragePool).
+ * countIncludePad (ONNX count_include_pad) divides by the window's cells inside
+ * the padded input (1) or inside the input (0).
  */
 import { pool2d } from '../exec/ops/pool';
 import { readAttrs, type AttrSchema } from './attrs';
@@ -14,7 +14,7 @@ const ATTRS = {
 } as const satisfies AttrSchema;
 
 export const avgpool: OpSpec = {
-  summary: '2-D average pooling, floor mode (ONNX AveragePool)',
+  summary: '2-D average pooling, floor or ceil mode (ONNX AveragePool)',
   attrs: ATTRS,
   inputs: { min: 1, max: 1 },
   weights: {},
@@ -27,11 +27,11 @@ export const avgpool: OpSpec = {
       opType: 'AveragePool',
       build: (layer, e) => ({
         inputs: [e.input(0)],
-        attributes: [...windowExportAttrs(layer, e), e.int('count_include_pad', readAttrs(layer, ATTRS).countIncludePad), e.int('ceil_mode', 0)],
+        attributes: [...windowExportAttrs(layer, e), e.int('count_include_pad', readAttrs(layer, ATTRS).countIncludePad)],
       }),
     },
   },
-  // Unpadded only, where count_include_pad makes no difference.
+  // Unpadded floor mode only, where count_include_pad makes no difference.
   tf: { check: padError, forward: (layer, ctx, [x]) => tfPool('avg', layer, ctx, x) },
   engine: { kind: 'reference' },
   qat: { trainable: [], ternary: false, passThrough: true },

@@ -14,6 +14,11 @@ const ROLES = ['gamma', 'beta', 'mean', 'var'] as const;
 
 const onnxBatchNorm: OnnxConverter = (ctx, node, a) => {
   const x = ctx.dynamic(node, 0);
+  // Training mode normalizes with the batch's own statistics, not the running ones: a different op.
+  if (a.int('training_mode', 0) !== 0) ctx.fail(node, "attribute 'training_mode' is 1: training-mode batch normalization (batch statistics) is not supported; export the model in eval mode");
+  if (a.has('is_test') && a.int('is_test', 0) === 0) ctx.fail(node, "attribute 'is_test' is 0 (training mode, opset < 7): not supported; export the model in eval mode");
+  if (a.int('spatial', 1) !== 1) ctx.fail(node, "attribute 'spatial' is 0 (statistics per element, opset < 9): only per-channel statistics are supported");
+  a.accept('momentum'); // updates the running statistics while training only
   if ((node.output ?? []).slice(1).some((o) => o && ctx.readers.get(o))) ctx.fail(node, 'training-mode outputs (running mean/var) are not supported');
   const weights: Record<string, string> = {};
   ROLES.forEach((r, i) => (weights[r] = ctx.addTensor(node.input?.[i + 1] as string, ctx.constFloat(node, i + 1, r))));

@@ -46,6 +46,12 @@ export const clip: OpSpec = {
       return ctx.tf.clipByValue(x, a.min, a.max);
     },
   },
-  engine: { kind: 'reference' },
+  engine: {
+    kind: 'reference',
+    epilogue: (layer) => {
+      const a = readAttrs(layer, ATTRS);
+      return { stage: 'clip', lo: a.min, hi: a.max };
+    },
+  },
   qat: { trainable: [], ternary: false, passThrough: false },
 };

@@ -29,6 +29,8 @@ const onnxConv: OnnxConverter = (ctx, node, a) => {
   if (xs.length !== 4) ctx.fail(node, `only 2-D convolution (NCHW input) is supported, input shape is [${xs}]`);
   const w = ctx.constFloat(node, 1, 'weight');
   if (w.shape.length !== 4) ctx.fail(node, `weight must be OIHW (rank 4), got dims [${w.shape}]`);
+  const kernel = a.ints('kernel_shape');
+  if (kernel && kernel.join(',') !== w.shape.slice(2).join(',')) ctx.fail(node, `attribute 'kernel_shape' [${kernel}] differs from the weight's spatial dims [${w.shape.slice(2)}]`);
   const strides = pair(ctx, node, a, 'strides', [1, 1]);
   const dilations = pair(ctx, node, a, 'dilations', [1, 1]);
   const pads = resolvePads(ctx, node, a, xs.slice(2), w.shape.slice(2), strides, dilations);
@@ -82,18 +84,31 @@ export const conv2d: OpSpec = {
   tf: {
     check(layer) {
       const g = convGeometry(layer);
-      if (g.group !== 1) return 'grouped convolution is not supported by the TF.js translation (group must be 1)';
-      if (g.strides.some((s) => s !== 1) && g.dilations.some((d) => d !== 1)) return 'TF.js conv2d cannot combine strides > 1 with dilations > 1';
+      if (g.strides.some((s) => s !== 1) && g.dilations.some((d) => d !== 1)) return 'TF.js convolutions cannot combine strides > 1 with dilations > 1';
       return undefined;
     },
+    checkTraining: (layer) => (convGeometry(layer).dilations.some((d) => d !== 1) ? 'TF.js has no gradient for dilated convolutions (dilations > 1), so QAT cannot train this layer' : undefined),
     toTf: (tf, role, t) => (role === 'weight' ? tf.transpose(t, [2, 3, 1, 0]) : t), // OIHW → HWIO
     fromTf: (tf, role, t) => (role === 'weight' ? tf.transpose(t, [3, 2, 0, 1]) : t), // HWIO → OIHW
     forward(layer, ctx, [x]) {
-      const { strides, pads: [t, l, b, r], dilations } = convGeometry(layer);
+      const tf = ctx.tf;
+      const { strides, pads: [t, l, b, r], dilations, group } = convGeometry(layer);
       const pad = t || l || b || r ? ([[0, 0], [t, b], [l, r], [0, 0]] as [number, number][]) : 'valid';
-      const y = ctx.tf.conv2d(x as tfjs.Tensor4D, ctx.param('weight') as tfjs.Tensor4D, strides as [number, number], pad as 'valid', 'NHWC', dilations as [number, number]);
+      const w = ctx.param('weight') as tfjs.Tensor4D; // HWIO, I = C / group
+      const s = strides as [number, number], d = dilations as [number, number];
+      let y: tfjs.Tensor4D;
+      if (group === 1) y = tf.conv2d(x as tfjs.Tensor4D, w, s, pad as 'valid', 'NHWC', d);
+      else if (w.shape[2] === 1) {
+        // Depthwise (one input channel per group): HWIO [kh,kw,1,C·m] is TF's [kh,kw,C,m], output channel c·m + j in both.
+        const dw = tf.reshape(w, [w.shape[0], w.shape[1], group, w.shape[3] / group]) as tfjs.Tensor4D;
+        y = tf.depthwiseConv2d(x as tfjs.Tensor4D, dw, s, pad as 'valid', 'NHWC', d);
+      } else {
+        // Grouped: each slice of C/group input channels convolved with its O/group filters, joined along the channels.
+        const xs = tf.split(x, group, 3) as tfjs.Tensor4D[], ws = tf.split(w, group, 3) as tfjs.Tensor4D[];
+        y = tf.concat(xs.map((xi, i) => tf.conv2d(xi, ws[i], s, pad as 'valid', 'NHWC', d)), 3);
+      }
       const bias = ctx.param('bias');
-      return bias ? ctx.tf.add(y, bias) : y;
+      return bias ? tf.add(y, bias) : y;
     },
   },
   engine: { kind: 'matmul', geometry: convGeometry },

@@ -9,7 +9,8 @@ import type { OpSpec } from './types';
 
 const gemm: OnnxConverter = (ctx, node, a) => {
   const x = ctx.dynamic(node, 0);
-  if (a.int('transA', 0)) ctx.fail(node, 'transA=1 is not supported (the activation must be [N, in])');
+  // transA would make the activation's second dim the rows of the result: the batch would change.
+  if (a.int('transA', 0)) ctx.fail(node, "attribute 'transA' is 1: the activation A must be [batch, in] (a transposed A moves the batch axis)");
   const b = ctx.constFloat(node, 1, 'B (weight)');
   if (b.shape.length !== 2) ctx.fail(node, `B must be 2-D, got dims [${b.shape}]`);
   const alpha = a.float('alpha', 1), beta = a.float('beta', 1);
@@ -20,8 +21,11 @@ const gemm: OnnxConverter = (ctx, node, a) => {
   if (node.input?.[2]) {
     const c = ctx.constFloat(node, 2, 'C (bias)');
     const out = w.shape[0];
-    if (c.data.length !== out && c.data.length !== 1) ctx.fail(node, `C has dims [${c.shape}]; only a bias of ${out} values (or a scalar) is supported`);
-    const bias = new Float32Array(out).map((_, i) => beta * c.data[c.data.length === 1 ? 0 : i]);
+    // Numpy broadcasting of C to [M, out]: right-aligned, so a rank-2 C's first dim runs along the rows (the batch).
+    const cols = c.shape.length ? c.shape[c.shape.length - 1] : 1;
+    if (c.shape.length > 2 || (c.shape.length === 2 && c.shape[0] !== 1)) ctx.fail(node, `C of dims [${c.shape}] varies along the rows (the batch axis); only a C that broadcasts over the rows ([${out}], [1,${out}], [1,1] or a scalar) is supported`);
+    if (cols !== out && cols !== 1) ctx.fail(node, `C of dims [${c.shape}] does not broadcast to [M,${out}]`);
+    const bias = new Float32Array(out).map((_, i) => beta * c.data[cols === 1 ? 0 : i]);
     weights.bias = ctx.addTensor(node.input[2], { shape: [out], data: bias });
   }
   ctx.addLayer(node, 'dense', [x], {}, weights);

@@ -31,9 +31,13 @@ export const flatten: OpSpec = {
       Flatten(ctx, node, a) {
         const x = ctx.dynamic(node, 0);
         const rank = ctx.shapeOf(node, 0).length;
+        const xs = ctx.shapeOf(node, 0);
         let axis = a.int('axis', 1);
         if (axis < 0) axis += rank;
-        if (axis !== 1) ctx.fail(node, `Flatten axis ${a.int('axis', 1)} is not supported (only axis 1, which keeps the batch dimension)`);
+        // Output [d0·…·d(axis−1), rest] keeps the batch only when dims 1…axis−1 are all 1: then it equals axis 1.
+        if (axis < 1 || axis > rank || xs.slice(1, axis).some((d) => d !== 1)) {
+          ctx.fail(node, `Flatten at axis ${a.int('axis', 1)} of [${xs}] merges the batch with other dims; only a Flatten that keeps the batch dimension (axis 1, or dims 1…axis−1 of size 1) is supported`);
+        }
         ctx.addLayer(node, 'flatten', [x], { axis: 1 }, {});
       },
     },

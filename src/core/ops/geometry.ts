@@ -8,9 +8,14 @@ export const fmt = (s: readonly number[]): string => `[${s.join(',')}]`;
 /**
  * Output size of a sliding window in floor mode (ONNX Conv/Pool with ceil_mode=0):
  * ⌊(in + padBegin + padEnd − ((k − 1)·dilation + 1)) / stride⌋ + 1.
+ * Ceil mode (pooling's ceil_mode=1) rounds up instead, but, as PyTorch does, drops
+ * a last window that would start beyond the input and its begin padding.
  */
-export function windowOut(inSize: number, k: number, stride: number, padBegin: number, padEnd: number, dilation = 1): number {
-  return Math.floor((inSize + padBegin + padEnd - ((k - 1) * dilation + 1)) / stride) + 1;
+export function windowOut(inSize: number, k: number, stride: number, padBegin: number, padEnd: number, dilation = 1, ceil = false): number {
+  const span = inSize + padBegin + padEnd - ((k - 1) * dilation + 1);
+  if (!ceil) return Math.floor(span / stride) + 1;
+  const out = Math.ceil(span / stride) + 1;
+  return (out - 1) * stride >= inSize + padBegin ? out - 1 : out;
 }
 
 /** Normalizes a possibly negative axis against a rank; undefined when out of range. */
@@ -44,15 +49,4 @@ export function broadcastShapes(a: readonly number[], b: readonly number[]): num
     out.push(a[i] === 1 ? b[i] : a[i]);
   }
   return out;
-}
-
-/** Row-major strides of a shape, with 0 on broadcast (size-1) dims of `shape` against `out`. */
-export function broadcastStrides(shape: readonly number[], out: readonly number[]): number[] {
-  const strides = new Array<number>(out.length).fill(0);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = shape[i] === 1 && out[i] !== 1 ? 0 : s;
-    s *= shape[i];
-  }
-  return strides;
 }

@@ -1,11 +1,11 @@
-/** maxpool: 2-D max pooling, floor output size (ONNX MaxPool with ceil_mode=0, no dilations); padded cells are ignored. */
+/** maxpool: 2-D max pooling, floor or ceil output size (ONNX MaxPool without dilations); padded cells are ignored. */
 import { pool2d } from '../exec/ops/pool';
 import { readAttrs } from './attrs';
-import { describeWindow, onnxPool, padError, tfPool, unpadded, WINDOW_ATTRS, windowCost, windowExportAttrs, windowShape } from './pool-window';
+import { describeWindow, maxPadError, onnxPool, tfPool, WINDOW_ATTRS, windowCost, windowExportAttrs, windowShape } from './pool-window';
 import type { OpSpec } from './types';
 
 export const maxpool: OpSpec = {
-  summary: '2-D max pooling, floor mode (ONNX MaxPool)',
+  summary: '2-D max pooling, floor or ceil mode (ONNX MaxPool)',
   attrs: WINDOW_ATTRS,
   inputs: { min: 1, max: 1 },
   weights: {},
@@ -14,21 +14,20 @@ export const maxpool: OpSpec = {
   cost: windowCost,
   onnx: {
     import: { MaxPool: onnxPool('maxpool') },
-    export: { opType: 'MaxPool', build: (layer, e) => ({ inputs: [e.input(0)], attributes: [...windowExportAttrs(layer, e), e.int('ceil_mode', 0)] }) },
+    export: { opType: 'MaxPool', build: (layer, e) => ({ inputs: [e.input(0)], attributes: windowExportAttrs(layer, e) }) },
   },
-  tf: { check: padError, forward: (layer, ctx, [x]) => tfPool('max', layer, ctx, x) },
+  tf: { check: maxPadError, forward: (layer, ctx, [x]) => tfPool('max', layer, ctx, x) },
   engine: {
     kind: 'reference',
-    // Unpadded max pooling has a SIMD kernel (the same comparisons in the same order as pool2d).
+    // Floor-mode max pooling has a SIMD kernel (the same comparisons in the same order as pool2d; pads are −∞ cells).
     kernel(layer, k) {
-      if (!unpadded(layer)) return undefined;
-      const { kernel, strides } = readAttrs(layer, WINDOW_ATTRS);
-      return ([x], outShape) => k.maxPoolNoPad(x, kernel, strides, outShape);
+      const { kernel, strides, pads, ceilMode } = readAttrs(layer, WINDOW_ATTRS);
+      if (ceilMode) return undefined;
+      return ([x], outShape) => k.maxPool(x, { kernel, strides, pads }, outShape);
     },
     epilogue(layer) {
-      if (!unpadded(layer)) return undefined;
-      const { kernel, strides } = readAttrs(layer, WINDOW_ATTRS);
-      return { stage: 'maxpool', kernel, strides };
+      const { kernel, strides, pads, ceilMode } = readAttrs(layer, WINDOW_ATTRS);
+      return ceilMode ? undefined : { stage: 'maxpool', kernel, strides, pads };
     },
   },
   qat: { trainable: [], ternary: false, passThrough: true },

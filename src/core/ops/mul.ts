@@ -8,10 +8,11 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Layer } from '../graph/types';
-import { sizeOf, tensor, type Tensor } from '../tensor';
+import { broadcastBinary } from '../exec/ops/broadcast';
+import { sizeOf, type Tensor } from '../tensor';
 import { failLayer } from './attrs';
-import { broadcastShapes, broadcastStrides, fmt } from './geometry';
-import { constantSide, type OnnxConverter } from './onnx-api';
+import { broadcastShapes, fmt } from './geometry';
+import { alignedConstant, constantSide, type OnnxConverter } from './onnx-api';
 import type { OpSpec } from './types';
 
 /** The second operand's shape: the second input, or the constant. */
@@ -20,29 +21,6 @@ function operand(layer: Layer, inputs: number[][], scale: number[] | undefined):
   const y = inputs[1] ?? scale;
   if (!y) failLayer(layer, "needs a second input or a 'scale' weight");
   if (!inputs[1] && y[0] !== 1) failLayer(layer, `constant 'scale' ${fmt(y)} must have 1 in its leading (batch) dim`);
-  return y;
-}
-
-/** Broadcast product over equal-rank operands, walking the output in row-major order with per-operand strides. */
-function mulKernel(a: Tensor, b: Tensor, outShape: number[]): Tensor {
-  const y = tensor(outShape);
-  const sa = broadcastStrides(a.shape, outShape), sb = broadcastStrides(b.shape, outShape);
-  const rank = outShape.length;
-  const idx = new Array<number>(rank).fill(0);
-  let ia = 0, ib = 0;
-  for (let i = 0; i < y.data.length; i++) {
-    y.data[i] = a.data[ia] * b.data[ib];
-    // Odometer increment of the output index, moving each operand's offset by its (0 when broadcast) stride.
-    for (let d = rank - 1; d >= 0; d--) {
-      idx[d]++;
-      ia += sa[d];
-      ib += sb[d];
-      if (idx[d] < outShape[d]) break;
-      ia -= sa[d] * outShape[d];
-      ib -= sb[d] * outShape[d];
-      idx[d] = 0;
-    }
-  }
   return y;
 }
 
@@ -55,13 +33,8 @@ const onnxMul: OnnxConverter = (ctx, node) => {
     return;
   }
   const x = ctx.dynamic(node, 1 - constIdx);
-  const xs = ctx.shapeOf(node, 1 - constIdx);
-  const c = ctx.constFloat(node, constIdx, 'scale');
-  if (c.shape.length > xs.length) ctx.fail(node, `constant of dims [${c.shape}] has a higher rank than the activation [${xs}]`);
-  // Right-align with the activation (numpy broadcasting); a constant must not vary over the batch.
-  const shape = [...new Array<number>(xs.length - c.shape.length).fill(1), ...c.shape];
-  if (shape[0] !== 1) ctx.fail(node, `constant of dims [${c.shape}] varies along the batch axis; only constants broadcast over the batch are supported`);
-  const name = ctx.addTensor(node.input?.[constIdx] as string, { shape, data: c.data });
+  const c = alignedConstant(ctx, node, constIdx, ctx.shapeOf(node, 1 - constIdx), 'constant');
+  const name = ctx.addTensor(node.input?.[constIdx] as string, c);
   ctx.addLayer(node, 'mul', [x], {}, { scale: name });
 };
 
@@ -77,7 +50,7 @@ export const mul: OpSpec = {
     if (!out) failLayer(layer, `shapes ${fmt(x)} and ${fmt(y)} do not broadcast (equal rank, each dim equal or 1)`);
     return out;
   },
-  run: (_layer, xs, outShape, w) => mulKernel(xs[0], xs[1] ?? (w('scale') as Tensor), outShape),
+  run: (_layer, xs, outShape, w) => broadcastBinary(xs[0], xs[1] ?? (w('scale') as Tensor), outShape, (a, b) => a * b),
   // One float multiply per output element, costed as a float MAC (as batchnorm's a·x + b).
   cost: { macKind: 'float', count: ({ outShape }) => ({ macs: sizeOf(outShape), additions: 0 }) },
   onnx: {

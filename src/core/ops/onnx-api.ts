@@ -23,11 +23,15 @@ export interface OnnxAttrs {
   float(name: string, dflt: number): number;
   ints(name: string): number[] | undefined;
   string(name: string, dflt: string): string;
+  /** Declares attributes that do not change the result at inference; any attribute neither read nor accepted is refused. */
+  accept(...names: string[]): void;
 }
 
 /** The import state while walking an ONNX graph in topological order (batch fixed to 1). */
 export interface OnnxImporter {
   readonly opset: number;
+  /** The graph input's batch size when the file fixes it (dim 0 has a value): a Reshape target may name it. */
+  readonly declaredBatch?: number;
   /** Inferred shape of each IR value (batch included). */
   readonly shapes: ReadonlyMap<string, number[]>;
   /** How many nodes (and graph outputs) read each ONNX value. */
@@ -63,6 +67,7 @@ export interface OnnxAttrOut {
   i?: number;
   f?: number;
   ints?: number[];
+  s?: Uint8Array;
 }
 
 /** What an op's exporter may ask while the whole model is written (PyTorch's layout, opset 17). */
@@ -82,12 +87,16 @@ export interface OnnxExportContext {
   int(name: string, v: number): OnnxAttrOut;
   ints(name: string, v: number[]): OnnxAttrOut;
   float(name: string, v: number): OnnxAttrOut;
+  string(name: string, v: string): OnnxAttrOut;
   fail(detail: string): never;
 }
 
 export type OnnxExportRule =
   | { opType: string; build(layer: Layer, e: OnnxExportContext): { inputs: string[]; attributes: OnnxAttrOut[] } }
   | { notExported: string };
+
+/** TensorProto.DataType names by code, for messages. */
+export const ONNX_ELEMENT_TYPES = ['UNDEFINED', 'FLOAT', 'UINT8', 'INT8', 'UINT16', 'INT16', 'INT32', 'INT64', 'STRING', 'BOOL', 'FLOAT16', 'DOUBLE', 'UINT32', 'UINT64', 'COMPLEX64', 'COMPLEX128', 'BFLOAT16'];
 
 /** Clip's open bounds in ONNX files; IR attributes must stay JSON-serializable (no ±Infinity). */
 export const FLOAT_MAX = 3.4028234663852886e38;
@@ -129,6 +138,20 @@ export function resolvePads(ctx: OnnxImporter, node: OnnxNodeRef, a: OnnxAttrs, 
     end.push(autoPad === 'SAME_UPPER' ? total - small : small);
   }
   return [begin[0], begin[1], end[0], end[1]];
+}
+
+/**
+ * A constant operand of a broadcasting op (Mul, Add, PRelu's slope) right-aligned to the
+ * activation's rank, as numpy broadcasting aligns dims: a [C,1,1] constant beside [N,C,H,W]
+ * becomes [1,C,1,1]. IR constants never vary over the batch, so its leading dim must be 1.
+ */
+export function alignedConstant(ctx: OnnxImporter, node: OnnxNodeRef, index: number, xs: readonly number[], what: string): Tensor {
+  const c = ctx.constFloat(node, index, what);
+  if (c.shape.length > xs.length) ctx.fail(node, `${what} of dims [${c.shape}] has a higher rank than the activation [${xs}]`);
+  const shape = [...new Array<number>(xs.length - c.shape.length).fill(1), ...c.shape];
+  if (shape[0] !== 1) ctx.fail(node, `${what} of dims [${c.shape}] varies along the batch axis of [${xs}]; only constants broadcast over the batch are supported`);
+  if (shape.some((d, i) => d !== 1 && d !== xs[i])) ctx.fail(node, `${what} of dims [${c.shape}] does not broadcast to the activation [${xs}]`);
+  return { shape, data: c.data };
 }
 
 /** Which of a binary node's two inputs is a constant (0 or 1), or −1 when both are activations. */

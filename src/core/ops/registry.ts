@@ -16,16 +16,21 @@ import { conv2d } from './conv2d';
 import { dense } from './dense';
 import { flatten } from './flatten';
 import { globalavgpool } from './globalavgpool';
+import { hardsigmoid } from './hardsigmoid';
+import { hardswish } from './hardswish';
 import { identity } from './identity';
 import { leakyrelu } from './leakyrelu';
 import { maxpool } from './maxpool';
 import { mul } from './mul';
+import { pad } from './pad';
 import type { OnnxConverter } from './onnx-api';
 import { prelu } from './prelu';
 import { relu } from './relu';
 import { reshape } from './reshape';
 import { rprelu } from './rprelu';
+import { sigmoid } from './sigmoid';
 import { softmax } from './softmax';
+import { transpose } from './transpose';
 import type { OpSpec } from './types';
 
 const SPECS = {
@@ -47,6 +52,11 @@ const SPECS = {
   identity,
   concat,
   mul,
+  sigmoid,
+  hardsigmoid,
+  hardswish,
+  transpose,
+  pad,
 };
 
 export type OpType = keyof typeof SPECS;

@@ -13,12 +13,7 @@ import { fmt } from './geometry';
 import { specOf } from './registry';
 import type { WeightShapeFn } from './types';
 
-/** Values per sample of any tensor: 2²⁶ float32 = 256 MiB. */
-export const MAX_SAMPLE_ELEMENTS = 2 ** 26;
-/** Values of any tensor, batch included: 2²⁸ float32 = 1 GiB. */
-export const MAX_TENSOR_ELEMENTS = 2 ** 28;
-/** Values per sample of a graph input (a 3×3000×3000 image fits): 2²⁵. */
-export const MAX_INPUT_ELEMENTS = 2 ** 25;
+import { MAX_ACTIVATION_ELEMENTS, MAX_INPUT_ELEMENTS, MAX_SAMPLE_ELEMENTS } from '../limits';
 
 const dimsOk = (s: readonly number[]): boolean => s.every((d) => Number.isSafeInteger(d) && d >= 1);
 
@@ -26,7 +21,7 @@ function checkSize(layer: Layer, out: number[]): void {
   if (!dimsOk(out)) failLayer(layer, `inferred output shape ${fmt(out)} has an empty or invalid dimension`);
   const total = sizeOf(out), perSample = sizeOf(out.slice(1));
   if (perSample > MAX_SAMPLE_ELEMENTS) failLayer(layer, `output shape ${fmt(out)} holds ${perSample} values per sample, above the limit of ${MAX_SAMPLE_ELEMENTS} (2^26)`);
-  if (total > MAX_TENSOR_ELEMENTS) failLayer(layer, `output shape ${fmt(out)} holds ${total} values, above the limit of ${MAX_TENSOR_ELEMENTS} (2^28) per tensor; use a smaller batch`);
+  if (total > MAX_ACTIVATION_ELEMENTS) failLayer(layer, `output shape ${fmt(out)} holds ${total} values, above the limit of ${MAX_ACTIVATION_ELEMENTS} (2^28) per tensor; use a smaller batch`);
 }
 
 /**

@@ -22,8 +22,10 @@ export interface TfOpContext {
 }
 
 export interface TfTranslation {
-  /** Why TF.js cannot run this layer (e.g. grouped conv), or undefined; asked before anything is built. */
+  /** Why TF.js cannot run this layer (e.g. strided dilated conv), or undefined; asked before anything is built. */
   check?(layer: Layer): string | undefined;
+  /** Why TF.js cannot train it (a gradient it lacks), or undefined; QAT asks this too. */
+  checkTraining?(layer: Layer): string | undefined;
   /** IR layout → TF layout of a weight (OIHW → HWIO, [out,in] → [in,out]); the identity when absent. */
   toTf?(tf: Tf, role: string, t: TfTensor): TfTensor;
   /** Inverse of toTf (QAT export back to the IR). */

@@ -10,11 +10,11 @@ import type { Tensor } from '../tensor';
 import { specOf } from './registry';
 import type { Tf, TfOpContext, TfTensor, TfTranslation } from './tf-api';
 
-/** The layer's translation, or an ExecutionError saying why TF.js cannot run it. */
-export function tfTranslation(layer: Layer): TfTranslation {
+/** The layer's translation, or an ExecutionError saying why TF.js cannot run it (or, `forTraining`, train it). */
+export function tfTranslation(layer: Layer, forTraining = false): TfTranslation {
   const t = specOf(layer).tf;
   if ('unsupported' in t) throw new ExecutionError(`layer '${layer.name}' (${layer.op}): not supported in TF.js: ${t.unsupported}`);
-  const why = t.check?.(layer);
+  const why = t.check?.(layer) ?? (forTraining ? t.checkTraining?.(layer) : undefined);
   if (why) throw new ExecutionError(`layer '${layer.name}' (${layer.op}): ${why}`);
   return t;
 }

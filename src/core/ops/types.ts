@@ -55,12 +55,16 @@ export interface ConvGeometry {
 export type EpilogueStage =
   | { stage: 'batchnorm'; gamma: Float32Array; beta: Float32Array; mean: Float32Array; var: Float32Array; epsilon: number }
   | { stage: 'relu' }
-  /** Needs a spatial (conv) head. */
-  | { stage: 'maxpool'; kernel: number[]; strides: number[] };
+  | { stage: 'clip'; lo: number; hi: number }
+  /** y = x + r where r is the layer's other input, computed before the matmul runs (a residual connection). */
+  | { stage: 'residual' }
+  /** Floor mode; padded cells are −∞. Needs a spatial (conv) head. */
+  | { stage: 'maxpool'; kernel: number[]; strides: number[]; pads: number[] };
 
 /** Dedicated packed-engine kernels an op may lower to (implemented by src/core/engine, injected at compile time). */
 export interface EngineKernelSet {
-  maxPoolNoPad(x: Tensor, kernel: number[], strides: number[], outShape: number[]): Tensor;
+  /** Floor-mode max pooling; `pads` (top, left, bottom, right) are −∞ cells, as the reference skips them. */
+  maxPool(x: Tensor, window: { kernel: number[]; strides: number[]; pads: number[] }, outShape: number[]): Tensor;
 }
 
 export type LayerRun = (xs: Tensor[], outShape: number[]) => Tensor;

@@ -20,6 +20,7 @@
  * equals a brute-force search over all (Δp, Δn) pairs (tested).
  */
 import { applyThresholds, checkWeights, optimalScale, type QuantResult } from './common';
+import { defineQuantizer } from './spec';
 
 export interface AlemdarOptions {
   /** Upper bound on alternation rounds (each round: one Δp and one Δn search). */
@@ -156,3 +157,12 @@ export function alemdar(w: Float32Array, opts: AlemdarOptions = {}): QuantResult
     },
   };
 }
+
+export const alemdarQuantizer = defineQuantizer({
+  id: 'alemdar',
+  label: 'Alemdar greedy search (Eq. 6)',
+  summary: 'greedy dichotomic search of Δp, Δn minimising ‖W − αT‖²',
+  equations: 'Alemdar et al. 2017 (greedy/dichotomic search); seed paper Eq. 6',
+  options: [],
+  ptq: (w, _o, ctx) => alemdar(w, { name: ctx.name }),
+});

@@ -14,8 +14,8 @@ export interface QuantResult {
   quant: Omit<WeightQuant, 'trits'>;
 }
 
-export type QuantMethod = WeightQuant['method'];
-export const QUANT_METHODS: readonly QuantMethod[] = ['twn', 'ttq', 'asym-uniform', 'alemdar', 'stochastic'];
+/** Φ⁻¹(2/3), rounded as in the seed paper's Eq. 9: ±0.43σ split a Gaussian into equal thirds. */
+export const UNIFORM_Z = 0.43;
 
 /**
  * Seed paper Eq. 6: +1 when w > pos, −1 when w < neg, else 0. Ties go to 0,
@@ -49,7 +49,12 @@ export function optimalScale(w: Float32Array, trits: Int8Array): number {
   return nnz ? Math.max(0, dot / nnz) : 0;
 }
 
-/** Mean and population standard deviation (float64 accumulation; two passes for accuracy). */
+/**
+ * Mean and population standard deviation, float64, two passes: Σ(w − μ)² cannot
+ * go negative and keeps its precision when |μ| ≫ σ, where the one-pass
+ * E[w²] − μ² cancels catastrophically (the project's only moments helper; QAT
+ * folds γ, μ, σ into thresholds with it, so PTQ and QAT agree).
+ */
 export function meanStd(w: ArrayLike<number>): { mu: number; sigma: number } {
   const n = w.length;
   if (!n) return { mu: 0, sigma: 0 };

@@ -1,12 +1,12 @@
 /** Top-1 / top-5 accuracy of a model on a labelled sample set, batch by batch. */
 import { runReference } from '../exec/reference';
 import { DataError } from '../errors';
-import type { Dataset } from '../data/dataset';
+import { readSamples, type Samples } from '../data/source';
 import type { FloatModel, TnnModel } from '../graph/types';
-import { sizeOf, tensor, type Tensor } from '../tensor';
+import { tensor, type Tensor } from '../tensor';
 
-/** The data module's Dataset: what accuracy is measured on. */
-export type LabeledSamples = Dataset;
+/** What accuracy is measured on: a loaded Dataset or a streaming DataSource (read batch by batch). */
+export type LabeledSamples = Samples;
 
 export interface Accuracy {
   top1: number;
@@ -24,10 +24,9 @@ export interface EvaluateOptions {
   onBatch?: (done: number, total: number) => void;
 }
 
-/** Samples [start, start+count) as one NCHW batch (a view: no copy). */
+/** Samples [start, start+count) as one NCHW batch (a view for a loaded Dataset, a fresh read for a stream). */
 export function sampleBatch(data: LabeledSamples, start: number, count: number): Tensor {
-  const per = sizeOf(data.sampleShape);
-  return tensor([count, ...data.sampleShape], data.images.subarray(start * per, (start + count) * per));
+  return tensor([count, ...data.sampleShape], readSamples(data, start, count).images);
 }
 
 export function checkSamplesFit(model: FloatModel | TnnModel, data: LabeledSamples): void {
@@ -59,11 +58,12 @@ export async function evaluateAccuracy(model: FloatModel | TnnModel, data: Label
   for (let start = 0; start < n; start += batch) {
     if (opts.signal?.aborted) throw new DataError(`${data.name}: evaluation cancelled`);
     const count = Math.min(batch, n - start);
-    const out = run(sampleBatch(data, start, count));
+    const samples = readSamples(data, start, count);
+    const out = run(tensor([count, ...data.sampleShape], samples.images));
     const classes = out.data.length / count;
     if (!Number.isInteger(classes) || classes < 1) throw new DataError(`model '${model.graph.name}': output shape [${out.shape.join(',')}] is not one score vector per sample`);
     for (let i = 0; i < count; i++) {
-      const label = data.labels[start + i];
+      const label = samples.labels[i];
       if (label < 0 || label >= classes) throw new DataError(`${data.name}: label ${label} of sample ${start + i} is outside the model's ${classes} classes`);
       const r = rankOfLabel(out.data, i * classes, classes, label);
       if (r === 0) top1++;

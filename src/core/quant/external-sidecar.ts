@@ -10,7 +10,8 @@
  * provenance (JSON object, optional), labels (JSON array of strings, optional).
  * Tensors: trits as I8 in the weight's shape, RPReLU parameters as F32 vectors.
  */
-import { Checker, decodeToFloat32, describe, parseSafetensorsHeader, WEIGHT_QUANT_METHODS, type Json, type TensorEntry } from '../format/index';
+import { QUANTIZER_IDS } from './registry';
+import { Checker, decodeToFloat32, describe, parseSafetensorsHeader, type Json, type TensorEntry } from '../format/index';
 import type { ActQuant, AttrValue, WeightQuant } from '../graph/types';
 
 export const SIDECAR_FORMAT = 'tritscope-quant';
@@ -152,7 +153,7 @@ function weightsOf(c: Checker, o: Json, field: string, t: Tensors): SidecarWeigh
   if (missing.length) c.fail(`${field}.${missing[0]}`, `missing (a ternary weight entry needs ${WEIGHT_KEYS.join(', ')})`);
   const { trits, shape } = t.trits(o.trits, `${field}.trits`);
   return {
-    method: c.oneOf(o.method, WEIGHT_QUANT_METHODS, `${field}.method`),
+    method: c.oneOf(o.method, QUANTIZER_IDS, `${field}.method`),
     origin: c.oneOf(o.origin, ORIGINS, `${field}.origin`),
     trits,
     shape,

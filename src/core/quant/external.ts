@@ -24,6 +24,7 @@ import type { Tensor } from '../tensor';
 import { TOOL_VERSION } from '../version';
 import { applyThresholds, QuantError } from './common';
 import { quantizeWeights } from './methods';
+import { quantizerSpec } from './registry';
 import { quantStats } from './stats';
 import type { QuantSidecar, SidecarEntry, SidecarRprelu, SidecarWeights } from './external-sidecar';
 
@@ -137,7 +138,7 @@ class Assembler {
   /** Eq. 6 for deterministic entries (float32 weights against the stored numbers, ties to 0); Eq. 7's sign rule for stochastic PTQ. */
   private checkTrits(e: SidecarEntry, latent: Float32Array, w: SidecarWeights): void {
     const t = w.trits;
-    if (w.method === 'stochastic' && w.origin === 'ptq') {
+    if (quantizerSpec(w.method).sampled && w.origin === 'ptq') {
       for (let i = 0; i < t.length; i++) {
         if (t[i] !== 0 && Math.sign(latent[i]) !== t[i]) this.fail(e, 'trits', `trit [${i}] is ${t[i]} for weight ${latent[i]}: stochastic ternarization (Eq. 7) keeps the sign`);
       }
@@ -153,7 +154,11 @@ class Assembler {
   /** Post-training entries claim to be one of our quantizers: recompute it from the latent weights. */
   private rederive(e: SidecarEntry, latent: Float32Array, w: SidecarWeights): void {
     const num = (k: string) => (typeof w.options[k] === 'number' ? (w.options[k] as number) : undefined);
-    const ours = quantizeWeights(w.method, latent, { seed: num('seed'), gamma: w.gamma ?? undefined, twnFactor: num('factor'), ttqT: num('t'), name: `${this.side.file}: ${e.field}` });
+    // The sidecar names options as the Python package does (factor, t); the registry's keys are twnFactor, ttqT, gamma.
+    const given: Record<string, number | undefined> = { gamma: w.gamma ?? undefined, twnFactor: num('factor'), ttqT: num('t') };
+    const known = new Set(quantizerSpec(w.method).options.map((o) => o.key));
+    const options = Object.fromEntries(Object.entries(given).filter(([k, v]) => v !== undefined && known.has(k)));
+    const ours = quantizeWeights(w.method, latent, { seed: num('seed'), options, name: `${this.side.file}: ${e.field}` });
     const r = this.report.rederived;
     for (const q of QUANTITIES) {
       const a = pick(ours.quant, q), b = pick(w, q);

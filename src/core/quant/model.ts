@@ -12,9 +12,10 @@ import type { AttrValue, FloatModel, Layer, LayerQuantStats, StoredTensor, TnnMo
 import { OPS } from '../ops/index';
 import { TOOL_VERSION } from '../version';
 import { calibrateActivations, fitActQuant, fitActQuantL2 } from './calibrate';
-import { QuantError, type QuantMethod } from './common';
+import { QuantError } from './common';
 import { evaluateAccuracy, sampleBatch, checkSamplesFit, type LabeledSamples } from './evaluate';
-import { quantizeWeights } from './methods';
+import { quantizerSpec, type KnownMethod } from './registry';
+import { resolveOptions, type OptionValue } from './spec';
 import { quantStats } from './stats';
 
 export interface QuantizeProgress {
@@ -24,7 +25,7 @@ export interface QuantizeProgress {
 }
 
 export interface QuantizeModelOptions {
-  method: QuantMethod;
+  method: KnownMethod;
   /** Weight layers kept float: 'first,last' (default), 'none', or names (the tokens 'first'/'last' allowed). */
   keepFloat?: string | string[];
   activations?: 'float' | 'ternary';
@@ -41,12 +42,8 @@ export interface QuantizeModelOptions {
   calibrationSamples?: number;
   /** Samples used for the accuracies in provenance (default 1000). */
   evalSamples?: number;
-  /** Eq. 9's γ for asym-uniform / stochastic (default 1). */
-  gamma?: number;
-  /** TWN's Δ factor (Eq. 3, default 0.7). */
-  twnFactor?: number;
-  /** TTQ's threshold fraction t of max|W| (Eq. 4, default 0.05). */
-  ttqT?: number;
+  /** The method's own options by key (its QuantizerSpec.options: `twnFactor`, `gamma`, …); unset ones take their defaults. */
+  options?: Readonly<Record<string, OptionValue | undefined>>;
   onProgress?: (p: QuantizeProgress) => void;
   signal?: AbortSignal;
 }
@@ -78,6 +75,8 @@ function cloneGraph<T>(g: T): T {
 }
 
 export async function quantizeModel(float: FloatModel, opts: QuantizeModelOptions): Promise<TnnModel> {
+  const spec = quantizerSpec(opts.method);
+  const methodOptions = resolveOptions(spec, opts.options);
   const graph = cloneGraph(float.graph);
   const keep = resolveKeepFloat(opts.keepFloat, graph.layers, graph.name);
   const targets = weightLayers(graph.layers).filter((l) => !keep.has(l.name));
@@ -102,7 +101,7 @@ export async function quantizeModel(float: FloatModel, opts: QuantizeModelOption
     const wName = layer.weights.weight;
     const w = float.tensors.get(wName);
     if (!w) throw new QuantError(`${float.source.file}: layer '${layer.name}': weight tensor '${wName}' is missing`);
-    const { trits, quant } = quantizeWeights(opts.method, w.data, { seed: opts.seed, gamma: opts.gamma, twnFactor: opts.twnFactor, ttqT: opts.ttqT, name: `layer '${layer.name}' tensor '${wName}'` });
+    const { trits, quant } = spec.ptq(w.data, methodOptions, { seed: opts.seed ?? 0, name: `layer '${layer.name}' tensor '${wName}'` });
     const tritsName = uniqueName(`${wName}.trits`, tensors);
     tensors.set(tritsName, { kind: 'trits', shape: [...w.shape], count: trits.length, bytes: packTrits(trits) });
     // Kept, the float weights stay under their own name as the latent tensor.
@@ -129,9 +128,8 @@ export async function quantizeModel(float: FloatModel, opts: QuantizeModelOption
     storeLatent,
   };
   if (opts.seed !== undefined) options.seed = opts.seed;
-  if (opts.gamma !== undefined) options.gamma = opts.gamma;
-  if (opts.twnFactor !== undefined) options.twnFactor = opts.twnFactor;
-  if (opts.ttqT !== undefined) options.ttqT = opts.ttqT;
+  // The method options the caller set (defaults are the method's and stay implicit, as before the registry).
+  for (const [k, v] of Object.entries(opts.options ?? {})) if (v !== undefined) options[k] = v;
   if (activations === 'ternary') {
     options.calibrationSamples = Math.min(ds?.n ?? 0, opts.calibrationSamples ?? 256);
     options.actThresholds = opts.actThresholds ?? 'uniform';

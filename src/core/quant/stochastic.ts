@@ -10,9 +10,17 @@
  * or 0, a negative one only −1 or 0. The trits therefore do not obey the stored
  * thresholds element by element; the thresholds record the rule's parameters.
  */
-import { asymUniformParams } from './asym-uniform';
+import { mulberry32 } from '../rng';
+import { asymUniformParams, GAMMA_OPTION } from './asym-uniform';
 import { checkWeights, optimalScale, type QuantResult } from './common';
-import { createRng } from './rng';
+import { defineQuantizer, num } from './spec';
+
+/**
+ * XORed into `--seed`: the trits draw from their own stream, not the one a
+ * training shuffle with the same seed uses (and files written with a given seed
+ * keep their trits).
+ */
+const STOCHASTIC_STREAM = 0x9e3779b9;
 
 export interface StochasticOptions {
   seed?: number;
@@ -32,7 +40,7 @@ export function stochastic(w: Float32Array, opts: StochasticOptions = {}): Quant
   const seed = opts.seed ?? 0;
   checkWeights(w, name);
   const { thresholds, gamma, mu, sigma } = asymUniformParams(w, opts.gamma ?? 1, name);
-  const rand = createRng(seed);
+  const rand = mulberry32(Math.trunc(seed) ^ STOCHASTIC_STREAM);
   const trits = new Int8Array(w.length);
   for (let i = 0; i < w.length; i++) {
     const v = w[i];
@@ -46,3 +54,13 @@ export function stochastic(w: Float32Array, opts: StochasticOptions = {}): Quant
     quant: { method: 'stochastic', thresholds, scale: { pos: alpha, neg: alpha }, gamma, mu, sigma, options: { seed } },
   };
 }
+
+export const stochasticQuantizer = defineQuantizer({
+  id: 'stochastic',
+  label: 'stochastic (Eq. 7)',
+  summary: 'stochastic ternarization (seed paper Eq. 7), seeded by --seed',
+  equations: 'seed paper Eq. 7 with the Eq. 9 thresholds',
+  options: [GAMMA_OPTION],
+  sampled: true,
+  ptq: (w, o, ctx) => stochastic(w, { seed: ctx.seed, gamma: num(o, 'gamma'), name: ctx.name }),
+});

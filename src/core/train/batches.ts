@@ -1,7 +1,7 @@
 /** Mini-batches from flat NCHW data as NHWC tensors (TF.js conv layout). */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from './backend';
-import type { TrainData } from './fashion-data';
+import type { TrainData } from './training-data';
 
 /** Copies samples `idx` into an NHWC float tensor and their labels into an int32 tensor. */
 export function gatherBatch(tf: Tf, d: TrainData, idx: ArrayLike<number>): { x: tfjs.Tensor4D; y: tfjs.Tensor1D } {

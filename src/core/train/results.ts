@@ -12,12 +12,12 @@ import { dequantizeTrits } from '../exec/reference';
 import { trainFloatSample } from './float-train';
 import type { FloatModel, TnnModel } from '../graph/types';
 import { isPacked } from '../graph/types';
-import { quantizeModel, type QuantMethod } from '../quant/index';
+import { DEFAULT_METHOD, QUANTIZERS, quantizeModel, type KnownMethod, type QuantizerSpec } from '../quant/index';
 import { loadDataset } from '../data/index';
 import type { Tensor } from '../tensor';
 import { initTf, type BackendName, type Tf } from './backend';
 import { evaluateTop1 } from './batches';
-import { loadTrainData, subset, type TrainData } from './fashion-data';
+import { loadTrainData, subset, type TrainData } from './training-data';
 import { QatNet } from './qat/qat-net';
 import { measureStepRatio, type StepTiming } from './qat/step-bench';
 import { trainQat, type QatOptions } from './qat/train-qat';
@@ -42,6 +42,8 @@ export interface ResultsOptions {
   testLimit?: number;
   /** Only these QAT rows (by name), and no PTQ rows or step timing: the full-budget headline run. */
   onlyRows?: string[];
+  /** Only the per-method rows (PTQ and QAT, weights only) of these methods, plus the float row: to add a new quantizer's rows to a stored table. */
+  methods?: string[];
   log?: (line: string) => void;
 }
 
@@ -92,12 +94,23 @@ function evalFloatModel(tf: Tf, model: FloatModel, test: TrainData, acts?: Map<s
   }
 }
 
-interface QatRowSpec { name: string; opts: Partial<QatOptions>; epochsFactor?: number; note?: string }
+interface QatRowSpec { name: string; opts: Partial<QatOptions>; epochsFactor?: number; note?: string; method?: KnownMethod }
+interface PtqRowSpec { name: string; method: KnownMethod; acts: 'float' | 'ternary'; perMethod: boolean }
 
-/** The QAT rows: baselines, the paper's method, its ablation (Table 3) and one- vs two-stage KD (§4.4). */
+const quantizers = QUANTIZERS as readonly QuantizerSpec<KnownMethod>[];
+
+/** One post-training row per registered quantizer (weights only), then the default method with calibrated activations. */
+export const PTQ_ROWS: PtqRowSpec[] = [
+  ...quantizers.map((q) => ({ name: `PTQ ${q.label}, W only`, method: q.id, acts: 'float' as const, perMethod: true })),
+  { name: `PTQ ${DEFAULT_METHOD}, W+A (calibrated)`, method: DEFAULT_METHOD, acts: 'ternary', perMethod: false },
+];
+
+/**
+ * The QAT rows: one weights-only row per quantizer with a QAT strategy, then the
+ * baselines, the paper's method, its ablation (Table 3) and one- vs two-stage KD (§4.4).
+ */
 export const QAT_ROWS: QatRowSpec[] = [
-  { name: 'QAT TTQ (Eq. 4–5), W only', opts: { method: 'ttq', acts: false } },
-  { name: 'QAT asym-uniform + bi-STE, W only', opts: { method: 'asym-uniform', acts: false } },
+  ...quantizers.filter((q) => q.qat).map((q) => ({ name: `QAT ${q.label}, W only`, opts: { method: q.id, acts: false }, method: q.id })),
   { name: 'QAT TWN (Eq. 2–3), W+A', opts: { method: 'twn', acts: true } },
   { name: 'QAT TWN (Eq. 2–3), W+A, same total epochs', opts: { method: 'twn', acts: true }, epochsFactor: 2, note: 'as many epochs as two-stage' },
   { name: 'QAT W+A, symmetric, no uniform', opts: { method: 'asym-uniform', uniform: false, asymmetric: false } },
@@ -108,12 +121,8 @@ export const QAT_ROWS: QatRowSpec[] = [
   { name: 'QAT W+A paper + KD, two-stage (Eq. 10 → 11)', opts: { method: 'asym-uniform', kd: true, twoStage: true }, note: 'epochs per stage × 2 stages' },
 ];
 
-const PTQ_ROWS: { name: string; method: QuantMethod; acts: 'float' | 'ternary' }[] = [
-  { name: 'PTQ TWN (Eq. 2–3), W only', method: 'twn', acts: 'float' },
-  { name: 'PTQ TTQ thresholds, W only', method: 'ttq', acts: 'float' },
-  { name: 'PTQ asym-uniform (Eq. 6, 9), W only', method: 'asym-uniform', acts: 'float' },
-  { name: 'PTQ asym-uniform, W+A (calibrated)', method: 'asym-uniform', acts: 'ternary' },
-];
+/** Every row name in table order (the float row first): how a partial run is merged into a stored table. */
+export const RESULT_ROW_ORDER: string[] = ['float (sample model)', ...PTQ_ROWS.map((r) => r.name), ...QAT_ROWS.map((r) => r.name)];
 
 export async function runResults(o: ResultsOptions): Promise<ResultsReport> {
   const { tf, backend } = await initTf({ log: o.log });
@@ -126,20 +135,22 @@ export async function runResults(o: ResultsOptions): Promise<ResultsReport> {
     let t0 = Date.now();
     const floatTop1 = evalFloatModel(tf, float, test);
     log({ model, name: 'float (sample model)', kind: 'float', weights: 'float', acts: 'float', top1: floatTop1, epochs: 0, seconds: (Date.now() - t0) / 1000, backend });
-    for (const p of o.onlyRows ? [] : PTQ_ROWS) {
+    const ptqRows = o.onlyRows ? [] : o.methods ? PTQ_ROWS.filter((p) => p.perMethod && o.methods!.includes(p.method)) : PTQ_ROWS;
+    for (const p of ptqRows) {
       t0 = Date.now();
       const tnn = await quantizeModel(float, { method: p.method, activations: p.acts, dataset: calib, evalSamples: 1, storeLatent: false });
       const { model: fm, acts } = tnnAsFloat(tnn, float);
       const top1 = evalFloatModel(tf, fm, test, acts as Map<string, never>);
       log({ model, name: p.name, kind: 'ptq', weights: 'ternary', acts: p.acts, top1, epochs: 0, seconds: (Date.now() - t0) / 1000, backend });
     }
-    for (const spec of QAT_ROWS.filter((q) => !o.onlyRows || o.onlyRows.includes(q.name))) {
+    const qatRows = o.methods ? QAT_ROWS.filter((q) => q.method && o.methods!.includes(q.method)) : QAT_ROWS.filter((q) => !o.onlyRows || o.onlyRows.includes(q.name));
+    for (const spec of qatRows) {
       const epochs = o.epochs * (spec.epochsFactor ?? 1);
       const r = await trainQat({ model: float, data: 'fashion-mnist:train', limit: o.trainLimit, testLimit: o.testLimit, epochs, seed: 1, ...spec.opts });
       const stagesEpochs = r.stages.reduce((a, s) => a + s.epochs, 0);
       log({ model, name: spec.name, kind: 'qat', weights: spec.opts.weights === false ? 'float' : 'ternary', acts: spec.opts.acts === false ? 'float' : 'ternary', top1: r.accuracy, epochs: stagesEpochs, seconds: r.seconds, backend: r.backend, note: spec.note });
     }
-    if (!o.onlyRows) stepTiming.push({ model, timing: measureStepRatio(tf, float, subset(loadTrainData('fashion-mnist:train'), 512), 20), backend });
+    if (!o.onlyRows && !o.methods) stepTiming.push({ model, timing: measureStepRatio(tf, float, subset(loadTrainData('fashion-mnist:train'), 512), 20), backend });
   }
   return { rows, stepTiming, trainLimit: o.trainLimit, epochs: o.epochs, testSamples: test.n, date: new Date().toISOString() };
 }
@@ -214,7 +225,7 @@ function renderModelTables(r: ResultsReport, out: string[], h: string): void {
     if (st) out.push('', `Training step (batch ${st.timing.batch}, median of ${st.timing.steps} interleaved steps, ${st.backend}): float ${st.timing.floatMs.toFixed(1)} ms, fake-quantized W+A ${st.timing.quantMs.toFixed(1)} ms — ratio **${st.timing.ratio.toFixed(2)}×** (goal ≤ 1.5×).`);
     const paper = rows.find((x) => x.name.includes('two-stage'));
     // against the best TWN W+A row (e.g. the one trained as many epochs as the two-stage run)
-    const twn = rows.filter((x) => x.name.startsWith('QAT TWN')).sort((a, b) => b.top1 - a.top1)[0];
+    const twn = rows.filter((x) => x.name.startsWith('QAT TWN') && x.acts === 'ternary').sort((a, b) => b.top1 - a.top1)[0];
     if (paper && twn) {
       out.push('', `Goals: paper's W+A (two-stage KD) vs float: ${((paper.top1 - float) * 100).toFixed(2)} points (goal ≥ −1.0) — ${paper.top1 >= float - 0.01 ? 'met' : 'not met'}; vs TWN W+A${twn.note ? ` (${twn.note})` : ''}: ${((paper.top1 - twn.top1) * 100).toFixed(2)} points (goal ≥ +1.0) — ${paper.top1 - twn.top1 >= 0.01 ? 'met' : 'not met'}.`);
     }

@@ -10,9 +10,15 @@ import type { WeightsListing } from './types';
 
 export type TensorRole =
   | 'attn_q' | 'attn_k' | 'attn_v' | 'attn_qkv' | 'attn_output'
-  | 'ffn_gate' | 'ffn_up' | 'ffn_down' | 'norm' | 'token_embd' | 'output' | 'other';
+  | 'ffn_gate' | 'ffn_up' | 'ffn_down' | 'norm' | 'token_embd' | 'output' | 'scale' | 'other';
 
-export const ROLE_ORDER: readonly TensorRole[] = ['attn_q', 'attn_k', 'attn_v', 'attn_qkv', 'attn_output', 'ffn_gate', 'ffn_up', 'ffn_down', 'norm', 'token_embd', 'output', 'other'];
+export const ROLE_ORDER: readonly TensorRole[] = ['attn_q', 'attn_k', 'attn_v', 'attn_qkv', 'attn_output', 'ffn_gate', 'ffn_up', 'ffn_down', 'norm', 'token_embd', 'output', 'scale', 'other'];
+
+/**
+ * A matrix's separate scale tensor: Hugging Face BitNet `X.weight_scale`, a weights-only `.tnn`'s `X.scales`
+ * (docs/tnn-format.md §10). Its name contains the matrix's, so without this it would pass for the matrix itself.
+ */
+const SCALE_TENSOR = /(?:_scale|\.scales)$/;
 
 /** Matrices a generated token multiplies through (the cost model's tensors). */
 export const MATMUL_ROLES: ReadonlySet<TensorRole> = new Set(['attn_q', 'attn_k', 'attn_v', 'attn_qkv', 'attn_output', 'ffn_gate', 'ffn_up', 'ffn_down', 'output']);
@@ -41,6 +47,7 @@ export function tensorPlace(name: string): TensorPlace {
   const m = /(?:^|\.)(?:blk|layers|h|blocks|layer)\.(\d+)\./.exec(name);
   const block = m ? Number(m[1]) : null;
   const rest = m ? name.slice(m.index + m[0].length) : name;
+  if (SCALE_TENSOR.test(rest)) return { block, role: 'scale' };
   for (const [re, role] of ROLE_PATTERNS) if (re.test(rest)) return { block, role: role === 'output' && block !== null ? 'attn_output' : role };
   return { block, role: 'other' };
 }
@@ -60,7 +67,8 @@ export function groupByBlock(listing: WeightsListing): BlockGroup[] {
     if (!groups.has(block)) groups.set(block, []);
     groups.get(block)!.push(i);
   });
-  const rank = (i: number) => ROLE_ORDER.indexOf(tensorPlace(listing.tensors[i].name).role);
+  // A scale tensor sorts with its matrix (and after it, by name).
+  const rank = (i: number) => ROLE_ORDER.indexOf(tensorPlace(listing.tensors[i].name.replace(SCALE_TENSOR, '')).role);
   const keys = [...groups.keys()].sort((a, b) => (a === null ? 1 : b === null ? -1 : a - b));
   return keys.map((block) => ({
     block,

@@ -56,6 +56,13 @@ export interface StatsOptions {
   chunkBytes?: number;
   /** Path to read when it differs from listing.file (e.g. a label vs the real path). */
   path?: string;
+  /**
+   * Each decoded tensor's statistics as soon as its last chunk is counted (file order), for views that fill in
+   * while the pass runs. A `.tnn` block-scale summary streamed after its tensor appears only in the final result.
+   */
+  onTensor?: (index: number, stats: TensorStats) => void;
+  /** Read only these tensors (a part of a pass split across workers, see stats-parts.ts); the others are left undecoded. */
+  include?: (index: number) => boolean;
 }
 
 export const DEFAULT_CHUNK_BYTES = 16 << 20;
@@ -138,13 +145,16 @@ export async function computeWeightsStats(listing: WeightsListing, options: Stat
       throw new WeightsFormatError(listing.file, 'file', `size changed from ${listing.fileBytes} to ${f.size} bytes since its header was read`);
     // Kernels are created when their tensor's first chunk arrives and finished after its last one,
     // so only one tensor's count tables exist at a time, whatever the number of tensors.
-    const units = listing.tensors.map(kernelUnit);
+    const units = listing.tensors.map((t, i) => (options.include && !options.include(i) ? null : kernelUnit(t)));
     const plan = segments(listing.tensors, units, chunk);
     const results: (KernelResult | null)[] = listing.tensors.map(() => null);
     let currentIndex = -1;
     let kernel: Kernel | null = null;
     const finishCurrent = () => {
-      if (kernel) results[currentIndex] = kernel.finish();
+      if (kernel) {
+        results[currentIndex] = kernel.finish();
+        options.onTensor?.(currentIndex, finishTensor(listing.tensors[currentIndex], results[currentIndex], separate.get(listing.tensors[currentIndex].name)));
+      }
       kernel = null;
     };
     const bytesTotal = plan.reduce((s, p) => s + p.length, 0);

@@ -2,7 +2,7 @@
  * Memory-bound cost of generating one token with a weights-only language model.
  * At batch size 1 every matrix a token passes through is streamed from memory
  * once per token, so bytes/token ≈ Σ matmul tensor bytes (+ one embedding row,
- * + the norms), and tokens/s ≤ bandwidth / (bytes/token): an upper bound that
+ * + the norms and separate scale tensors), and tokens/s ≤ bandwidth / (bytes/token): an upper bound that
  * ignores the KV cache, activations and compute. Tied embeddings (no separate
  * output head) count the embedding once more as the output matmul.
  * The profile's weight encoding (src/core/cost, docs/cost-model.md) re-prices the
@@ -60,7 +60,7 @@ export function tokenCost(listing: WeightsListing, options: { bandwidthGBs?: num
         matmulBytes += t.byteLength;
         tensors.push({ name: t.name, role: 'output', bytes: t.byteLength, ternary: t.ternary, elements });
       }
-    } else if (role === 'norm') otherBytes += t.byteLength;
+    } else if (role === 'norm' || role === 'scale') otherBytes += t.byteLength; // separate scale tensors are read with their matrices
   });
   const bytesPerToken = matmulBytes + otherBytes;
   const perSecond = (bytes: number) => (bytes > 0 ? (bandwidthGBs * 1e9) / bytes : Infinity);

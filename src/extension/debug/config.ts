@@ -5,8 +5,29 @@
  */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
+import { peekTnnHeader } from '../../core/format/index';
 
 export const DEBUG_TYPE = 'tritscope';
+const DEFAULT_INPUT = 'fashion-mnist:test#0';
+const FALLBACK_INPUT = 'random:0';
+
+/**
+ * The input when the launch names none: the `tritscope.defaultInput` setting. Left at its
+ * built-in default (a 28×28 Fashion-MNIST sample), it cannot feed a CIFAR or ImageNet
+ * network, so such a model gets seeded random pixels instead (the Debug Console says which
+ * input ran). Only the file's header is read.
+ */
+async function defaultInputFor(model: string): Promise<string> {
+  const setting = vscode.workspace.getConfiguration('tritscope').inspect<string>('defaultInput');
+  const chosen = setting?.workspaceFolderValue ?? setting?.workspaceValue ?? setting?.globalValue;
+  if (chosen !== undefined) return chosen;
+  try {
+    const shape = (await peekTnnHeader(model)).graph.inputs[0]?.shape ?? [];
+    return shape.reduce((a, b) => a * b, 1) === 28 * 28 ? DEFAULT_INPUT : FALLBACK_INPUT;
+  } catch {
+    return DEFAULT_INPUT; // an unreadable model: the adapter reports the file's own error
+  }
+}
 
 /** The `.tnn` the user is looking at: the active custom editor tab, else the active text editor. */
 export function activeTnnUri(): vscode.Uri | undefined {
@@ -21,13 +42,12 @@ export function activeTnnUri(): vscode.Uri | undefined {
 }
 
 export function launchConfigFor(model: vscode.Uri): vscode.DebugConfiguration {
-  const settings = vscode.workspace.getConfiguration('tritscope');
   return {
     type: DEBUG_TYPE,
     request: 'launch',
     name: `Step through ${path.basename(model.fsPath)}`,
     model: model.fsPath,
-    input: settings.get<string>('defaultInput', 'fashion-mnist:test#0'),
+    // The input is filled in by resolveDebugConfiguration (defaultInputFor), which sees the model's input shape.
     stopOnEntry: true,
     compareFloat: true,
   };
@@ -42,7 +62,7 @@ export class TritscopeConfigurationProvider implements vscode.DebugConfiguration
         void vscode.window.showInformationMessage('Tritscope: open a .tnn model to step through its inference.');
         return undefined;
       }
-      return launchConfigFor(active);
+      config = launchConfigFor(active);
     }
     // `${file}` is empty for custom editors: substitute the active model ourselves.
     if ((!config.model || config.model === '${file}') && active) config.model = active.fsPath;
@@ -51,10 +71,15 @@ export class TritscopeConfigurationProvider implements vscode.DebugConfiguration
       return undefined;
     }
     const settings = vscode.workspace.getConfiguration('tritscope');
-    config.input ??= settings.get<string>('defaultInput', 'fashion-mnist:test#0');
     config.divergenceThreshold ??= settings.get<number>('divergenceThreshold', 0.2);
     config.stopOnEntry ??= true;
     config.compareFloat ??= true;
+    return config;
+  }
+
+  /** The default input needs the model's real path (`${workspaceFolder}/…` substituted) to read its input shape. */
+  async resolveDebugConfigurationWithSubstitutedVariables(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration> {
+    config.input ??= await defaultInputFor(String(config.model));
     return config;
   }
 }

@@ -11,7 +11,7 @@ import type { FromCompareView, ToCompareView } from '../../shared/compareMessage
 import { tableToCsv, tableToMarkdown } from './exportTable';
 import { InspectClient } from './inspectClient';
 import { configuredProfiles } from './profiles';
-import type { TnnDocument, TnnEditorProvider } from './provider';
+import { configuredBandwidth, type TnnDocument, type TnnEditorProvider } from './provider';
 
 export const JSON_SCHEME = 'tritscope-inspect';
 
@@ -53,7 +53,8 @@ export class EditorCommands {
 
   async exportSummary(arg?: unknown): Promise<void> {
     await this.withDocument(arg, async (doc) => {
-      const view = doc.view!;
+      const view = doc.view;
+      if (!view) throw new Error(`${path.basename(doc.uri.fsPath)} holds weights only: use Open as JSON for its per-tensor summary`);
       const base = doc.uri.fsPath.replace(/\.tnn$/i, '');
       const target = await vscode.window.showSaveDialog({
         defaultUri: vscode.Uri.file(`${base}-summary.md`),
@@ -72,7 +73,8 @@ export class EditorCommands {
   async openAsJson(arg?: unknown): Promise<vscode.TextDocument> {
     return this.withDocument(arg, async (doc) => {
       const { profiles, selectedId } = await configuredProfiles();
-      const summary = await doc.client.summary(profiles.find((p) => p.id === (doc.profileId ?? selectedId)) ?? null);
+      // Weights-only models: the statistics pass must finish first (the view's own pass is shared).
+      const summary = await doc.client.summary(profiles.find((p) => p.id === (doc.profileId ?? selectedId)) ?? null, doc.weights ? configuredBandwidth() : undefined);
       const uri = vscode.Uri.from({ scheme: JSON_SCHEME, path: `${doc.uri.path}.json` });
       this.jsonContent.set(uri.toString(), JSON.stringify(summary, null, 2));
       this.jsonChanged.fire(uri);

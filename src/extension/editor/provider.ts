@@ -1,8 +1,12 @@
 /**
- * The `.tnn` custom editor (viewType `tritscope.tnnEditor`): a read-only editor
- * whose document parses the model in a worker (InspectClient) and whose webview
- * (webview/main.ts) speaks src/shared/messages.ts. Nothing here throws into the
- * extension host: load failures become a LoadError message shown in the editor.
+ * The model viewer custom editor: a read-only editor whose document parses the
+ * model in a worker (InspectClient) and whose webview (webview/main.ts) speaks
+ * src/shared/messages.ts. One provider serves three view types: `.tnn`
+ * (default), GGUF (default) and safetensors checkpoints (an option, so other
+ * safetensors files keep their editor). Weights-only models get their header and
+ * table first, then statistics streamed from the worker (./weightsStream.ts).
+ * Nothing here throws into the extension host: load failures become a
+ * LoadError message shown in the editor.
  */
 import * as vscode from 'vscode';
 import { webviewHtml } from '../webviewHtml';
@@ -14,8 +18,23 @@ import {
 import { InspectClient } from './inspectClient';
 import { errorView, WorkerError } from '../../shared/rpc';
 import { configuredProfiles, profileView } from './profiles';
+import { WeightsToWebview } from '../../shared/weightsView';
+import { WeightsStatsStream } from './weightsStream';
 
 export const VIEW_TYPE = 'tritscope.tnnEditor';
+/** GGUF files: their own view type, so the `.tnn` editor's title actions (step through, re-quantize, compare) stay off them. */
+export const WEIGHTS_VIEW_TYPE = 'tritscope.weightsEditor';
+/** safetensors checkpoints: registered with `option` priority (package.json). */
+export const CHECKPOINT_VIEW_TYPE = 'tritscope.checkpointEditor';
+export const VIEW_TYPES = [VIEW_TYPE, WEIGHTS_VIEW_TYPE, CHECKPOINT_VIEW_TYPE] as const;
+/** A weights-only model's statistics start when its view reports the table drawn, or after this long. */
+const STATS_START_FALLBACK_MS = 1000;
+
+/** `tritscope.memoryBandwidthGBs`, or the default when unset or not a positive number. */
+export function configuredBandwidth(): number {
+  const v = vscode.workspace.getConfiguration('tritscope').get<number>('memoryBandwidthGBs');
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 50;
+}
 
 const baseName = (u: vscode.Uri) => u.path.split('/').pop() ?? '';
 
@@ -46,6 +65,8 @@ export function diffPartnerOf(uri: vscode.Uri, openDocs: readonly vscode.Uri[]):
 export class TnnDocument implements vscode.CustomDocument {
   readonly client: InspectClient;
   view: ModelView | null = null;
+  /** Weights-only models (GGUF, safetensors checkpoints, weights-only `.tnn`): header view and streamed statistics. */
+  weights: WeightsStatsStream | null = null;
   profileId: string | null = null;
   /** The other model when this document is one side of a diff view (vscode.diff of two .tnn). */
   diffPartner: vscode.Uri | null = null;
@@ -60,9 +81,14 @@ export class TnnDocument implements vscode.CustomDocument {
     if (force || !this.loading) {
       this.loading = (async () => {
         this.view = null;
+        // Opening again in the worker cancels its statistics pass; this stream stops relaying.
+        this.weights?.dispose();
+        this.weights = null;
         const { profiles, selectedId } = await configuredProfiles();
         const id = this.profileId ?? selectedId;
-        this.view = await this.client.load(this.uri.fsPath, profiles.find((p) => p.id === id) ?? null);
+        const opened = await this.client.open(this.uri.fsPath, profiles.find((p) => p.id === id) ?? null);
+        if (opened.kind === 'weights') this.weights = new WeightsStatsStream(this.client, opened.view, this.uri.fsPath);
+        else this.view = opened.view;
       })();
       this.loading.catch(() => { this.loading = null; });
     }
@@ -70,6 +96,8 @@ export class TnnDocument implements vscode.CustomDocument {
   }
 
   dispose(): void {
+    // Terminating the worker stops a statistics pass in flight.
+    this.weights?.dispose();
     this.client.dispose();
   }
 }
@@ -84,6 +112,8 @@ export class TnnEditorProvider implements vscode.CustomReadonlyEditorProvider<Tn
   /** Fires for every message to and from the viewers' webviews; nothing is kept when no one listens. */
   readonly onDidExchangeMessage = this.exchanged.event;
   private readonly panels = new Map<TnnDocument, Set<vscode.WebviewPanel>>();
+  /** Each panel's subscription to its document's statistics stream. */
+  private readonly statsSubscriptions = new Map<vscode.WebviewPanel, () => void>();
   private active: { doc: TnnDocument; panel: vscode.WebviewPanel } | null = null;
   /** Graph overlays per model URI, kept so a viewer opened or re-shown later gets them too. */
   private readonly overlays = new Map<string, Map<string, GraphOverlay>>();
@@ -132,6 +162,8 @@ export class TnnEditorProvider implements vscode.CustomReadonlyEditorProvider<Tn
     subs.push(watcher, watcher.onDidChange(reload), watcher.onDidCreate(reload));
     panel.onDidDispose(() => {
       clearTimeout(timer);
+      this.statsSubscriptions.get(panel)?.();
+      this.statsSubscriptions.delete(panel);
       subs.forEach((s) => s.dispose());
       set.delete(panel);
       if (!set.size) this.panels.delete(doc);
@@ -148,6 +180,10 @@ export class TnnEditorProvider implements vscode.CustomReadonlyEditorProvider<Tn
     this.post(panel, doc, { type: ToWebview.Loading, fileName: doc.uri.path.split('/').pop() ?? '' });
     try {
       await doc.load(reload);
+      if (doc.weights) {
+        this.sendWeights(doc, panel, doc.weights);
+        return;
+      }
       const conf = await configuredProfiles();
       doc.diffPartner = diffPartnerOf(doc.uri, [...this.panels.keys()].map((d) => d.uri));
       this.post(panel, doc, {
@@ -164,6 +200,28 @@ export class TnnEditorProvider implements vscode.CustomReadonlyEditorProvider<Tn
       tritscopeLog().appendLine(`[editor] ${doc.uri.fsPath}: ${error.message}`);
       this.post(panel, doc, { type: ToWebview.LoadError, error });
     }
+  }
+
+  /**
+   * What is known of a weights-only model (header, table, statistics so far), then every later statistics
+   * message. The pass starts once the webview has drawn the table (its `rendered` message), or after
+   * STATS_START_FALLBACK_MS, so the header and table do not compete with it for the CPU.
+   */
+  private sendWeights(doc: TnnDocument, panel: vscode.WebviewPanel, stream: WeightsStatsStream): void {
+    this.statsSubscriptions.get(panel)?.();
+    this.post(panel, doc, { type: WeightsToWebview.Weights, view: stream.view, stats: stream.state, bandwidthGBs: configuredBandwidth() });
+    const unsubscribe = stream.subscribe((m) => this.post(panel, doc, m));
+    const fallback = setTimeout(() => stream.start(), STATS_START_FALLBACK_MS);
+    this.statsSubscriptions.set(panel, () => {
+      clearTimeout(fallback);
+      unsubscribe();
+    });
+  }
+
+  /** `tritscope.memoryBandwidthGBs` changed: tell the weights-only views. */
+  refreshBandwidth(): void {
+    const bandwidthGBs = configuredBandwidth();
+    for (const [doc, set] of this.panels) if (doc.weights) for (const p of set) this.post(p, doc, { type: WeightsToWebview.Bandwidth, bandwidthGBs });
   }
 
   private async onMessage(doc: TnnDocument, panel: vscode.WebviewPanel, m: unknown): Promise<void> {
@@ -200,6 +258,7 @@ export class TnnEditorProvider implements vscode.CustomReadonlyEditorProvider<Tn
           break;
         case FromWebview.Rendered:
           tritscopeLog().appendLine(`[editor] ${doc.uri.fsPath}: rendered ${m.rows} rows in ${m.ms.toFixed(0)} ms`);
+          doc.weights?.start();
           break;
         case FromWebview.GraphRendered:
           tritscopeLog().appendLine(`[editor] ${doc.uri.fsPath}: graph of ${m.nodes} nodes painted in ${m.totalMs.toFixed(0)} ms (layout ${m.layoutMs.toFixed(0)} ms in the ${m.layoutIn === 'worker' ? 'worker' : 'UI thread'})`);

@@ -1,12 +1,13 @@
 /**
- * Registers the `.tnn` custom editor, its commands, the read-only JSON view and
+ * Registers the model viewer (`.tnn`, GGUF, safetensors checkpoints), its commands, the read-only JSON view and
  * `tritscope.setGraphOverlay(uri, overlay)` (not in the palette), the channel
  * other features use to colour a model's graph view (GraphOverlay).
  */
 import * as vscode from 'vscode';
 import { registerSafeCommand } from '../safeCommand';
 import { EditorCommands, JSON_SCHEME } from './commands';
-import { TnnEditorProvider, VIEW_TYPE, type EditorMessageEvent } from './provider';
+import { offerViewerForTernaryCheckpoints, openInViewer } from './openInViewer';
+import { TnnEditorProvider, VIEW_TYPES, type EditorMessageEvent } from './provider';
 import type { GraphOverlay } from '../../shared/messages';
 
 const exchanged = new vscode.EventEmitter<EditorMessageEvent>();
@@ -20,13 +21,15 @@ export function registerEditor(context: vscode.ExtensionContext): void {
   context.subscriptions.push(provider.onDidExchangeMessage((e) => exchanged.fire(e)));
   const commands = (holder.commands = new EditorCommands(context, provider));
   context.subscriptions.push(
-    vscode.window.registerCustomEditorProvider(VIEW_TYPE, provider, {
+    // One provider for every view type: documents, panels and commands are shared.
+    ...VIEW_TYPES.map((viewType) => vscode.window.registerCustomEditorProvider(viewType, provider, {
       supportsMultipleEditorsPerDocument: true,
       webviewOptions: { retainContextWhenHidden: false },
-    }),
+    })),
     vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, commands.jsonProvider),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('tritscope.costProfile') || e.affectsConfiguration('tritscope.costProfilesFile')) provider.refreshAll();
+      if (e.affectsConfiguration('tritscope.memoryBandwidthGBs')) provider.refreshBandwidth();
     }),
   );
   const c = commands;
@@ -34,6 +37,8 @@ export function registerEditor(context: vscode.ExtensionContext): void {
   registerSafeCommand(context, 'tritscope.openAsJson', 'opening the model as JSON', (uri) => c.openAsJson(uri));
   registerSafeCommand(context, 'tritscope.requantize', 're-quantizing the model', (uri) => c.requantize(uri));
   registerSafeCommand(context, 'tritscope.compare', 'comparing models', (a, b) => c.compare(a, b));
+  registerSafeCommand(context, 'tritscope.openInViewer', 'opening the model in Tritscope', (uri) => openInViewer(uri));
+  offerViewerForTernaryCheckpoints(context);
   context.subscriptions.push(
     vscode.commands.registerCommand('tritscope.setGraphOverlay', (uri: unknown, overlay: unknown) => {
       const o = overlay as GraphOverlay | undefined;

@@ -5,19 +5,12 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { QUANT_METHODS, type QuantMethod, type QuantizeJob } from './jobArgs';
+import { methodPickItems, type QuantizeJob } from './jobArgs';
 import { confirmBackend, FACTORY_ITEM, pickBackend, pickFactorySource, type Backend } from './flowTorch';
+import { PYTORCH_METHODS } from './torchCommand';
 import { defaultOutputPath, dialogExtensions, formatByName, namesText, workspaceGlob } from '../../core/model-formats/index';
 
 const STATE_KEY = 'tritscope.quantize.last';
-
-const METHOD_INFO: Record<QuantMethod, string> = {
-  'asym-uniform': 'seed paper: asymmetric thresholds, symmetric scale, uniform trits (0.43σ rule, learnable γ)',
-  twn: 'Ternary Weight Networks: Δ = 0.7·E|W|, α = mean |W| above Δ',
-  ttq: 'Trained Ternary Quantization: Δ = 0.05·max|W|, separate αp / αn',
-  alemdar: 'greedy dichotomic search of Δp, Δn minimising ‖W − αT‖²',
-  stochastic: 'stochastic ternarization (seed paper Eq. 7), seeded',
-};
 
 type Remembered = Partial<Omit<QuantizeJob, 'model' | 'output' | 'type' | 'resume' | 'force'>> & { factory?: string };
 
@@ -54,15 +47,21 @@ export async function runQuantizeFlow(state: vscode.Memento, source?: vscode.Uri
   const factory = picked === FACTORY_ITEM ? await pickFactorySource(last.factory) : undefined;
   if (picked === FACTORY_ITEM && !factory) return undefined;
   const src = factory ? { fsPath: factory.model } : (picked as vscode.Uri);
-  const method = await pick('Quantize to ternary (2/6): method', QUANT_METHODS.map((m) => ({ value: m, label: m, detail: METHOD_INFO[m] })), last.method);
+  const torchTrains = (m: string) => (PYTORCH_METHODS as readonly string[]).includes(m);
+  const methods = methodPickItems().filter((m) => !factory || torchTrains(m.value));
+  const method = await pick('Quantize to ternary (2/6): method', methods, last.method);
   if (!method) return undefined;
+  const trainable = methods.find((m) => m.value === method)?.trainable ?? false;
   const mode = factory ? 'qat' : await pick('Quantize to ternary (3/6): how', [
     { value: 'ptq', label: 'Post-training', detail: 'seconds; no training' },
-    { value: 'qat', label: 'Quantization-aware training', detail: 'bi-STE training on a data set (runs as a task, cancellable)' },
+    // Offered only for methods with a QAT strategy in the quantizer registry.
+    ...(trainable ? [{ value: 'qat' as const, label: 'Quantization-aware training', detail: 'training on a data set (runs as a task, cancellable)' }] : []),
   ], last.qat ? 'qat' : 'ptq');
   if (!mode) return undefined;
   const qat = mode === 'qat';
-  let backend: Backend | undefined = factory ? 'pytorch' : qat && path.basename(src.fsPath) !== 'model.json' ? await pickBackend(last.backend) : 'tfjs';
+  // PyTorch is offered where its trainer reads the source (ONNX) and trains the method (PYTORCH_METHODS).
+  const torchCan = qat && path.basename(src.fsPath) !== 'model.json' && torchTrains(method);
+  let backend: Backend | undefined = factory ? 'pytorch' : torchCan ? await pickBackend(last.backend) : 'tfjs';
   // Checked before the remaining steps, so a missing torch is said (and TF.js offered) before more questions.
   if (backend === 'pytorch' && extensionUri) backend = await confirmBackend(extensionUri, src.fsPath);
   if (!backend) return undefined;

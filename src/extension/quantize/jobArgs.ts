@@ -7,8 +7,29 @@
  * `taskDefinitions`: VS Code drops undeclared properties of a task definition.
  */
 import { defaultOutputPath } from '../../core/model-formats/index';
-export const QUANT_METHODS = ['asym-uniform', 'twn', 'ttq', 'alemdar', 'stochastic'] as const;
-export type QuantMethod = (typeof QUANT_METHODS)[number];
+import { DEFAULT_METHOD, isKnownMethod, qatMethods, QUANTIZER_IDS, QUANTIZERS, type KnownMethod, type QuantizerSpec } from '../../core/quant/index';
+
+/**
+ * The task definition's `method` property (package.json taskDefinitions),
+ * derived from the quantizer registry; a unit test keeps package.json equal to
+ * it and `node scripts/sync-package-json.mjs` rewrites it.
+ */
+export function methodTaskSchema(): { type: 'string'; enum: string[]; default: string; description: string } {
+  return {
+    type: 'string',
+    enum: [...QUANTIZER_IDS],
+    default: DEFAULT_METHOD,
+    description: `Ternarization method (QAT supports ${qatMethods().join(', ')}).`,
+  };
+}
+
+/** The guided flow's method pick list, in registry order: id, one-line summary, whether it can be trained. */
+export function methodPickItems(): { value: KnownMethod; label: string; detail: string; trainable: boolean }[] {
+  return QUANTIZERS.map((q) => {
+    const trainable = Boolean((q as QuantizerSpec).qat);
+    return { value: q.id, label: q.id, detail: `${q.summary}${trainable ? '' : ' (post-training only)'}`, trainable };
+  });
+}
 
 export interface QuantizeJob {
   type: 'tritscope';
@@ -16,7 +37,7 @@ export interface QuantizeJob {
   model: string;
   /** Output .tnn path (default: core's `defaultOutputPath` beside the source). */
   output: string;
-  method: QuantMethod;
+  method: KnownMethod;
   qat?: boolean;
   /** 'float' = weights only, 'ternary' = weights + activations. */
   activations?: 'float' | 'ternary';
@@ -59,9 +80,8 @@ export function validateJob(def: Record<string, unknown>): QuantizeJob {
     if (typeof v !== 'string' || !v) throw new JobError(`tritscope task: "${k}" must be a non-empty string`);
     return v;
   };
-  const method = (def.method ?? 'asym-uniform') as string;
-  if (!(QUANT_METHODS as readonly string[]).includes(method))
-    throw new JobError(`tritscope task: "method" must be one of ${QUANT_METHODS.join(', ')}, got "${method}"`);
+  const method = (def.method ?? DEFAULT_METHOD) as string;
+  if (!isKnownMethod(method)) throw new JobError(`tritscope task: "method" must be one of ${QUANTIZER_IDS.join(', ')}, got "${method}"`);
   const num = (k: string) => {
     const v = def[k];
     if (v === undefined) return undefined;
@@ -73,12 +93,13 @@ export function validateJob(def: Record<string, unknown>): QuantizeJob {
     throw new JobError(`tritscope task: "activations" must be "float" or "ternary"`);
   const model = need('model');
   const qat = def.qat === true;
+  if (qat && !qatMethods().includes(method)) throw new JobError(`tritscope task: "qat" needs a method with quantization-aware training (${qatMethods().join(', ')}), got "${method}"`);
   if (def.output !== undefined) need('output');
   return {
     type: 'tritscope',
     model,
     output: typeof def.output === 'string' ? def.output : defaultOutputFor(model, method, qat),
-    method: method as QuantMethod,
+    method,
     qat,
     // tasks.json files written for an older schema said `"activations": true`.
     activations: acts === true ? 'ternary' : acts === false ? 'float' : (acts as QuantizeJob['activations']),

@@ -28,19 +28,11 @@ interface Waiter {
 export class JobMonitor {
   readonly running = new Set<ChildJob>();
   readonly outcomes: JobOutcome[] = [];
-  /** Progress events seen per running child pid (tests cancel once training has begun). */
-  readonly progressCount = new Map<number, number>();
   private waiters: Waiter[] = [];
 
   started(_def: QuantizeJob, job: ChildJob): void {
     this.running.add(job);
-    job.on('event', (e) => {
-      if (e.type === 'progress' && job.pid !== undefined) this.progressCount.set(job.pid, (this.progressCount.get(job.pid) ?? 0) + 1);
-    });
-    job.on('exit', () => {
-      this.running.delete(job);
-      if (job.pid !== undefined) this.progressCount.delete(job.pid);
-    });
+    job.on('exit', () => this.running.delete(job));
   }
 
   finished(o: JobOutcome): void {

@@ -10,7 +10,7 @@ import { ChildJob } from './childJob';
 import { jobLabel, jobToArgs, lastErrorLine, type QuantizeJob } from './jobArgs';
 import { progressFraction, type ProgressEvent, type ProgressUpdate } from '../../shared/progress';
 import { jobMonitor } from './jobMonitor';
-import { showTrainingPanel } from './trainingPanel';
+import { showTrainingPanel, type TrainingPanel } from './trainingPanel';
 import { choosePython, launchFor, missingText, offerTfjs } from './torchBackend';
 import { pendingAssembly, removeIntermediates } from './torchCommand';
 import { removeJobTemps } from './processGroup';
@@ -27,6 +27,12 @@ function describe(e: ProgressUpdate): string {
   if (e.etaSeconds !== undefined) parts.push(`ETA ${Math.round(e.etaSeconds)} s`);
   if (e.message) parts.push(e.message);
   return parts.join(' · ');
+}
+
+/** What the CLI reported on its JSON stream. */
+interface RunReport {
+  done?: Extract<ProgressEvent, { type: 'done' }>;
+  error?: string;
 }
 
 export class QuantizePty implements vscode.Pseudoterminal {
@@ -51,23 +57,11 @@ export class QuantizePty implements vscode.Pseudoterminal {
       void this.openTorch();
       return;
     }
-    let args: string[];
-    try {
-      args = jobToArgs(this.def);
-    } catch (e) {
-      this.fail((e as Error).message);
-      return;
-    }
+    const args = this.buildArgs();
+    if (!args) return;
     const cli = vscode.Uri.joinPath(this.extensionUri, 'dist', 'cli.js').fsPath;
+    this.write(`\x1b[1m${jobLabel(this.def)}\x1b[0m\n`);
     this.run(new ChildJob(cli, args, this.cwd), args, `tritscope ${args.join(' ')}`);
-  }
-
-  /** Reports a job that cannot start (exit 2, like a usage error). */
-  private fail(message: string, detail?: string): void {
-    this.write(`\x1b[31m${message}\x1b[0m\n${detail ?? ''}`);
-    jobMonitor.finished({ job: this.def, code: 2, cancelled: false, ok: false, error: message });
-    if (!detail) void vscode.window.showErrorMessage(`Tritscope: ${message}`);
-    this.closeEmitter.fire(2);
   }
 
   /** The PyTorch backend: find a Python with torch (or say what is missing and offer TF.js), then run the trainer. */
@@ -91,15 +85,42 @@ export class QuantizePty implements vscode.Pseudoterminal {
     this.run(new ChildJob('', [], this.cwd, launch), launch.args, launch.display);
   }
 
+  /** Runs `job` (the CLI or the PyTorch trainer) with the terminal, notification, chart and result handling. */
   private run(job: ChildJob, args: string[], commandLine: string): void {
-    if (this.def.backend !== 'pytorch') this.write(`\x1b[1m${jobLabel(this.def)}\x1b[0m\n`);
     this.write(`$ ${commandLine}\n`);
     this.job = job;
     const panel = this.def.qat ? showTrainingPanel(this.extensionUri, jobLabel(this.def)) : undefined;
-    let done: Extract<ProgressEvent, { type: 'done' }> | undefined;
-    let error: string | undefined;
+    const progressDone = this.showProgress(job);
+    const result = this.echoEvents(job, panel);
+    const stderrTail = this.echoStderr(job);
+    job.on('exit', (code, cancelled) => {
+      void progressDone.then(() => this.finish(job, args, { code, cancelled, ...result(), stderrTail: stderrTail() }, panel));
+    });
+    jobMonitor.started(this.def, job);
+    job.start();
+  }
 
-    const progressDone = new Promise<void>((resolve) => {
+  /** The CLI arguments, or undefined after reporting a job that cannot run (exit 2, like a usage error). */
+  private buildArgs(): string[] | undefined {
+    try {
+      return jobToArgs(this.def);
+    } catch (e) {
+      this.fail((e as Error).message);
+      return undefined;
+    }
+  }
+
+  /** Reports a job that cannot start (exit 2, like a usage error); `detail` goes to the terminal only. */
+  private fail(message: string, detail?: string): void {
+    this.write(`\x1b[31m${message}\x1b[0m\n${detail ?? ''}`);
+    jobMonitor.finished({ job: this.def, code: 2, cancelled: false, ok: false, error: message });
+    if (!detail) void vscode.window.showErrorMessage(`Tritscope: ${message}`);
+    this.closeEmitter.fire(2);
+  }
+
+  /** The cancellable progress notification; resolves when the child has exited. */
+  private showProgress(job: ChildJob): Promise<void> {
+    return new Promise<void>((resolve) => {
       void vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Tritscope: ${jobLabel(this.def)}`, cancellable: true },
         (progress, token) => {
@@ -119,52 +140,60 @@ export class QuantizePty implements vscode.Pseudoterminal {
         },
       );
     });
+  }
 
+  /** Mirrors the CLI's JSON events to the terminal and the training chart; returns what the run reported. */
+  private echoEvents(job: ChildJob, panel: TrainingPanel | undefined): () => RunReport {
+    const report: RunReport = {};
     job.on('event', (e) => {
       if (e.type === 'log') this.write(`${e.message}\n`);
       else if (e.type === 'progress') {
         this.write(`${describe(e)}\n`);
         panel?.post(e);
-      } else if (e.type === 'done') done = e;
+      } else if (e.type === 'done') report.done = e;
       else if (e.type === 'error') {
-        error = e.message;
+        report.error = e.message;
         this.write(`\x1b[31m${e.message}\x1b[0m\n`);
       }
     });
-    // Usage errors are printed before the CLI starts its JSON stream: keep stderr's tail as the fallback message.
-    let stderrTail = '';
+    return () => report;
+  }
+
+  /** Shows stderr live; usage errors are printed before the CLI starts its JSON stream, so its tail is the fallback message. */
+  private echoStderr(job: ChildJob): () => string {
+    let tail = '';
     job.on('stderr', (s) => {
-      stderrTail = (stderrTail + s).slice(-2000);
+      tail = (tail + s).slice(-2000);
       this.write(s);
     });
-    job.on('exit', (code, cancelled) => {
-      void progressDone.then(async () => {
-        const out = done?.output ?? this.def.output;
-        if (this.def.backend === 'pytorch') await this.torchEpilogue(job, out, code === 0 && !cancelled && !error);
-        const ok = code === 0 && !cancelled && !error && existsSync(out);
-        const who = this.def.backend === 'pytorch' ? 'the PyTorch trainer' : 'the tritscope CLI';
-        const failure = ok || cancelled ? undefined : (error ?? lastErrorLine(stderrTail) ?? `${who} exited with code ${code}`);
-        const checkpoint = cancelled && this.def.qat && existsSync(`${out}.ckpt`) ? `${out}.ckpt` : undefined;
-        if (cancelled) {
-          // A cancel that arrives while the finished model is being written loses the race; say so, keep the file.
-          const late = existsSync(out) && statSync(out).mtimeMs + 1000 >= job.startedAt;
-          this.write(late ? `\x1b[33mcancelled after ${out} was written; it is kept\x1b[0m\n` : '\x1b[33mcancelled: no output was written\x1b[0m\n');
-          if (checkpoint) this.write(`checkpoint of the finished epochs kept at ${checkpoint}: run the same job with "resume": true to continue\n`);
-        } else if (ok) {
-          this.write(`\x1b[32mwrote ${out}${done?.accuracy !== undefined ? ` (top-1 ${(done.accuracy * 100).toFixed(2)}%)` : ''}\x1b[0m\n`);
-          // Opened before the outcome is reported, so a caller awaiting `tritscope.quantize` finds the editor open.
-          await Promise.resolve(vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(out), 'tritscope.tnnEditor')).catch((e: Error) =>
-            this.write(`\x1b[31mcould not open ${out}: ${e.message}\x1b[0m\n`));
-        } else {
-          void vscode.window.showErrorMessage(`Tritscope: quantization failed: ${failure}`);
-        }
-        jobMonitor.finished({ job: this.def, code: cancelled ? 130 : code, cancelled, ok, error: failure, pid: job.pid, args, checkpoint });
-        panel?.finish(ok, cancelled);
-        this.closeEmitter.fire(cancelled ? 130 : code === 0 && !ok ? 1 : code);
-      });
-    });
-    jobMonitor.started(this.def, job);
-    job.start();
+    return () => tail;
+  }
+
+  /** After the child exits: report the outcome, open the new `.tnn` on success, close the terminal. */
+  private async finish(job: ChildJob, args: string[], r: RunReport & { code: number; cancelled: boolean; stderrTail: string }, panel: TrainingPanel | undefined): Promise<void> {
+    const { code, cancelled } = r;
+    const out = r.done?.output ?? this.def.output;
+    if (this.def.backend === 'pytorch') await this.torchEpilogue(job, out, code === 0 && !cancelled && !r.error);
+    const ok = code === 0 && !cancelled && !r.error && existsSync(out);
+    const who = this.def.backend === 'pytorch' ? 'the PyTorch trainer' : 'the tritscope CLI';
+    const failure = ok || cancelled ? undefined : (r.error ?? lastErrorLine(r.stderrTail) ?? `${who} exited with code ${code}`);
+    const checkpoint = cancelled && this.def.qat && existsSync(`${out}.ckpt`) ? `${out}.ckpt` : undefined;
+    if (cancelled) {
+      // A cancel that arrives while the finished model is being written loses the race; say so, keep the file.
+      const late = existsSync(out) && statSync(out).mtimeMs + 1000 >= job.startedAt;
+      this.write(late ? `\x1b[33mcancelled after ${out} was written; it is kept\x1b[0m\n` : '\x1b[33mcancelled: no output was written\x1b[0m\n');
+      if (checkpoint) this.write(`checkpoint of the finished epochs kept at ${checkpoint}: run the same job with "resume": true to continue\n`);
+    } else if (ok) {
+      this.write(`\x1b[32mwrote ${out}${r.done?.accuracy !== undefined ? ` (top-1 ${(r.done.accuracy * 100).toFixed(2)}%)` : ''}\x1b[0m\n`);
+      // Opened before the outcome is reported, so a caller awaiting `tritscope.quantize` finds the editor open.
+      await Promise.resolve(vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(out), 'tritscope.tnnEditor')).catch((e: Error) =>
+        this.write(`\x1b[31mcould not open ${out}: ${e.message}\x1b[0m\n`));
+    } else {
+      void vscode.window.showErrorMessage(`Tritscope: quantization failed: ${failure}`);
+    }
+    jobMonitor.finished({ job: this.def, code: cancelled ? 130 : code, cancelled, ok, error: failure, pid: job.pid, args, checkpoint });
+    panel?.finish(ok, cancelled);
+    this.closeEmitter.fire(cancelled ? 130 : code === 0 && !ok ? 1 : code);
   }
 
   /**

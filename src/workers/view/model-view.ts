@@ -2,6 +2,7 @@
  * Builds what the `.tnn` editor shows (src/shared/messages.ts ModelView) from a
  * parsed model. Pure: runs in the inspect worker, never imports `vscode`.
  */
+import { displayModelName } from '../../core/graph/display-name';
 import { isPacked, type TnnModel } from '../../core/graph/types';
 import type { InspectSummary, LayerSummary } from '../../core/inspect/summary';
 import type { CostNumbers, LayerCost, ModelCost } from '../../core/cost';
@@ -44,7 +45,7 @@ function headerView(model: TnnModel, summary: InspectSummary, filePath: string):
   return {
     fileName: filePath.split(/[\\/]/).pop() ?? filePath,
     filePath,
-    modelName: model.graph.name,
+    modelName: displayModelName(model.graph.name, filePath),
     method: p.method ?? (methods.length ? methods.join(', ') : null),
     options,
     provenance,

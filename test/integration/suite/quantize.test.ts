@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseTnn } from '../../../src/core/format/index';
+import type { ChildJob } from '../../../src/extension/quantize/childJob';
 import type { JobOutcome, JobMonitor } from '../../../src/extension/quantize/jobMonitor';
 import { latencyStats, probeLatencies, type LatencyStats } from './quantize-probes';
 
@@ -44,9 +45,19 @@ async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T |
   }
 }
 
-/** The pid of the running child once it has reported `minSteps` training progress events. */
+/** The pid of a running child once it has reported `minSteps` training progress events (counted from when this starts watching it). */
 function trainingPid(minSteps = 1): Promise<number> {
-  return waitFor('the QAT child to report training progress', () => jobs.runningPids().find((p) => (jobs.progressCount.get(p) ?? 0) >= minSteps));
+  const seen = new Map<ChildJob, number>();
+  return waitFor('the QAT child to report training progress', () => {
+    for (const job of jobs.running) {
+      if (!seen.has(job)) {
+        seen.set(job, 0);
+        job.on('event', (e) => { if (e.type === 'progress') seen.set(job, (seen.get(job) ?? 0) + 1); });
+      }
+      if ((seen.get(job) ?? 0) >= minSteps && job.pid !== undefined) return job.pid;
+    }
+    return undefined;
+  });
 }
 
 function activeCustomEditor(): { viewType: string; file: string } | undefined {

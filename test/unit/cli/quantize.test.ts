@@ -49,7 +49,7 @@ test('quantize writes a .tnn equal to quantizeModel, refuses to overwrite withou
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /wrote .*tiny\.tnn \(twn, 2 ternary layers: \S*conv2\S*, \S*fc1\S*\)/);
   const m = await readTnnFile(out);
-  const expected = await quantizeModel(await importModel(onnx), { method: 'twn', twnFactor: 0.6 });
+  const expected = await quantizeModel(await importModel(onnx), { method: 'twn', options: { twnFactor: 0.6 } });
   for (const l of expected.graph.layers.filter((x) => x.weightQuant)) {
     const got = m.graph.layers.find((x) => x.name === l.name)!.weightQuant!;
     assert.deepEqual(got.thresholds, l.weightQuant!.thresholds);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LayerRow } from '../../../src/shared/messages';
 import { isFromWebview } from '../../../src/shared/messages';
-import { filterRows, fmt, fmtBytes, fmtCount, fmtEnergy, fmtPercent, navigate, pageCount, pageOf, sortRows, tritFractions } from '../../../webview/table';
+import { chartTickLabels, filterRows, fmt, fmtBytes, fmtCount, fmtEnergy, fmtPercent, navigate, pageCount, pageOf, shortLayerName, sortRows, tritFractions } from '../../../webview/table';
 
 function row(index: number, name: string, op: string, extra: Partial<LayerRow> = {}): LayerRow {
   return {
@@ -82,4 +82,26 @@ test('trit entropy: equal thirds reach log2 3, a single value is 0', async () =>
   assert.ok(Math.abs(tritEntropy({ neg: 5, zero: 5, pos: 5 }) - Math.log2(3)) < 1e-12);
   assert.equal(tritEntropy({ neg: 0, zero: 9, pos: 0 }), 0);
   assert.ok(Math.abs(tritEntropy({ neg: 1, zero: 2, pos: 1 }) - 1.5) < 1e-12);
+});
+
+test('shortLayerName keeps plain names, drops the module-path segments PyTorch repeats, and shortens what is left in the middle', () => {
+  assert.equal(shortLayerName('conv1'), 'conv1');
+  assert.equal(shortLayerName('/layers/layers.3/shortcut/shortcut.0/Conv'), '/layers.3/shortcut.0/Conv');
+  assert.equal(shortLayerName('/fc/Gemm'), '/fc/Gemm');
+  assert.equal(shortLayerName('/layer1/layer1.0/downsample/downsample.0/Conv'), '/layer1.0/downsample.0/Conv');
+  // EfficientNet's blocks differ only in the features.N.M part, which the shortened names keep.
+  assert.equal(shortLayerName('/features/features.1/features.1.0/block/block.0/block.0.0/Conv'), '/features.1.0/block.0.0/Conv');
+  assert.equal(shortLayerName('/features/features.2/features.2.0/block/block.0/block.0.0/Conv'), '/features.2.0/block.0.0/Conv');
+  assert.equal(shortLayerName('/features/features.1/features.1.0/block/block.1/scale_activation/Sigmoid'), '/features.1.0/block.1/scale_activation/Sigmoid');
+  const flat = 'a_very_long_name_without_any_slashes_at_all_in_it_ok';
+  const s = shortLayerName(flat);
+  assert.ok(s.length <= 48 && s.startsWith('a_very') && s.endsWith('in_it_ok') && s.includes('…') && !s.includes('/'));
+  const deep = `/${Array.from({ length: 12 }, (_, i) => `mod${i}`).join('/')}/Conv`;
+  assert.ok(shortLayerName(deep).length <= 48 && shortLayerName(deep).startsWith('/mod0/…') && shortLayerName(deep).endsWith('/Conv'));
+});
+
+test('chartTickLabels: names for a few short layers, #index once there are many or long ones', () => {
+  assert.deepEqual(chartTickLabels([row(1, 'conv2', 'conv2d'), row(4, 'dense1', 'dense')]), { ticks: ['conv2', 'dense1'], compact: false });
+  assert.deepEqual(chartTickLabels([row(3, '/layer1/layer1.0/conv1/Conv', 'conv2d')]), { ticks: ['#3'], compact: true });
+  assert.equal(chartTickLabels(Array.from({ length: 52 }, (_, i) => row(i, `c${i}`, 'conv2d'))).compact, true);
 });

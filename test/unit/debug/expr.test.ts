@@ -51,3 +51,18 @@ test('formatValue prints short numbers and records', () => {
   assert.equal(formatValue(3), '3');
   assert.equal(formatValue({ max: 1.5, min: 0 }), '{max: 1.5, min: 0}');
 });
+
+test('deep nesting gives an ExpressionError, not a stack overflow (issue #15, defect 7)', () => {
+  const tooDeep = (e: unknown) => e instanceof ExpressionError && /nested more than 100 levels deep/.test(e.message);
+  const parens = `${'('.repeat(10_000)}1${')'.repeat(10_000)}`;
+  assert.throws(() => parseExpression(parens), tooDeep);
+  assert.throws(() => evaluateExpression(parens, env), tooDeep);
+  assert.throws(() => parseExpression(`${'-'.repeat(10_000)}1`), tooDeep);
+  assert.throws(() => parseExpression(`${'!'.repeat(10_000)}true`), tooDeep);
+  // A long flat operator chain builds a deep left-nested tree: bounded too.
+  assert.throws(() => parseExpression(Array(50_000).fill('1').join('+')), tooDeep);
+  assert.throws(() => parseExpression(`f(${'f('.repeat(5_000)}1${')'.repeat(5_001)}`), tooDeep);
+  // Ordinary nesting still works.
+  assert.equal(evaluateExpression(`${'('.repeat(50)}divergence${')'.repeat(50)} > 0.2`, env), true);
+  assert.equal(evaluateExpression(Array(60).fill('1').join('+'), env), 60);
+});

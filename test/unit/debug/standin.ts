@@ -95,7 +95,7 @@ export class StandInStepper implements Stepper {
     const p = this.stateAt(this.layers.length - 1).output.data;
     let best = 0;
     for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
-    return { probabilities: p, predicted: best, floatPredicted: this.compareFloat ? best : undefined, agree: this.compareFloat ? true : undefined };
+    return { probabilities: p, scores: p, predicted: best, floatPredicted: this.compareFloat ? best : undefined, agree: this.compareFloat ? true : undefined };
   }
 }
 

@@ -71,7 +71,69 @@ const large = (wa: boolean): Make => (r) => {
   return { model: b.build(x), input: [4, 32, 32] };
 };
 
+/**
+ * ResNet-shaped: stem conv+relu+padded maxpool (fused), blocks whose ternary convs have 8/16/24 channels per group
+ * (pixel bit-plane columns, channel padding to 16), a 2-group conv (group offset), a strided 1×1 downsample,
+ * residual add + relu (fused into the conv epilogue) and a residual read by two consumers.
+ */
+const resnetLike = (wa: boolean): Make => (r) => {
+  const b = new ModelBuilder(r, [3, 13, 11]);
+  const t = (sym = false) => ({ sym, act: wa ? act(r) : undefined });
+  let x = b.op('relu', [b.conv('input', 3, 16, 3, { strides: [2, 2], pads: [1, 1, 1, 1] })]);
+  x = b.op('maxpool', [x], { kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] });
+  let y = b.op('relu', [b.batchnorm(b.conv(x, 16, 16, 3, { pads: [1, 1, 1, 1], group: 2 }, t()), 16)]);
+  y = b.conv(y, 16, 16, 3, { pads: [1, 1, 1, 1] }, t(true));
+  x = b.op('relu', [b.op('add', [y, x])]);
+  const down = b.conv(x, 16, 24, 1, { strides: [2, 2] }, t());
+  y = b.op('relu', [b.conv(x, 16, 24, 3, { strides: [2, 2], pads: [1, 1, 1, 1] }, t())]);
+  y = b.conv(y, 24, 24, 3, { pads: [0, 1, 2, 1] }, t());
+  x = b.op('add', [down, y]);
+  x = b.op('add', [x, b.op('relu', [x])]);
+  x = b.op('globalavgpool', [x]);
+  x = b.op('flatten', [x]);
+  x = b.dense(x, 24, 6);
+  return { model: b.build(x), input: [3, 13, 11] };
+};
+
+/** MobileNet-shaped: pointwise → depthwise 3×3 (stride 1 and 2) and 5×5 → ReLU6 (clip, fused), inverted residual add. */
+const mobilenetLike = (wa: boolean, sym: boolean): Make => (r) => {
+  const b = new ModelBuilder(r, [3, 15, 13]);
+  const t = () => ({ sym, act: wa ? act(r) : undefined });
+  const relu6 = (x: string) => b.op('clip', [x], { min: 0, max: 6 });
+  let x = relu6(b.batchnorm(b.conv('input', 3, 16, 3, { strides: [2, 2], pads: [1, 1, 1, 1] }), 16));
+  let y = relu6(b.conv(x, 16, 16, 3, { group: 16, pads: [1, 1, 1, 1] }, t()));
+  x = b.op('add', [b.conv(y, 16, 16, 1, {}, t()), x]);
+  y = relu6(b.conv(x, 16, 24, 1, {}, t()));
+  y = relu6(b.conv(y, 24, 24, 3, { group: 24, strides: [2, 2], pads: [1, 1, 1, 1] }, t()));
+  y = relu6(b.conv(y, 24, 24, 5, { group: 24, pads: [2, 2, 2, 2] }, t()));
+  y = b.conv(y, 24, 8, 1, {}, t());
+  x = b.op('globalavgpool', [y]);
+  x = b.op('flatten', [x]);
+  x = b.dense(x, 8, 5);
+  return { model: b.build(x), input: [3, 15, 13] };
+};
+
+/** W-only convs with ≥ 96 output channels (base-3 weights, tf81Gemm), 48 (tfLutGemm) and 24 (tfGemmCols). */
+const wide: Make = (r) => {
+  const b = new ModelBuilder(r, [3, 9, 7]);
+  let x = b.op('relu', [b.conv('input', 3, 16, 3, { pads: [1, 1, 1, 1] })]);
+  x = b.op('relu', [b.batchnorm(b.conv(x, 16, 128, 3, { pads: [1, 1, 1, 1], strides: [2, 2] }, {}), 128)]);
+  x = b.op('relu', [b.conv(x, 128, 96, 1, {}, { sym: true })]);
+  x = b.op('relu', [b.conv(x, 96, 48, 1, {}, {})]);
+  x = b.conv(x, 48, 24, 3, { pads: [1, 1, 1, 1] }, {});
+  x = b.op('globalavgpool', [x]);
+  x = b.op('flatten', [x]);
+  x = b.dense(x, 24, 5);
+  return { model: b.build(x), input: [3, 9, 7] };
+};
+
 const cases: [string, Make][] = [
+  ['W-only convs of 128/96, 48 and 24 rows (81-entry tables, 16-entry tables, column adds)', wide],
+  ['MobileNet-like, W-only (depthwise kernel, fused ReLU6)', mobilenetLike(false, false)],
+  ['MobileNet-like, W+A symmetric (depthwise integer dots)', mobilenetLike(true, true)],
+  ['MobileNet-like, W+A asymmetric (depthwise sign sums)', mobilenetLike(true, false)],
+  ['ResNet-like blocks, W-only (fused residual adds, padded pooling)', resnetLike(false)],
+  ['ResNet-like blocks, W+A (bit-plane columns, fused residual adds)', resnetLike(true)],
   ['large maps in sample slices, W-only, padded maxpool', large(false)],
   ['large maps in sample slices, W+A', large(true)],
   ['W-only CNN, symmetric scales', cnn(false, true)],
@@ -164,6 +226,38 @@ test('stepper: one state per graph layer, back/stateAt/final, matches reference 
   assert.throws(() => st.stateAt(99), ExecutionError);
 });
 
+test('stepper on the new kernel paths (bit-plane columns, depthwise, base-3 weights): each layer with sub-steps matches the reference', async () => {
+  for (const make of [resnetLike(true), mobilenetLike(true, false), mobilenetLike(false, true), wide]) {
+    const r = rng(11);
+    const { model, input } = make(r);
+    const x = randomTensor(r, [2, ...input], -0.5, 1);
+    const refs: Tensor[] = [];
+    runReference(model, x, (_l, y, i) => { refs[i] = y; });
+    const st = (await loadPackedEngine(model)).steps(x, { subSteps: true });
+    for (let i = 0; i < model.graph.layers.length; i++) {
+      const s = st.stateAt(i);
+      assert.ok(relL2(s.output, refs[i]) <= 1e-5, `${model.graph.layers[i].name}: relL2 ${relL2(s.output, refs[i])}`);
+      if (s.layer.weightQuant) assert.ok(s.subSteps && s.subSteps.length >= 2, `${s.layer.name}: sub-steps`);
+    }
+  }
+});
+
+test('layer shapes pick their kernels: rows per group decide the W-only conv kernel, channels per group the W+A columns', async () => {
+  const calls = async (make: Make): Promise<Record<string, number>> => {
+    const r = rng(3);
+    const { model, input } = make(r);
+    const engine = await loadPackedEngine(model, { countKernels: true });
+    engine.run(randomTensor(r, [1, ...input]));
+    return engine.kernelCalls();
+  };
+  const w = await calls(wide);
+  assert.deepEqual([w.tf81Gemm, w.tfLutGemm, w.tfGemmCols], [2, 1, 1], JSON.stringify(w));
+  const wa = await calls(resnetLike(true));
+  assert.ok(wa.im2colBits >= 5 && wa.packPixels >= 5 && !wa.im2colI8, JSON.stringify(wa));
+  const mb = await calls(mobilenetLike(true, false));
+  assert.equal(mb.dwConv, 3, JSON.stringify(mb));
+});
+
 test('the source model is not modified by loading or running', async () => {
   const r = rng(11);
   const { model, input } = cnn(true, false)(r);
@@ -209,7 +303,7 @@ test('bad input and unsupported graphs raise errors that name what was expected'
 });
 
 test('W+A models: run() (fused epilogues, SIMD) is bit-identical to runReference', async () => {
-  for (const make of [cnn(true, true), cnn(true, false), residual, large(true)]) {
+  for (const make of [cnn(true, true), cnn(true, false), residual, large(true), resnetLike(true), mobilenetLike(true, true), mobilenetLike(true, false)]) {
     const r = rng(1234);
     const { model, input } = make(r);
     const x = randomTensor(r, [5, ...input], -0.5, 1);

@@ -79,10 +79,37 @@ function naiveTf(w: Int8Array, x: Float32Array, rows: number, kLen: number, sp: 
 
 const close = (a: number, b: number, scale: number): boolean => Math.abs(a - b) <= 1e-5 * scale;
 
-for (const kLen of [5, 72, 130, 1000]) {
-  test(`lutGemv and tfGemmCols (K=${kLen}) match a naive additions loop (SIMD and fallback)`, () => {
+for (const kLen of [5, 72, 130, 1000, 2100]) {
+  test(`tf81Gemm (K=${kLen}, base-3 weights) matches a naive loop; SIMD and fallback are identical`, async () => {
+    const { repackBase3 } = await import('../../../src/core/engine/planes');
+    const r = rng(kLen + 81);
+    const rows = 13, m = 19, mPad = 24;
+    const w = randomTrits(r, rows * kLen);
+    const x = new Float32Array(kLen * m).map(() => r() * 2 - 1);
+    const sp = 0.37, sn = 0.51;
+    const results: Float32Array[] = [];
+    for (const k of both()) {
+      const mat = repackBase3(k.heap, w, 0, rows, kLen);
+      assert.equal(mat.groups, Math.ceil(kLen / 4));
+      const xt = k.heap.alloc(mat.groups * 4 * mPad * 4);
+      for (let i = 0; i < kLen; i++) for (let c = 0; c < m; c++) k.heap.f32[(xt >>> 2) + i * mPad + c] = x[i * m + c];
+      const out = k.heap.alloc(rows * mPad * 4);
+      k.tf81Gemm(mat, xt, mPad, out, sp, sn);
+      for (let c = 0; c < m; c++) {
+        const want = naiveTf(w, x, rows, kLen, sp, sn, c, m);
+        for (let i = 0; i < rows; i++) assert.ok(close(k.heap.f32[(out >>> 2) + i * mPad + c], want[i], Math.sqrt(kLen)), `simd=${k.simd} r${i} c${c}`);
+      }
+      results.push(k.heap.f32.slice(out >>> 2, (out >>> 2) + rows * mPad));
+    }
+    assert.deepEqual(Array.from(results[0]).map((v, i) => (Object.is(v, results[1][i]) ? -1 : i)).filter((i) => i >= 0), [], 'SIMD vs fallback bit patterns');
+  });
+}
+
+for (const kLen of [5, 72, 130, 1000, 2100]) {
+  test(`lutGemv, tfLutGemm and tfGemmCols (K=${kLen}) match a naive additions loop; tfLutGemm SIMD and fallback are identical`, () => {
     const r = rng(kLen);
-    const rows = 13, m = 19, mPad = 20; // one 16-column block and a 4-column tail
+    const rows = 13, m = 19, mPad = 24; // three 8-column blocks
+    const results: Float32Array[] = [];
     const w = randomTrits(r, rows * kLen);
     const x = new Float32Array(kLen * m).map(() => r() * 2 - 1);
     const sp = 0.37, sn = 0.51;
@@ -97,16 +124,25 @@ for (const kLen of [5, 72, 130, 1000]) {
       k.lutGemv(mat, table, out, sp, sn, k.heap.alloc(rows * 16, false));
       const want = naiveTf(w, x, rows, kLen, sp, sn, 0, m);
       for (let i = 0; i < rows; i++) assert.ok(close(k.heap.f32[(out >>> 2) + i], want[i], Math.sqrt(kLen)), `gemv simd=${k.simd} row ${i}`);
-      // GEMM over columns laid out [K][mPad]
-      const xt = k.heap.alloc(kLen * mPad * 4);
+      // GEMM over columns laid out [K][mPad], 8·planeBytes rows (zeros past K)
+      const xt = k.heap.alloc(mat.planeBytes * 8 * mPad * 4);
       for (let i = 0; i < kLen; i++) for (let c = 0; c < m; c++) k.heap.f32[(xt >>> 2) + i * mPad + c] = x[i * m + c];
       const o2 = k.heap.alloc(rows * mPad * 4);
-      k.tfGemmCols(mat, xt, mPad, o2, sp, sn);
+      k.tfLutGemm(mat, xt, mPad, o2, sp, sn, k.heap.alloc(32768), k.heap.alloc(rows * 64));
       for (let c = 0; c < m; c++) {
         const wc = naiveTf(w, x, rows, kLen, sp, sn, c, m);
         for (let i = 0; i < rows; i++) assert.ok(close(k.heap.f32[(o2 >>> 2) + i * mPad + c], wc[i], Math.sqrt(kLen)), `gemm simd=${k.simd} r${i} c${c}`);
       }
+      results.push(k.heap.f32.slice(o2 >>> 2, (o2 >>> 2) + rows * mPad));
+      // the set-bit column adds of narrow layers, same layout
+      const o3 = k.heap.alloc(rows * mPad * 4);
+      k.tfGemmCols(mat, xt, mPad, o3, sp, sn);
+      for (let c = 0; c < m; c++) {
+        const wc = naiveTf(w, x, rows, kLen, sp, sn, c, m);
+        for (let i = 0; i < rows; i++) assert.ok(close(k.heap.f32[(o3 >>> 2) + i * mPad + c], wc[i], Math.sqrt(kLen)), `tfGemmCols simd=${k.simd} r${i} c${c}`);
+      }
     }
+    assert.deepEqual(Array.from(results[0]).map((v, i) => (Object.is(v, results[1][i]) ? -1 : i)).filter((i) => i >= 0), [], 'tfLutGemm SIMD vs fallback bit patterns');
   });
 }
 
@@ -128,21 +164,23 @@ test('lutGemv over 40 rows (prefetch of row r+16 inside the weights, then clampe
   }
 });
 
-test('maxPool (2x2/2 SIMD path, generic path) is identical to the reference pool2d, NaN/-0/inf included', async () => {
-  const { maxPoolNoPad } = await import('../../../src/core/engine/pool');
+test('maxPool (2x2/2 SIMD path, generic path, −∞-padded) is identical to the reference pool2d, NaN/-0/inf included', async () => {
+  const { maxPool } = await import('../../../src/core/engine/pool');
   const { pool2d } = await import('../../../src/core/exec/ops/pool');
   const { tensor } = await import('../../../src/core/tensor');
   const r = rng(99);
   const x = tensor([2, 3, 19, 21]);
   const specials = [NaN, -0, 0, Infinity, -Infinity];
   for (let i = 0; i < x.data.length; i++) x.data[i] = r() < 0.1 ? specials[Math.floor(r() * specials.length)] : r() * 2 - 1;
-  for (const [k, s] of [[[2, 2], [2, 2]], [[3, 2], [2, 1]], [[2, 2], [1, 1]]]) {
-    const oh = Math.floor((19 - k[0]) / s[0]) + 1, ow = Math.floor((21 - k[1]) / s[1]) + 1;
-    const want = pool2d('max', x, { kernel: k, strides: s, pads: [0, 0, 0, 0] }, [2, 3, oh, ow]);
+  const cases: number[][][] = [[[2, 2], [2, 2], [0, 0, 0, 0]], [[3, 2], [2, 1], [0, 0, 0, 0]], [[2, 2], [1, 1], [0, 0, 0, 0]],
+    [[3, 3], [2, 2], [1, 1, 1, 1]], [[3, 3], [1, 1], [1, 0, 2, 1]], [[2, 3], [2, 3], [0, 2, 1, 0]]];
+  for (const [k, s, pads] of cases) {
+    const oh = Math.floor((19 + pads[0] + pads[2] - k[0]) / s[0]) + 1, ow = Math.floor((21 + pads[1] + pads[3] - k[1]) / s[1]) + 1;
+    const want = pool2d('max', x, { kernel: k, strides: s, pads }, [2, 3, oh, ow]);
     for (const kern of both()) {
-      const got = maxPoolNoPad(kern, x, k, s, [2, 3, oh, ow]);
+      const got = maxPool(kern, x, { kernel: k, strides: s, pads }, [2, 3, oh, ow]);
       assert.deepEqual(Array.from(got.data).map(Object.is.bind(null, 0)), Array.from(want.data).map(Object.is.bind(null, 0)), 'signed zeros');
-      assert.deepEqual(Array.from(got.data), Array.from(want.data), `simd=${kern.simd} k=${k} s=${s}`);
+      assert.deepEqual(Array.from(got.data), Array.from(want.data), `simd=${kern.simd} k=${k} s=${s} pads=${pads}`);
     }
   }
 });
@@ -181,7 +219,7 @@ test('f32GemmCols and epilogueAffine (models without ternarized activations) mat
       assert.ok(Math.abs(h.f32[(po >>> 2) + i * m + c] - s) <= 1e-5, `gemm simd=${kern.simd} r${i} c${c}`);
     }
     // columns b·M + j of the GEMM output, into NCHW [n][rows][M], with relu
-    kern.epilogueAffine(po, m, rows, n, M, rows, 0, pab, true, pe);
+    kern.epilogueAffine(po, m, rows, n, M, rows, 0, pab, 2, pe);
     for (let b = 0; b < n; b++) for (let i = 0; i < rows; i++) for (let j = 0; j < M; j++) {
       const v = Math.fround(Math.fround(h.f32[(po >>> 2) + i * m + b * M + j] * ab[2 * i]) + ab[2 * i + 1]);
       assert.equal(h.f32[(pe >>> 2) + (b * rows + i) * M + j], v > 0 ? v : 0, `epilogue simd=${kern.simd} b${b} r${i} m${j}`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { seededRandom } from '../../../src/core/data/input-spec';
+import { mulberry32 } from '../../../src/core/rng';
 import { conv2d, type ConvParams } from '../../../src/core/exec/ops/conv';
 import { tensor, type Tensor } from '../../../src/core/tensor';
 
@@ -26,7 +26,7 @@ function naiveConv(x: Tensor, w: Tensor, bias: Float32Array, p: ConvParams, oh: 
 }
 
 test('reference conv2d equals the per-output dot product bit for bit (strides, pads, dilations, groups)', () => {
-  const rnd = seededRandom(7);
+  const rnd = mulberry32(7);
   const pick = (a: number[]) => a[Math.floor(rnd() * a.length)];
   for (let trial = 0; trial < 60; trial++) {
     const group = pick([1, 2, 4]);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { seededRandom } from '../../../src/core/data/input-spec';
+import { mulberry32 } from '../../../src/core/rng';
 import { runReference } from '../../../src/core/exec/reference';
 import { exportOnnx } from '../../../src/core/import/index';
 import { tensor } from '../../../src/core/tensor';
@@ -8,7 +8,7 @@ import { ModelBuilder } from '../import/model-builders';
 import { relDiff, runOrt } from '../import/ort-helper';
 
 test('random conv/pool configurations agree with onnxruntime-web', async () => {
-  const r = seededRandom(99);
+  const r = mulberry32(99);
   const pick = (n: number): number => Math.floor(r() * n);
   for (let trial = 0; trial < 16; trial++) {
     const group = [1, 2, 3][pick(3)];

@@ -1,6 +1,7 @@
 /** Shared fixtures for the `.tnn` format tests: a small valid model and raw header surgery. */
 import assert from 'node:assert/strict';
 import { computeChecksum, packTrits } from '../../../src/core/format/index';
+import { computeHeaderChecksum } from '../../../src/core/format/header-checksum';
 import { TnnFormatError } from '../../../src/core/errors';
 import type { StoredTensor, TnnModel } from '../../../src/core/graph/types';
 
@@ -63,11 +64,23 @@ export function joinFile(header: unknown, data: Uint8Array, pad = true): Uint8Ar
   return out;
 }
 
-/** Edits the header (and, by default, re-stamps a valid checksum so only the edited rule can fail). */
+/** Re-stamps the data checksum and, when the file has one, the header checksum, after an edit. */
+export function restamp(f: SplitFile): void {
+  const meta = f.header.__metadata__;
+  if (!meta || typeof meta !== 'object') return;
+  meta.checksum = computeChecksum(f.data);
+  if (typeof meta.header_checksum !== 'string') return;
+  const entries = Object.entries(f.header)
+    .filter(([k, v]) => k !== '__metadata__' && v && typeof v === 'object' && Array.isArray(v.data_offsets) && Array.isArray(v.shape))
+    .map(([name, v]) => ({ name, dtype: String(v.dtype), shape: v.shape, begin: v.data_offsets[0], end: v.data_offsets[1] }));
+  meta.header_checksum = computeHeaderChecksum(meta, entries);
+}
+
+/** Edits the header (and, by default, re-stamps valid checksums so only the edited rule can fail). */
 export function editFile(bytes: Uint8Array, edit: (f: SplitFile) => void, fixChecksum = true): Uint8Array {
   const f = splitFile(bytes);
   edit(f);
-  if (fixChecksum && f.header.__metadata__ && typeof f.header.__metadata__ === 'object') f.header.__metadata__.checksum = computeChecksum(f.data);
+  if (fixChecksum) restamp(f);
   return joinFile(f.header, f.data);
 }
 

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { serializeTnn, unpackTrits } from '../../../src/core/format/index';
+import { computeChecksum, parseTnn, serializeTnn, unpackTrits } from '../../../src/core/format/index';
 import { isPacked, type TnnModel } from '../../../src/core/graph/types';
 import { modelArbitrary } from './arbitrary';
 import { baseModel, editFile } from './helpers';
@@ -28,6 +28,7 @@ function compare(model: TnnModel, report: any): { trits: number; floats: number 
   let trits = 0;
   let floats = 0;
   assert.equal(report.checksum_ok, true);
+  assert.equal(report.header_checksum_ok, true, 'the Python reader computes the same header checksum (§2.2)');
   assert.deepEqual(Object.keys(report.tensors).sort(), [...model.tensors.keys()].sort());
   for (const [name, t] of model.tensors) {
     const r = report.tensors[name];
@@ -90,6 +91,18 @@ test('python reader also rejects what the spec forbids (bad code byte, bad check
     const s = spawnSync('python3', [READER, path.join(dir, 'c.tnn')], { encoding: 'utf8' });
     assert.equal(s.status, 1);
     assert.equal(JSON.parse(s.stdout).checksum_ok, false);
+    // A header edit with the data checksum still valid: caught by the header checksum on both sides.
+    const edited = editFile(good, (f) => {
+      const graph = JSON.parse(f.header.__metadata__.graph);
+      graph.layers[0].weightQuant.thresholds.pos = 0.31;
+      f.header.__metadata__.graph = JSON.stringify(graph);
+      f.header.__metadata__.checksum = computeChecksum(f.data);
+    }, false);
+    writeFileSync(path.join(dir, 'd.tnn'), edited);
+    const d = spawnSync('python3', [READER, path.join(dir, 'd.tnn')], { encoding: 'utf8' });
+    assert.equal(d.status, 1);
+    assert.deepEqual([JSON.parse(d.stdout).checksum_ok, JSON.parse(d.stdout).header_checksum_ok], [true, false]);
+    assert.throws(() => parseTnn(edited, 'd.tnn'), /d\.tnn: __metadata__\.header_checksum: header hash .* does not match the stored/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

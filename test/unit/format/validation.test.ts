@@ -1,9 +1,13 @@
 /** One test per reader rule of docs/tnn-format.md: each asserts the error names the file, the field and (where relevant) the byte offset. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeChecksum, parseTnn, serializeTnn } from '../../../src/core/format/index';
+import { parseTnn, serializeTnn } from '../../../src/core/format/index';
 import { isPacked } from '../../../src/core/graph/types';
-import { baseModel, editFile, editMeta, expectFormatError, FILE, joinFile, splitFile } from './helpers';
+import { runReference } from '../../../src/core/exec/reference';
+import { summarizeTnn } from '../../../src/core/inspect/summary';
+import { isKnownMethod } from '../../../src/core/quant/index';
+import { mulberry32 } from '../../../src/core/rng';
+import { baseModel, editFile, editMeta, expectFormatError, FILE, joinFile, restamp, splitFile } from './helpers';
 
 const valid = () => serializeTnn(baseModel());
 const parse = (b: Uint8Array) => () => parseTnn(b, FILE);
@@ -175,7 +179,8 @@ test('numbers that must be finite (JSON null / strings) and scales ≥ 0', () =>
   const g = (edit: (graph: any) => void) => parse(editMeta(b, 'graph', (graph) => (edit(graph), graph)));
   expectFormatError(g((x) => (x.layers[0].weightQuant.thresholds.pos = null)), { field: '__metadata__.graph.layers[0].weightQuant.thresholds.pos', detail: /finite number, found null/ });
   expectFormatError(g((x) => (x.layers[0].weightQuant.scale.neg = -1)), { field: '__metadata__.graph.layers[0].weightQuant.scale.neg', detail: /≥ 0/ });
-  expectFormatError(g((x) => (x.layers[0].weightQuant.method = 'magic')), { field: '__metadata__.graph.layers[0].weightQuant.method' });
+  expectFormatError(g((x) => (x.layers[0].weightQuant.method = 42)), { field: '__metadata__.graph.layers[0].weightQuant.method' });
+  expectFormatError(g((x) => (x.layers[0].weightQuant.method = '')), { field: '__metadata__.graph.layers[0].weightQuant.method' });
   expectFormatError(g((x) => (x.layers[2].actQuant.scale = '1')), { field: '__metadata__.graph.layers[2].actQuant.scale' });
   expectFormatError(g((x) => (x.layers[2].actQuant.variant = 'laplace')), { field: '__metadata__.graph.layers[2].actQuant.variant' });
   expectFormatError(parse(editMeta(b, 'layer_stats', (s) => ({ fc1: { ...s.fc1, cosine: null } }))), { field: '__metadata__.layer_stats.fc1.cosine' });
@@ -247,7 +252,7 @@ test('header without 8-byte padding and with integer-like tensor names is read b
   const data = new Uint8Array(f.data.length + 4);
   data.set(f.data);
   new DataView(data.buffer).setFloat32(f.data.length, 7.5, true);
-  f.header.__metadata__.checksum = computeChecksum(data);
+  restamp({ header: f.header, data });
   const m = parseTnn(joinFile(f.header, data, false), FILE);
   const t = m.tensors.get('0')!;
   assert.ok(!isPacked(t));
@@ -269,4 +274,20 @@ test('pathological JSON (deep nesting, huge numbers) is rejected as TnnFormatErr
   const g = (edit: (graph: any) => void) => parse(editMeta(b, 'graph', (graph) => (edit(graph), graph)));
   expectFormatError(g((x) => (x.inputs[0].shape = [1e300])), { field: '__metadata__.graph.inputs[0].shape[0]' });
   expectFormatError(parse(editFile(b, (f2) => (f2.header['fc1.bias'].shape = [2 ** 40, 2 ** 40]))), { field: 'header["fc1.bias"].data_offsets' });
+});
+
+test('a weightQuant method this version does not know reads, runs the same and is shown as stored', () => {
+  const b = valid();
+  const unknown = 'squeeze-v9';
+  assert.equal(isKnownMethod(unknown), false);
+  const edited = editMeta(b, 'graph', (graph) => ((graph as { layers: { weightQuant?: { method: string } }[] }).layers[0].weightQuant!.method = unknown, graph));
+  const m = parseTnn(edited, FILE);
+  assert.equal(m.graph.layers[0].weightQuant?.method, unknown);
+  // Dequantization does not depend on the method: the same trits, thresholds and scales give the same outputs.
+  const ref = parseTnn(b, FILE);
+  const shape = ref.graph.inputs[0].shape;
+  const r = mulberry32(3);
+  const x = { shape: [2, ...shape], data: Float32Array.from({ length: 2 * shape.reduce((a, c) => a * c, 1) }, () => r() * 2 - 1) };
+  assert.deepEqual(runReference(m, x).data, runReference(ref, x).data);
+  assert.equal(summarizeTnn(m, edited.length).layers.find((l) => l.name === m.graph.layers[0].name)?.method, unknown);
 });

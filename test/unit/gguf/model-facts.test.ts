@@ -20,6 +20,8 @@ test('tensor roles and blocks from GGUF and Hugging Face names', () => {
     ['blk.0.attn_sub_norm.weight', 0, 'norm'], ['token_embd.weight', null, 'token_embd'], ['output.weight', null, 'output'], ['output_norm.weight', null, 'norm'],
     ['model.layers.7.self_attn.k_proj.weight', 7, 'attn_k'], ['model.layers.7.mlp.gate_proj.weight', 7, 'ffn_gate'], ['model.layers.7.self_attn.o_proj.weight', 7, 'attn_output'],
     ['model.embed_tokens.weight', null, 'token_embd'], ['lm_head.weight', null, 'output'], ['rope_freqs.weight', null, 'other'],
+    // Separate scale tensors are not the matrices they scale (nor matrix multiplies in the token cost).
+    ['model.layers.2.self_attn.q_proj.weight_scale', 2, 'scale'], ['blk.4.ffn_up.weight.scales', 4, 'scale'],
   ];
   for (const [name, block, role] of cases) assert.deepEqual(tensorPlace(name), { block, role }, name);
 });

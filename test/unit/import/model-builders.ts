@@ -1,6 +1,6 @@
 /** Small FloatModels with seeded random weights, shared by the importer and executor tests. */
 import type { AttrValue, FloatModel, Layer, OpType } from '../../../src/core/graph/types';
-import { seededRandom } from '../../../src/core/data/input-spec';
+import { mulberry32 } from '../../../src/core/rng';
 import type { Tensor } from '../../../src/core/tensor';
 
 export class ModelBuilder {
@@ -11,7 +11,7 @@ export class ModelBuilder {
 
   constructor(private readonly name: string, private readonly inputShape: number[], seed = 1) {
     this.last = 'input';
-    this.rnd = seededRandom(seed);
+    this.rnd = mulberry32(seed);
   }
 
   randn(shape: number[], scale = 0.5, offset = 0): Tensor {

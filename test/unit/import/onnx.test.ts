@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { seededRandom } from '../../../src/core/data/input-spec';
+import { mulberry32 } from '../../../src/core/rng';
 import { runReference } from '../../../src/core/exec/reference';
 import type { FloatModel } from '../../../src/core/graph/types';
 import { exportOnnx, importModel, SUPPORTED_ONNX_OPS } from '../../../src/core/import/index';
@@ -14,7 +14,7 @@ import { relDiff, runOrt } from './ort-helper';
 const dir = mkdtempSync(path.join(tmpdir(), 'tritscope-onnx-'));
 
 function randomInput(m: FloatModel, batch: number, seed: number) {
-  const r = seededRandom(seed);
+  const r = mulberry32(seed);
   const shape = [batch, ...m.graph.inputs[0].shape];
   return tensor(shape, Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1));
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { seededRandom } from '../../../src/core/data/input-spec';
+import { mulberry32 } from '../../../src/core/rng';
 import { ImportError } from '../../../src/core/errors';
 import { runReference } from '../../../src/core/exec/reference';
 import { importModel, SUPPORTED_TFJS_LAYERS } from '../../../src/core/import/index';
@@ -29,7 +29,7 @@ async function save(model: tf.LayersModel, name: string): Promise<string> {
 
 /** Randomizes every weight (incl. BN statistics, variances kept positive) so the check is not trivial. */
 function randomizeWeights(model: tf.LayersModel, seed: number): void {
-  const r = seededRandom(seed);
+  const r = mulberry32(seed);
   for (const w of model.weights) {
     const positive = /variance/.test(w.name);
     const vals = Float32Array.from({ length: w.shape.reduce((a: number, b) => a * (b as number), 1) }, () => (positive ? 0.5 + r() : (r() * 2 - 1) * 0.5));
@@ -40,7 +40,7 @@ function randomizeWeights(model: tf.LayersModel, seed: number): void {
 /** NCHW input → NHWC for TF.js, predict, compare with runReference (channel-last outputs transposed back). */
 async function compare(model: tf.LayersModel, file: string, inShape: number[], seed: number): Promise<number> {
   const imported = await importModel(file);
-  const r = seededRandom(seed);
+  const r = mulberry32(seed);
   const n = 3;
   const x: Tensor = tensor([n, ...inShape], Float32Array.from({ length: n * inShape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1));
   const tfIn = inShape.length === 3 ? tf.tensor4d(x.data, [n, inShape[0], inShape[1], inShape[2]]).transpose([0, 2, 3, 1]) : tf.tensor(x.data, [n, ...inShape]);
@@ -108,7 +108,7 @@ test('a missing weight shard is named in the error', async () => {
   const m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 2 })] });
   const file = await save(m, 'noshard');
   rmSync(path.join(path.dirname(file), 'weights.bin'));
-  await assert.rejects(importModel(file), (e: unknown) => e instanceof ImportError && /weight shard '\.\/weights\.bin' not found/.test(e.message) && e.message.includes(file));
+  await assert.rejects(importModel(file), (e: unknown) => e instanceof ImportError && /weightsManifest\[0\]\.paths\[0\]: '\.\/weights\.bin': not found \(ENOENT\)/.test(e.message) && e.message.includes(file));
   const json = JSON.parse(readFileSync(file, 'utf8'));
   json.weightsManifest[0].weights[0].dtype = 'int32';
   writeFileSync(path.join(path.dirname(file), 'weights.bin'), new Uint8Array(40));

@@ -10,7 +10,7 @@ import { formatsFor, MODEL_FORMATS, namePatterns, namesText, whenClause } from '
 
 interface Manifest {
   contributes: {
-    customEditors: Array<{ viewType: string; selector: Array<{ filenamePattern: string }> }>;
+    customEditors: Array<{ viewType: string; selector: Array<{ filenamePattern: string }>; priority?: string }>;
     menus: Record<string, Array<{ command: string; when?: string }>>;
     taskDefinitions: Array<{ type: string; properties: Record<string, { description?: string }> }>;
   };
@@ -33,6 +33,17 @@ test('the model viewer is registered for every format that can be viewed, and on
   const viewable = formatsFor('view').flatMap(namePatterns);
   for (const p of viewable) assert.ok(patterns.includes(p), `package.json customEditors: add a selector { "filenamePattern": "${p}" }`);
   for (const p of patterns) assert.ok(viewable.includes(p), `package.json customEditors: ${p} is not a viewable format in the registry`);
+});
+
+test('"Open in Tritscope" in the explorer is offered on exactly the files the viewer opens', () => {
+  assert.equal(menu('explorer/context', 'tritscope.openInViewer')?.when, whenClause('view'));
+});
+
+test('safetensors files are not taken over: their viewer is an option, GGUF and .tnn open in it by default', () => {
+  const priorityOf = (pattern: string) => manifest.contributes.customEditors.find((e) => e.selector.some((s) => s.filenamePattern === pattern))?.priority;
+  assert.equal(priorityOf('*.safetensors'), 'option');
+  assert.equal(priorityOf('*.gguf'), 'default');
+  assert.equal(priorityOf('*.tnn'), 'default');
 });
 
 test('the tritscope task schema describes the source models the registry accepts', () => {

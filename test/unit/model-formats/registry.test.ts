@@ -11,10 +11,13 @@ import path from 'node:path';
 import { TnnFormatError } from '../../../src/core/errors';
 import { exportOnnx, importModel } from '../../../src/core/import/index';
 import {
-  defaultOutputPath, detectFileFormat, dialogExtensions, formatByName, loadModel, MissingFileError, MODEL_FORMATS,
+  defaultOutputPath, detectFileFormat, dialogExtensions, formatByName, loadModel, loadRunnableModel, MissingFileError, MODEL_FORMATS,
   namesText, UnknownFormatError, whenClause, workspaceGlob, type ModelFormat,
 } from '../../../src/core/model-formats/index';
 import { writeTinyTnn } from '../../fixtures/tiny-tnn';
+import { bitnetCheckpoint, viewerGguf } from '../../fixtures/weights-models';
+import { convertToWeightsTnn } from '../../../src/core/weights/convert';
+import { readGgufListing } from '../../../src/core/gguf/listing';
 import { smallCnn } from '../import/model-builders';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tritscope-formats-'));
@@ -31,6 +34,8 @@ const SAMPLES: Record<string, (file: string) => void> = {
     cpSync(path.join(src, 'weights.bin'), path.join(path.dirname(file), 'weights.bin'));
     cpSync(path.join(src, 'model.json'), file);
   },
+  gguf: (file) => writeFileSync(file, viewerGguf().bytes),
+  safetensors: (file) => writeFileSync(file, bitnetCheckpoint().bytes),
 };
 
 /** Writes format `id`'s sample in its own folder as `name`. */
@@ -117,10 +122,35 @@ test('one default output name for the CLI and the extension: <base>.<method>[.qa
 
 test('file-name rules in the forms menus, pickers and help need', () => {
   assert.equal(workspaceGlob('quantize'), '**/{*.onnx,model.json}');
-  assert.equal(workspaceGlob('view'), '**/*.tnn');
+  assert.equal(workspaceGlob('view'), '**/{*.tnn,*.gguf,*.safetensors}');
+  assert.equal(whenClause('view'), 'resourceExtname == .tnn || resourceExtname == .gguf || resourceExtname == .safetensors');
   assert.equal(whenClause('quantize'), 'resourceExtname == .onnx || resourceFilename == model.json');
   assert.deepEqual(dialogExtensions('quantize'), ['onnx', 'json']);
   assert.equal(namesText('quantize'), '.onnx or TF.js Layers model.json');
   assert.equal(formatByName('/x/Model.JSON')?.id, 'tfjs-layers');
   assert.equal(formatByName('/x/.tnn'), undefined, 'an extension alone is not a file name');
+});
+
+test('weights-only formats: GGUF by its magic under any name, safetensors by name or as a last resort after .tnn', async () => {
+  assert.equal((await detectFileFormat(sample('gguf', 'model.bin'))).id, 'gguf', 'the GGUF magic decides whatever the name');
+  assert.equal((await detectFileFormat(sample('gguf', 'model.tnn'))).id, 'gguf', 'a signature beats a misleading .tnn name');
+  assert.equal((await detectFileFormat(sample('safetensors', 'model.safetensors'))).id, 'safetensors');
+  // A bare safetensors container under an unknown name is only plausible for both: the .tnn reader goes first.
+  assert.equal((await detectFileFormat(sample('safetensors', 'model.bin'))).id, 'tnn');
+  // A .tnn under a .safetensors name still opens as .tnn: its "format":"tnn" is a signature.
+  assert.equal((await detectFileFormat(sample('tnn', 'renamed.safetensors'))).id, 'tnn');
+  const g = await loadModel(sample('gguf', 'm.gguf'));
+  assert.equal(g.kind === 'weights' && g.listing.tensors.length, viewerGguf().tensors.length);
+  await assert.rejects(loadModel(sample('gguf', 'm.gguf'), { use: 'run' }), /GGUF files cannot be run/);
+});
+
+test('a weights-only .tnn (no graph layers) loads as a weights listing; the header alone decides', async () => {
+  const gguf = sample('gguf', 'source.gguf');
+  const out = path.join(path.dirname(gguf), 'converted.tnn');
+  await convertToWeightsTnn(await readGgufListing(gguf), out);
+  const loaded = await loadModel(out);
+  assert.equal(loaded.format.id, 'tnn');
+  assert.equal(loaded.kind, 'weights');
+  assert.ok(loaded.kind === 'weights' && loaded.listing.tensors.some((t) => t.name === 'blk.0.attn_q.weight' && t.ternary));
+  await assert.rejects(loadRunnableModel(out), /holds weights only, nothing to run/);
 });

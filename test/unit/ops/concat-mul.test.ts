@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tfForward } from '../../../src/core/bench/tf-baseline';
 import { builtinProfiles, modelCost } from '../../../src/core/cost';
-import { seededRandom } from '../../../src/core/data/input-spec';
+import { mulberry32 } from '../../../src/core/rng';
 import { loadPackedEngine } from '../../../src/core/engine/index';
 import { ExecutionError, ImportError } from '../../../src/core/errors';
 import { runReference } from '../../../src/core/exec/reference';
@@ -76,7 +76,7 @@ test('refusals name the layer: concat on the batch axis or mismatched shapes, mu
   for (const [m, re] of bad) assert.throws(() => runReference(m, x), (e: unknown) => e instanceof ExecutionError && re.test((e as Error).message));
 });
 
-const rnd = seededRandom(5);
+const rnd = mulberry32(5);
 const vals = (n: number, s = 0.5) => Array.from({ length: n }, () => (rnd() * 2 - 1) * s);
 
 /** Imports ONNX bytes, runs both runtimes on a random batch of 2, and checks the packed engine and TF.js too. */

@@ -44,4 +44,13 @@ export const OP_EXAMPLES: Record<OpType, () => FloatModel> = {
     b.add('g', 'globalavgpool', {}, {}, ['input']);
     b.add('op', 'mul', {}, {}, ['input', 'g']);
   }),
+  sigmoid: () => build('sigmoid', [3, 2, 2], (b) => b.add('op', 'sigmoid')),
+  hardsigmoid: () => build('hardsigmoid', [3, 2, 2], (b) => b.add('op', 'hardsigmoid', { alpha: 1 / 6, beta: 0.5 })),
+  // Scaled so that both bends (x = ±3) fall inside the inputs.
+  hardswish: () => build('hardswish', [3, 2, 2], (b) => {
+    b.add('s', 'mul', {}, { scale: b.randn([1, 1, 1, 1], 0, 4) }, ['input']);
+    b.add('op', 'hardswish', {}, {}, ['s']);
+  }),
+  transpose: () => build('transpose', [2, 3, 4], (b) => b.add('op', 'transpose', { perm: [0, 2, 3, 1] })),
+  pad: () => build('pad', [2, 3, 4], (b) => b.add('op', 'pad', { pads: [0, 0, 1, 2, 0, 1, 0, 1], mode: 1, value: 0 })),
 };

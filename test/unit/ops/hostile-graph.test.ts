@@ -114,7 +114,7 @@ test('the ONNX importer refuses stride 0 and a huge input, naming the node and t
     node: [node('Conv', ['x', 'w'], ['y'], [aInts('strides', strides)], 'conv0')],
   });
   assert.throws(() => importOnnxBytes(modelBytes(graph([0, 1], 6)), 'm.onnx'), (e: unknown) => e instanceof ImportError && /m\.onnx: node 'conv0' \(Conv\).*'strides'.*positive integer/.test((e as Error).message));
-  assert.throws(() => importOnnxBytes(modelBytes(graph([1, 1], 1_000_000)), 'm.onnx'), (e: unknown) => e instanceof ImportError && /m\.onnx: graph input 'x'.*limit/.test((e as Error).message));
+  assert.throws(() => importOnnxBytes(modelBytes(graph([1, 1], 1_000_000)), 'm.onnx'), (e: unknown) => e instanceof ImportError && /m\.onnx: graph input 'x'.*(limit|more than)/.test((e as Error).message));
 });
 
 test('tritscope inspect and run report the layer and attribute, with no internal error', async () => {

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { QUANT_METHODS, jobToArgs, lastErrorLine, validateJob, JobError } from '../../../src/extension/quantize/jobArgs';
+import { jobToArgs, lastErrorLine, methodPickItems, methodTaskSchema, validateJob, JobError } from '../../../src/extension/quantize/jobArgs';
+import { qatMethods, QUANTIZERS, QUANTIZER_IDS } from '../../../src/core/quant/index';
 
 test('validateJob accepts a tasks.json definition and fills defaults', () => {
   const j = validateJob({ type: 'tritscope', model: 'm.onnx', output: 'm.tnn' });
@@ -56,6 +57,18 @@ test("every QuantizeJob field is declared in package.json's tritscope taskDefini
   const fields = Object.keys(validateJob({ model: 'a.onnx', output: 'a.tnn' })).filter((k) => k !== 'type');
   assert.ok(fields.length >= 15);
   assert.deepEqual(fields.filter((k) => !(k in def.properties)), [], 'undeclared job fields');
-  assert.deepEqual(def.properties.method.enum?.slice().sort(), [...QUANT_METHODS].sort());
+  // Derived from the quantizer registry (node scripts/sync-package-json.mjs rewrites it).
+  assert.deepEqual(def.properties.method, methodTaskSchema(), 'package.json is out of date: run node scripts/sync-package-json.mjs');
+  assert.deepEqual(def.properties.method.enum, [...QUANTIZER_IDS]);
   assert.deepEqual(def.properties.activations.enum, ['float', 'ternary']);
+});
+
+test('the guided flow offers every registered quantizer, and QAT only for those with a QAT strategy', () => {
+  const items = methodPickItems();
+  assert.deepEqual(items.map((i) => i.value), [...QUANTIZER_IDS]);
+  assert.deepEqual(items.filter((i) => i.trainable).map((i) => i.value), qatMethods());
+  for (const [i, q] of items.map((x, k) => [x, QUANTIZERS[k]] as const)) assert.ok(i.detail.startsWith(q.summary), i.value);
+  const ptqOnly = items.find((i) => !i.trainable)!;
+  assert.throws(() => validateJob({ model: 'a', output: 'b', method: ptqOnly.value, qat: true }), /"qat" needs a method with quantization-aware training/);
+  assert.equal(validateJob({ model: 'a', output: 'b', method: ptqOnly.value }).method, ptqOnly.value);
 });

@@ -9,7 +9,7 @@ import { readTnnFile } from '../../../src/core/format/index';
 import type { FloatModel } from '../../../src/core/graph/types';
 import { importModel } from '../../../src/core/import/index';
 import { initTf } from '../../../src/core/train/backend';
-import { loadTrainData, subset } from '../../../src/core/train/fashion-data';
+import { loadTrainData, subset } from '../../../src/core/train/training-data';
 import { TrainingCancelled } from '../../../src/core/train/progress';
 import { trainQat } from '../../../src/core/train/qat/train-qat';
 import { CheckpointError } from '../../../src/core/train/qat/checkpoint';

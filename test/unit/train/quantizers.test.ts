@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ternarizeActivation } from '../../../src/core/exec/reference';
 import { initTf } from '../../../src/core/train/backend';
-import { mulberry32 } from '../../../src/core/train/rng';
-import { ActQuantizer, codeWithFolded, UNIFORM_HALF_WIDTH, WeightQuantizer } from '../../../src/core/train/qat/quantizers';
+import { mulberry32 } from '../../../src/core/rng';
+import { UNIFORM_Z as UNIFORM_HALF_WIDTH } from '../../../src/core/quant/common';
+import { ActQuantizer, codeWithFolded, WeightQuantizer } from '../../../src/core/train/qat/quantizers';
 
 function gaussian(n: number, seed: number, mu = 0.01, sigma = 0.05): Float32Array {
   const r = mulberry32(seed);

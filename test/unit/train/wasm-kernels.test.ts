@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initTf } from '../../../src/core/train/backend';
-import { mulberry32 } from '../../../src/core/train/rng';
+import { mulberry32 } from '../../../src/core/rng';
 import { conv2dBackpropFilterByTaps } from '../../../src/core/train/wasm-grad-kernels';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];

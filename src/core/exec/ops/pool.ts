@@ -1,11 +1,16 @@
-/** Pooling kernels of the reference executor (NCHW, floor output size). */
+/** Pooling kernels of the reference executor (NCHW; the output size, floor or ceil mode, comes from the op's shape rule). */
 import { tensor, type Tensor } from '../../tensor';
 
 export interface PoolParams {
   kernel: number[];
   strides: number[];
   pads: number[]; // top, left, bottom, right
-  /** Average pooling only: divide by the full window (1) or by the valid cells (0), as ONNX count_include_pad. */
+  /**
+   * Average pooling only: divide by the window's cells inside the padded input (1) or
+   * inside the input (0), as ONNX count_include_pad. In floor mode the first is the
+   * whole window; a ceil-mode window overhanging the end padding counts only its part
+   * inside it (PyTorch's divisor).
+   */
   countIncludePad?: number;
 }
 
@@ -14,7 +19,7 @@ export function pool2d(kind: 'max' | 'avg', x: Tensor, p: PoolParams, outShape: 
   const [, , oh, ow] = outShape;
   const [kh, kw] = p.kernel;
   const [sh, sw] = p.strides;
-  const [pt, pl] = p.pads;
+  const [pt, pl, pb, pr] = p.pads;
   const y = tensor(outShape);
   for (let plane = 0; plane < n * c; plane++) {
     const xBase = plane * h * w;
@@ -34,7 +39,8 @@ export function pool2d(kind: 'max' | 'avg', x: Tensor, p: PoolParams, outShape: 
             valid++;
           }
         }
-        const div = p.countIncludePad ? kh * kw : valid;
+        const y0 = oy * sh - pt, x0 = ox * sw - pl;
+        const div = p.countIncludePad ? (Math.min(y0 + kh, h + pb) - y0) * (Math.min(x0 + kw, w + pr) - x0) : valid;
         y.data[(plane * oh + oy) * ow + ox] = kind === 'max' ? acc : acc / div;
       }
     }

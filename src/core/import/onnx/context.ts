@@ -22,6 +22,8 @@ export class ImportContext implements OnnxImporter {
   /** How many nodes (and graph outputs) read each ONNX value. */
   readonly readers = new Map<string, number>();
   private readonly layerNames = new Set<string>();
+  /** The graph input's batch size when the file fixes it (dim 0 has a value), else undefined. */
+  declaredBatch?: number;
 
   constructor(readonly file: string, readonly opset: number) {}
 

@@ -2,11 +2,13 @@
  * Constant folding of the shape arithmetic PyTorch emits for `x.view(x.size(0), -1)`
  * (Shape → Gather → Unsqueeze → Concat → Reshape). Activation shapes are known
  * at import time except the batch, which folds to the BATCH_DIM marker; Reshape
- * accepts it as the leading dim. These ops are supported only on such constants.
+ * accepts it as the leading dim. On activations, Squeeze/Unsqueeze become
+ * reshapes and Cast to float an alias (their op specs' converters); Gather and
+ * Concat-with-constants are refused by the importer.
  */
 import { BATCH_DIM } from '../../ops/index';
 import type { ImportContext } from './context';
-import { Attrs, tensorDims } from './reader';
+import { dtypeName, tensorDims, type Attrs } from './reader';
 import { DT, type OnnxNode, type OnnxTensor } from './schema';
 
 export { BATCH_DIM };
@@ -16,11 +18,10 @@ export const SHAPE_FOLDING_OPS = ['Shape', 'Gather', 'Unsqueeze', 'Squeeze', 'Co
 const ints = (dims: number[], values: number[]): OnnxTensor => ({ dims, data_type: DT.INT64, int64_data: values });
 
 /** Folds `node` into a constant when it is shape arithmetic on known values; false when it is not foldable. */
-export function foldShapeOp(ctx: ImportContext, node: OnnxNode): boolean {
+export function foldShapeOp(ctx: ImportContext, node: OnnxNode, a: Attrs): boolean {
   const op = node.op_type as string;
   if (!(SHAPE_FOLDING_OPS as readonly string[]).includes(op)) return false;
   const inputs = node.input ?? [];
-  const a = new Attrs(node.attribute);
   const out = node.output?.[0];
   if (!out) return false;
   if (op === 'Shape') {
@@ -64,15 +65,21 @@ export function foldShapeOp(ctx: ImportContext, node: OnnxNode): boolean {
       return true;
     }
     case 'Concat': {
-      if (present.some((_, i) => dims(i).length !== 1)) ctx.fail(node, 'only Concat of 1-D shape tensors is supported');
+      const axis = a.int('axis', 0);
+      if (present.some((_, i) => dims(i).length !== 1) || (axis !== 0 && axis !== -1)) ctx.fail(node, 'only Concat of 1-D shape tensors (axis 0) is supported on constants');
       const values = present.flatMap((_, i) => vals(i, `input ${i}`));
       ctx.consts.set(out, ints([values.length], values));
       return true;
     }
     case 'Cast': {
       const to = a.int('to', 0);
-      if (to !== DT.INT64 && to !== DT.INT32) ctx.fail(node, 'only Cast of shape tensors to INT64/INT32 is supported');
-      ctx.consts.set(out, ints(dims(0), vals(0, 'input')));
+      const from = (ctx.consts.get(inputs[0]) as OnnxTensor).data_type;
+      const isInt = (t: number | undefined): boolean => t === DT.INT64 || t === DT.INT32;
+      if (isInt(to) && isInt(from)) ctx.consts.set(out, ints(dims(0), vals(0, 'input')));
+      else if (to === DT.FLOAT && (from === DT.FLOAT || isInt(from))) {
+        const data = from === DT.FLOAT ? Array.from(ctx.constFloat(node, 0, 'input').data) : vals(0, 'input');
+        ctx.consts.set(out, { dims: dims(0), data_type: DT.FLOAT, float_data: data });
+      } else ctx.fail(node, `Cast of a constant from ${dtypeName({ data_type: from })} to ${dtypeName({ data_type: to })} is not supported (INT32/INT64 to either, or to FLOAT)`);
       return true;
     }
   }

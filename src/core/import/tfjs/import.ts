@@ -1,11 +1,10 @@
 /** TF.js Layers `model.json` (+ weight shards) → FloatModel in the IR's NCHW layout. */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { ImportError } from '../../errors';
 import type { FloatModel } from '../../graph/types';
 import { checkInputShape } from '../../ops/index';
 import { TfContext, TFJS_CONVERTERS } from './layers';
-import { loadWeights, parseTopology, type Config, type TfLayer } from './model-json';
+import { loadWeights, parseTopology, readModelJson, type Config, type TfLayer } from './model-json';
 
 export const SUPPORTED_TFJS_LAYERS: readonly string[] = [...Object.keys(TFJS_CONVERTERS), 'InputLayer'].sort();
 
@@ -14,6 +13,7 @@ function irInputShape(file: string, l: TfLayer, batchShape: unknown): number[] {
   if (!Array.isArray(batchShape)) throw new ImportError(`${file}: layer '${l.name}' (${l.className}): no batch_input_shape; cannot infer the model input shape`);
   const dims = batchShape.slice(1).map(Number);
   if (dims.some((d) => !(d > 0))) throw new ImportError(`${file}: layer '${l.name}': input shape [${batchShape.map(String)}] has unknown dimensions (shapes do not infer)`);
+  if (dims.some((d) => !Number.isSafeInteger(d))) throw new ImportError(`${file}: layer '${l.name}': input shape [${batchShape.map(String)}] has a dimension that is not an integer`);
   if (dims.length === 3) return [dims[2], dims[0], dims[1]];
   if (dims.length === 1) return dims;
   throw new ImportError(`${file}: layer '${l.name}': input rank ${dims.length} is not supported (expected [H, W, C] images or [F] features)`);
@@ -22,18 +22,7 @@ function irInputShape(file: string, l: TfLayer, batchShape: unknown): number[] {
 const batchShapeOf = (c: Config): unknown => c.batch_input_shape ?? c.batch_shape ?? c.batchInputShape;
 
 export async function importTfjsFile(file: string): Promise<FloatModel> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (e) {
-    throw new ImportError(`${file}: cannot read: ${(e as Error).message}`);
-  }
-  let json: Config;
-  try {
-    json = JSON.parse(new TextDecoder().decode(bytes)) as Config;
-  } catch (e) {
-    throw new ImportError(`${file}: not valid JSON: ${(e as Error).message}`);
-  }
+  const { bytes, json } = readModelJson(file);
   const topo = parseTopology(json, file);
   const ctx = new TfContext(file, await loadWeights(json, file));
   const outputOf = new Map<string, string>();

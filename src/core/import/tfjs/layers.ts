@@ -132,6 +132,9 @@ function conv(depthwise: boolean): Converter {
     if (xs.length !== 4) ctx.fail(l, `expects an [H, W, C] input, got IR shape [${xs}]`);
     const k = ctx.weight(l, depthwise ? 'depthwise_kernel' : 'kernel') as Tensor;
     const [kh, kw, ki, ko] = k.shape; // HWIO; depthwise: H, W, C, multiplier
+    // kernel_size is redundant with the weights' shape; a file where they disagree is not what it claims to be.
+    const ks = cfg(l.config, 'kernel_size', null);
+    if (ks != null && pair(ks, []).join(',') !== `${kh},${kw}`) ctx.fail(l, `kernel_size ${JSON.stringify(ks)} disagrees with the kernel's shape [${kh},${kw}]`);
     const strides = pair(cfg(l.config, 'strides', null), [1, 1]);
     const dilations = pair(cfg(l.config, 'dilation_rate', null), [1, 1]);
     const group = depthwise ? ki : Number(cfg(l.config, 'groups', 1));

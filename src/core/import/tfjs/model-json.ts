@@ -1,8 +1,11 @@
 /** Reads a TF.js Layers `model.json`: topology, layer list with inbound edges, and float32 weights from the shards. */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ImportError } from '../../errors';
+import { readRegularFile, resolveInside, statRegularFile, type Fail } from '../../fs-guard';
+import { jsonLimitViolation, type JsonLimits } from '../../json-limits';
+import { MAX_MODEL_JSON_BYTES } from '../../limits';
 import type { Tensor } from '../../tensor';
+import { checkManifest } from './manifest';
 
 export type Config = Record<string, unknown>;
 
@@ -22,16 +25,8 @@ export interface TfTopology {
   outputLayers: string[];
 }
 
-interface WeightSpec {
-  name: string;
-  shape: number[];
-  dtype?: string;
-  quantization?: unknown;
-}
-interface ManifestGroup {
-  paths: string[];
-  weights: WeightSpec[];
-}
+/** Keras topologies nest layers → config → arrays a dozen levels deep; hundreds would be hostile. */
+const MODEL_JSON_LIMITS: JsonLimits = { maxDepth: 64, maxValues: 5_000_000 };
 
 const isObj = (v: unknown): v is Config => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -76,37 +71,63 @@ export function parseTopology(json: Config, file: string): TfTopology {
   return { kind: 'Model', name, layers, inputLayers: ends(c.input_layers), outputLayers: ends(c.output_layers) };
 }
 
+/**
+ * Reads model.json: a regular file under MAX_MODEL_JSON_BYTES whose JSON nesting
+ * and size are bounded before JSON.parse (a hostile file must not cost gigabytes).
+ */
+export function readModelJson(file: string): { bytes: Uint8Array; json: Config } {
+  const fail: Fail = (detail) => {
+    throw new ImportError(`${file}: ${detail}`);
+  };
+  const bytes = readRegularFile(file, MAX_MODEL_JSON_BYTES, fail);
+  const text = new TextDecoder().decode(bytes);
+  const over = jsonLimitViolation(text, MODEL_JSON_LIMITS);
+  if (over) fail(`model.json ${over}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    fail(`not valid JSON: ${(e as Error).message}`);
+  }
+  if (!isObj(json)) fail(`expected a JSON object (a TF.js Layers model.json), found ${Array.isArray(json) ? 'an array' : json === null ? 'null' : typeof json}`);
+  return { bytes, json };
+}
+
 /** Loads every weight of the manifest as float32, keyed by its name (e.g. `conv2d_1/kernel`). */
 export async function loadWeights(json: Config, file: string): Promise<Map<string, Tensor>> {
-  const manifest = json.weightsManifest;
-  if (!Array.isArray(manifest)) throw new ImportError(`${file}: weightsManifest is missing or not a list`);
-  const out = new Map<string, Tensor>();
+  const groups = checkManifest(json, file);
   const dir = path.dirname(file);
-  for (const [gi, group] of (manifest as ManifestGroup[]).entries()) {
-    if (!Array.isArray(group.paths) || !Array.isArray(group.weights)) throw new ImportError(`${file}: weightsManifest[${gi}] needs 'paths' and 'weights' lists`);
-    const parts: Uint8Array[] = [];
-    for (const p of group.paths) {
-      const shard = path.resolve(dir, p);
-      try {
-        parts.push(await readFile(shard));
-      } catch {
-        throw new ImportError(`${file}: weightsManifest[${gi}]: weight shard '${p}' not found (looked for ${shard})`);
-      }
+  const out = new Map<string, Tensor>();
+  const seen = new Map<string, string>();
+  for (const g of groups) {
+    // Every shard is resolved, confined, de-duplicated and sized before any byte is read.
+    let onDisk = 0;
+    const shards = g.paths.map((ref, pi) => {
+      const field = `weightsManifest[${g.index}].paths[${pi}]`;
+      const fail: Fail = (detail) => {
+        throw new ImportError(`${file}: ${field}: ${detail}`);
+      };
+      const real = resolveInside(dir, ref, fail);
+      const first = seen.get(real);
+      if (first) fail(`shard '${ref}' is listed twice (also as ${first})`);
+      seen.set(real, field);
+      const size = statRegularFile(real, g.bytes, (d) => fail(`shard '${ref}' ${d}`)).size;
+      onDisk += size;
+      return { ref, real, fail };
+    });
+    if (onDisk !== g.bytes) {
+      throw new ImportError(`${file}: weightsManifest[${g.index}]: shards ${g.paths.map((p) => `'${p}'`).join(', ')} hold ${onDisk} bytes; the ${g.weights.length} float32 weights listed need ${g.bytes}`);
     }
-    const total = parts.reduce((a, b) => a + b.length, 0);
-    const buf = new Uint8Array(total);
-    parts.reduce((off, p) => (buf.set(p, off), off + p.length), 0);
+    const buf = new Uint8Array(g.bytes);
+    let at = 0;
+    for (const sh of shards) at += readRegularFile(sh.real, g.bytes - at, (d) => sh.fail(`shard '${sh.ref}' ${d}`), buf, at).length;
     const view = new DataView(buf.buffer);
     let off = 0;
-    for (const w of group.weights) {
-      if (w.quantization) throw new ImportError(`${file}: weight '${w.name}' is quantized (${JSON.stringify(w.quantization)}); only float32 weights are supported`);
-      if ((w.dtype ?? 'float32') !== 'float32') throw new ImportError(`${file}: weight '${w.name}' has dtype ${w.dtype}; only float32 weights are supported`);
-      const n = w.shape.reduce((a, b) => a * b, 1);
-      if (off + n * 4 > total) throw new ImportError(`${file}: weight '${w.name}' [${w.shape}] runs past the end of shards ${group.paths.join(', ')} (${total} bytes)`);
-      const data = new Float32Array(n);
-      for (let i = 0; i < n; i++) data[i] = view.getFloat32(off + 4 * i, true);
-      off += n * 4;
-      out.set(w.name, { shape: [...w.shape], data });
+    for (const w of g.weights) {
+      const data = new Float32Array(w.count);
+      for (let i = 0; i < w.count; i++) data[i] = view.getFloat32(off + 4 * i, true);
+      off += 4 * w.count;
+      out.set(w.name, { shape: w.shape, data });
     }
   }
   return out;

@@ -99,7 +99,7 @@ function exportWeights(tf: Tf, net: QatNet, layer: Layer, tensors: Map<string, S
     gamma: folded.gamma,
     trits: tritsName,
     latent: wName,
-    options: { qat: true, uniform: q.opts.uniform, asymmetric: q.opts.asymmetric },
+    options: q.exportOptions(),
   };
   if (folded.mu !== undefined) wq.mu = folded.mu;
   if (folded.sigma !== undefined) wq.sigma = folded.sigma;

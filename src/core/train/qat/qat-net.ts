@@ -52,7 +52,7 @@ export class QatNet {
     this.layers = g.layers;
     for (const l of this.layers) {
       try {
-        tfTranslation(l);
+        tfTranslation(l, true);
       } catch (e) {
         throw new QatGraphError(`${model.source.file}: QAT: ${(e as Error).message}`);
       }

@@ -7,7 +7,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { FloatModel } from '../../graph/types';
 import type { Tf } from '../backend';
 import { gatherBatch, range } from '../batches';
-import type { TrainData } from '../fashion-data';
+import type { TrainData } from '../training-data';
 import { ceLoss } from './kd';
 import { QatNet } from './qat-net';
 

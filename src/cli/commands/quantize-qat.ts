@@ -1,6 +1,6 @@
 /**
- * `tritscope quantize --qat …`: quantization-aware training (seed paper §3) as a
- * pipeline of the quantize command (see QuantizePipeline in ./quantize.ts):
+ * The QAT pipeline of `tritscope quantize --qat …` (quantization-aware training,
+ * seed paper §3): its options and the run that ./quantize.ts calls with --qat:
  * `--qat --data <dataset> --epochs N [--kd] [--two-stage] [--lambda 0.9]
  * [--batch B] [--lr X] [--limit N] [--resume] [--progress json]`.
  * With `--progress json` every step batch prints
@@ -10,10 +10,9 @@
 import { optFlag, optNumber, optString, type OptionSpec, type ParsedArgs } from '../args';
 import { UsageError } from '../../core/errors';
 import type { TnnModel } from '../../core/graph/types';
-import { resolveKeepFloat } from '../../core/quant/index';
+import { qatMethods, resolveKeepFloat } from '../../core/quant/index';
 import { trainQat } from '../../core/train/qat/train-qat';
-import type { QatMethod } from '../../core/train/qat/quantizers';
-import { QUANTIZE_OPTIONS, registerQuantizePipeline, type QuantizeContext } from './quantize';
+import type { QuantizeContext } from './quantize';
 import { makeProgressPrinter, progressMode } from './train-progress';
 
 export const QAT_OPTIONS: OptionSpec[] = [
@@ -31,8 +30,6 @@ export const QAT_OPTIONS: OptionSpec[] = [
   { names: ['resume'], value: false, description: 'QAT: continue from <out>.ckpt of a cancelled run' },
 ];
 
-const QAT_METHODS: QatMethod[] = ['asym-uniform', 'twn', 'ttq'];
-
 function positiveInt(args: ParsedArgs, key: string): number | undefined {
   const v = optNumber(args, key, 'quantize');
   if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new UsageError(`quantize: --${key} expects an integer ≥ 1, got '${optString(args, key)}'`);
@@ -43,7 +40,8 @@ function positiveInt(args: ParsedArgs, key: string): number | undefined {
 export async function runQat(ctx: QuantizeContext): Promise<TnnModel> {
   const { args, io } = ctx;
   if (!ctx.dataSpec) throw new UsageError('quantize: --qat needs --data <dataset> to train on');
-  if (!QAT_METHODS.includes(ctx.method as QatMethod)) throw new UsageError(`quantize: --qat supports --method ${QAT_METHODS.join('|')}, got '${ctx.method}'`);
+  const trainable = qatMethods();
+  if (!trainable.includes(ctx.method)) throw new UsageError(`quantize: --qat supports --method ${trainable.join('|')}, got '${ctx.method}'`);
   const lambda = optNumber(args, 'lambda', 'quantize');
   if (lambda !== undefined && !(lambda >= 0 && lambda <= 1)) throw new UsageError(`quantize: --lambda expects a number in [0, 1], got ${lambda}`);
   const lr = optNumber(args, 'lr', 'quantize');
@@ -61,7 +59,8 @@ export async function runQat(ctx: QuantizeContext): Promise<TnnModel> {
     lr,
     limit: positiveInt(args, 'limit'),
     testLimit: positiveInt(args, 'test-limit'),
-    method: ctx.method as QatMethod,
+    method: ctx.method,
+    methodOptions: ctx.methodOptions,
     uniform: !optFlag(args, 'no-uniform'),
     asymmetric: !optFlag(args, 'symmetric'),
     // QAT's default is the paper's W+A model; `--activations float` trains ternary weights only.
@@ -81,6 +80,3 @@ export async function runQat(ctx: QuantizeContext): Promise<TnnModel> {
   if (mode !== 'json') io.stderr(`qat: test top-1 ${(r.accuracy * 100).toFixed(2)}% (float ${(r.floatAccuracy * 100).toFixed(2)}%) on ${r.evalSamples} samples, ${r.seconds.toFixed(0)} s on ${r.backend}\n`);
   return r.tnn;
 }
-
-QUANTIZE_OPTIONS.push(...QAT_OPTIONS);
-registerQuantizePipeline({ name: 'qat', selects: (args) => optFlag(args, 'qat'), run: runQat });

@@ -1,6 +1,7 @@
 /**
- * Training data as flat NCHW arrays with pixels in [0,1], loaded through the
- * data module (src/core/data). For training, a bare `fashion-mnist` means the
+ * Any labelled data set spec (`fashion-mnist[:train|:test]`, `idx:…`, `npy:…`)
+ * loaded for training: flat NCHW arrays with pixels in [0,1], through the data
+ * module (src/core/data). For training, a bare `fashion-mnist` means the
  * training split (the data module's default is the test split).
  */
 import { loadDataset, type Dataset } from '../data/index';
