@@ -99,6 +99,8 @@ export function trainerEnv(ctx: TorchContext, inherited: string | undefined): Re
     PYTHONUNBUFFERED: '1',
     TRITSCOPE_CLI: ctx.cliPath,
     TRITSCOPE_NODE: ctx.nodePath,
+    // In desktop VS Code the Node at hand is Electron, which acts as Node only with this set.
+    ELECTRON_RUN_AS_NODE: '1',
   };
 }
 
@@ -129,7 +131,7 @@ export const LAUNCHER_VARIABLES = ['command', 'remoteCommand', 'trainerArgs', 'p
 export function substituteLauncher(template: string, vars: Record<(typeof LAUNCHER_VARIABLES)[number], string | string[]>): string {
   return template.replace(/\$\{([^}]*)\}/g, (_, name: string) => {
     if (!(LAUNCHER_VARIABLES as readonly string[]).includes(name))
-      throw new JobError(`tritscope.torch.launcher: unknown variable \${${name}} (known: ${LAUNCHER_VARIABLES.map((v) => `\${${v}}`).join(', ')})`);
+      throw new JobError(`tritscope.torch.launcher: unknown variable \${${name}} (known: ${LAUNCHER_VARIABLES.map((v) => `\${${v}}`).join(', ')}; write shell variables as $NAME)`);
     const v = vars[name as keyof typeof vars];
     return Array.isArray(v) ? v.map(shellQuote).join(' ') : shellQuote(v);
   });

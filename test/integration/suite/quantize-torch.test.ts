@@ -154,12 +154,12 @@ suite('Tritscope quantize: PyTorch backend', () => {
     this.timeout(300_000);
     // Stands in for a remote host without Tritscope: the trainer's own environment words are dropped, the CLI is absent.
     await setting('python', '/usr/bin/python3'); // with a launcher nothing is probed here: the interpreter is given
-    await setting('torch.launcher', 'remote() { shift 5; TRITSCOPE_CLI=/nonexistent/cli.js "$@"; }; remote ${command}');
+    await setting('torch.launcher', 'remote() { shift; while case $1 in *=*) true;; *) false;; esac; do shift; done; TRITSCOPE_CLI=/nonexistent/cli.js "$@"; }; remote ${command}');
     const output = path.join(scratch(), 'launched.torch.tnn');
     const o = await quantize(torchJob(output, { limit: 128, kd: false, twoStage: false }));
     assert.equal(o.ok, true, `job failed: ${o.error}`);
     assert.equal(o.args?.[0], '-c');
-    assert.match(o.args?.[1] ?? '', /^remote\(\) .*; remote env PYTHONPATH=\S+ PYTHONUNBUFFERED=1 TRITSCOPE_CLI=\S+ TRITSCOPE_NODE=\S+ \S+ -m tritscope_torch\.train /);
+    assert.match(o.args?.[1] ?? '', /^remote\(\) .*; remote env PYTHONPATH=\S+ PYTHONUNBUFFERED=1 TRITSCOPE_CLI=\S+ TRITSCOPE_NODE=\S+ ELECTRON_RUN_AS_NODE=1 \S+ -m tritscope_torch\.train /);
     assert.equal(parseTnn(readFileSync(output), output).provenance.trainer, 'tritscope_torch');
     for (const f of ['launched.torch.onnx', 'launched.torch.quant.safetensors']) assert.ok(!existsSync(path.join(scratch(), f)), `${f} removed after assembly`);
     const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
