@@ -36,6 +36,16 @@ def dequantize(trits, scale_pos, scale_neg, like):
 class TernaryMixin:
     """Shared state and forward of TernaryConv2d / TernaryLinear."""
 
+    def _adopt(self, src, method, activations, uniform, asymmetric, act_variant):
+        """Takes the float layer's weights, bias and train/eval mode, then sets up the quantizers."""
+        with torch.no_grad():
+            self.weight.copy_(src.weight)
+            if src.bias is not None:
+                self.bias.copy_(src.bias)
+        self.train(src.training)
+        self._init_ternary(method, activations, uniform, asymmetric, act_variant)
+        return self
+
     def _init_ternary(self, method, activations, uniform, asymmetric, act_variant):
         self.method = method
         dev = self.weight.device
@@ -102,13 +112,7 @@ class TernaryConv2d(TernaryMixin, nn.Conv2d):
     def from_float(cls, conv, method, activations="float", uniform=True, asymmetric=True, act_variant="gaussian"):
         m = cls(conv.in_channels, conv.out_channels, conv.kernel_size, conv.stride, conv.padding, conv.dilation,
                 conv.groups, conv.bias is not None, conv.padding_mode, device=conv.weight.device, dtype=conv.weight.dtype)
-        with torch.no_grad():
-            m.weight.copy_(conv.weight)
-            if conv.bias is not None:
-                m.bias.copy_(conv.bias)
-        m.train(conv.training)
-        m._init_ternary(method, activations, uniform, asymmetric, act_variant)
-        return m
+        return m._adopt(conv, method, activations, uniform, asymmetric, act_variant)
 
     def _plain(self, x, w):
         return self._conv_forward(x, w, self.bias)
@@ -121,13 +125,7 @@ class TernaryLinear(TernaryMixin, nn.Linear):
     @classmethod
     def from_float(cls, lin, method, activations="float", uniform=True, asymmetric=True, act_variant="gaussian"):
         m = cls(lin.in_features, lin.out_features, lin.bias is not None, device=lin.weight.device, dtype=lin.weight.dtype)
-        with torch.no_grad():
-            m.weight.copy_(lin.weight)
-            if lin.bias is not None:
-                m.bias.copy_(lin.bias)
-        m.train(lin.training)
-        m._init_ternary(method, activations, uniform, asymmetric, act_variant)
-        return m
+        return m._adopt(lin, method, activations, uniform, asymmetric, act_variant)
 
     def _plain(self, x, w):
         return F.linear(x, w, self.bias)

@@ -72,12 +72,12 @@ export function statRegularFile(file: string, maxBytes: number, fail: Fail): Sta
 }
 
 /**
- * Reads a regular file of at most `maxBytes` into `into` at `offset` (or a new
- * buffer) and returns its length. Re-checks the opened descriptor: a file
- * swapped for a FIFO between stat and open is refused (O_NONBLOCK keeps the
- * open itself from blocking).
+ * Opens a regular file of at most `maxBytes` and hands its descriptor to
+ * `use`, then closes it. Re-checks the opened descriptor: a file swapped for a
+ * FIFO (or resized) between stat and open is refused; O_NONBLOCK keeps the
+ * open itself from blocking. Errno failures inside `use` go to `fail`.
  */
-export function readRegularFile(file: string, maxBytes: number, fail: Fail, into?: Uint8Array, offset = 0): Uint8Array {
+function withRegularFile<T>(file: string, maxBytes: number, fail: Fail, use: (fd: number, size: number) => T): T {
   const s = statRegularFile(file, maxBytes, fail);
   let fd: number;
   try {
@@ -88,7 +88,18 @@ export function readRegularFile(file: string, maxBytes: number, fail: Fail, into
   try {
     const now = fstatSync(fd);
     if (!now.isFile() || now.size !== s.size) fail('changed while being opened');
-    const size = now.size;
+    return use(fd, now.size);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code) fail(describeFsError(e));
+    throw e;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads a regular file of at most `maxBytes` into `into` at `offset` (or a new buffer) and returns its bytes. */
+export function readRegularFile(file: string, maxBytes: number, fail: Fail, into?: Uint8Array, offset = 0): Uint8Array {
+  return withRegularFile(file, maxBytes, fail, (fd, size) => {
     const out = into ?? new Uint8Array(size);
     if (offset + size > out.length) fail(`is ${size} bytes, more than the ${out.length - offset} expected`);
     let done = 0;
@@ -98,12 +109,7 @@ export function readRegularFile(file: string, maxBytes: number, fail: Fail, into
       done += n;
     }
     return into ? out.subarray(offset, offset + size) : out;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code) fail(describeFsError(e));
-    throw e;
-  } finally {
-    closeSync(fd);
-  }
+  });
 }
 
 /** The first `n` bytes (fewer if the file is shorter) of a regular file of at most `maxBytes`. */
@@ -113,15 +119,7 @@ export function readHead(file: string, n: number, maxBytes: number, fail: Fail):
 
 /** `length` bytes at `position` of a regular file of at most `maxBytes` (fewer at the end of the file). */
 export function readPart(file: string, maxBytes: number, fail: Fail, position: number, length: number): Uint8Array {
-  statRegularFile(file, maxBytes, fail);
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  } catch (e) {
-    fail(describeFsError(e));
-  }
-  try {
-    if (!fstatSync(fd).isFile()) fail('changed while being opened');
+  return withRegularFile(file, maxBytes, fail, (fd) => {
     const out = new Uint8Array(length);
     let done = 0;
     while (done < length) {
@@ -130,10 +128,5 @@ export function readPart(file: string, maxBytes: number, fail: Fail, position: n
       done += got;
     }
     return out.subarray(0, done);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code) fail(describeFsError(e));
-    throw e;
-  } finally {
-    closeSync(fd);
-  }
+  });
 }

@@ -7,35 +7,23 @@
  * src/workers/view/weights-view.ts; shown by webview/weights/. Type-only
  * except the message-type constants.
  */
-import type { TypeTotals } from '../core/weights/facts';
+import type { ModelFacts, TypeTotals } from '../core/weights/facts';
 import type { DepthPoint, TensorRole } from '../core/weights/grouping';
 import type { TritCounts, ValueSummary } from '../core/weights/histograms';
+import type { TensorStats } from '../core/weights/stats';
 import type { ErrorView } from './rpc';
 
 export type { DepthPoint, TensorRole, TritCounts, TypeTotals, ValueSummary };
 
-export interface WeightsHeaderView {
+/** The reader's header facts (core/weights/facts.ts) plus what only the view needs. */
+export interface WeightsHeaderView extends Omit<ModelFacts, 'file'> {
   fileName: string;
   filePath: string;
-  /** Registry format id ('gguf', 'safetensors', 'tnn') and its label. */
-  format: string;
+  /** Label of the registry format id in `format` ('gguf', 'safetensors', 'tnn'). */
   formatLabel: string;
   version: number | null;
-  architecture: string | null;
-  name: string | null;
-  parameters: number;
-  /** Parameters in ternary tensors as the header declares them (a probed float matrix is confirmed by the statistics). */
-  ternaryParameters: number;
-  fileBytes: number;
   /** Bytes of the file read to build this view. */
   headerBytes: number;
-  bitsPerWeight: number;
-  ternaryBitsPerWeight: number | null;
-  byType: TypeTotals[];
-  contextLength: number | null;
-  vocabularySize: number | null;
-  blocks: number;
-  quantTypes: string[];
   /** Readers' notes (layout caveats, missing scales), one sentence each. */
   notes: string[];
   /** A few metadata entries as display text, for the header's details. */
@@ -99,19 +87,10 @@ export interface WeightsView {
   parseMs: number;
 }
 
-export interface TensorStatsView {
+/** One tensor's statistics (core/weights/stats.ts) as posted to the webview. */
+export interface TensorStatsView
+  extends Pick<TensorStats, 'ternary' | 'trits' | 'nonTernary' | 'sparsity' | 'entropyBits' | 'scales' | 'values' | 'decoded'> {
   index: number;
-  /** Decided from the data. */
-  ternary: boolean;
-  trits: TritCounts | null;
-  nonTernary: number;
-  sparsity: number | null;
-  entropyBits: number | null;
-  /** Effective magnitude of a ±1 trit per stored scale (per 256-weight block for TQ1_0/TQ2_0). */
-  scales: ValueSummary | null;
-  /** Element statistics of float tensors. */
-  values: ValueSummary | null;
-  decoded: boolean;
   note: string | null;
 }
 

@@ -9,22 +9,11 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { drawnPixels, e2eTest, findWebview } from './helpers';
-import { choose, enterText, scratchFile, startFlow, waitForTerminalText, withScreenReader } from './quantizeFlow';
+import { scratchFile, startQatFlow, waitForTerminalText, withScreenReader } from './quantizeFlow';
 
 e2eTest('quantize: the PyTorch backend feeds the live training chart; Cancel stops the trainer', (wb) => withScreenReader(wb, async () => {
   const out = scratchFile(wb, 'fashion-cnn.torch-chart.tnn');
-  await wb.closeAllEditors();
-  await startFlow(wb);
-  await choose(wb, '(1/6)', 'models/fashion-cnn.onnx');
-  await choose(wb, '(2/6)', 'asym-uniform');
-  await choose(wb, '(3/6)', 'Quantization-aware training');
-  await choose(wb, 'train with', 'PyTorch');
-  // The flow looks for a Python that imports torch before asking further.
-  await choose(wb, '(4/6)', 'Weights + activations');
-  await choose(wb, '(5/6)', 'fashion-mnist:train');
-  await enterText(wb, 'Epochs', '1');
-  await choose(wb, 'Knowledge distillation', 'Two-stage KD');
-  await enterText(wb, '(6/6)', out);
+  await startQatFlow(wb, 'PyTorch', 'Two-stage KD', out);
 
   const note = await wb.waitForNotification(/Tritscope: quantize fashion-cnn\.onnx .*PyTorch/, 60_000);
   assert.match(note, /QAT 1 ep/);

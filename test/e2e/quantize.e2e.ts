@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { drawnPixels, e2eTest, findWebview } from './helpers';
-import { choose, enterText, scratchFile, startFlow, waitForTerminalText, withScreenReader } from './quantizeFlow';
+import { choose, enterText, scratchFile, startFlow, startQatFlow, waitForTerminalText, withScreenReader } from './quantizeFlow';
 
 e2eTest('quantize: F1 → Quantize to ternary, post-training via the keyboard → terminal log and the .tnn opens', (wb) => withScreenReader(wb, async () => {
   const out = scratchFile(wb, 'fashion-cnn.ptq.tnn');
@@ -33,17 +33,7 @@ e2eTest('quantize: F1 → Quantize to ternary, post-training via the keyboard �
 
 e2eTest('quantize: a QAT job shows progress and the live training chart; Cancel stops it', (wb) => withScreenReader(wb, async () => {
   const out = scratchFile(wb, 'fashion-cnn.qat-cancel.tnn');
-  await wb.closeAllEditors();
-  await startFlow(wb);
-  await choose(wb, '(1/6)', 'models/fashion-cnn.onnx');
-  await choose(wb, '(2/6)', 'asym-uniform');
-  await choose(wb, '(3/6)', 'Quantization-aware training');
-  await choose(wb, 'train with', 'TF.js in VS Code');
-  await choose(wb, '(4/6)', 'Weights + activations');
-  await choose(wb, '(5/6)', 'fashion-mnist:train');
-  await enterText(wb, 'Epochs', '1');
-  await choose(wb, 'Knowledge distillation', 'None');
-  await enterText(wb, '(6/6)', out);
+  await startQatFlow(wb, 'TF.js in VS Code', 'None', out);
 
   const note = await wb.waitForNotification(/Tritscope: quantize fashion-cnn\.onnx/, 60_000);
   assert.match(note, /QAT 1 ep/);

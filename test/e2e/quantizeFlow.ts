@@ -75,3 +75,23 @@ export async function waitForTerminalText(wb: Workbench, re: RegExp, timeoutMs =
     await wb.page.waitForTimeout(500);
   }
 }
+
+/**
+ * F1 → Quantize to ternary → the sample CNN, asym-uniform, one epoch of W+A QAT on
+ * the Fashion-MNIST training set with `backend` ('TF.js in VS Code' | 'PyTorch')
+ * and the given distillation choice, writing `out`.
+ */
+export async function startQatFlow(wb: Workbench, backend: string, kd: string, out: string): Promise<void> {
+  await wb.closeAllEditors();
+  await startFlow(wb);
+  await choose(wb, '(1/6)', 'models/fashion-cnn.onnx');
+  await choose(wb, '(2/6)', 'asym-uniform');
+  await choose(wb, '(3/6)', 'Quantization-aware training');
+  // With PyTorch the flow looks for a Python that imports torch before asking further.
+  await choose(wb, 'train with', backend);
+  await choose(wb, '(4/6)', 'Weights + activations');
+  await choose(wb, '(5/6)', 'fashion-mnist:train');
+  await enterText(wb, 'Epochs', '1');
+  await choose(wb, 'Knowledge distillation', kd);
+  await enterText(wb, '(6/6)', out);
+}

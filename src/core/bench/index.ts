@@ -12,17 +12,11 @@ import { tensor, type Tensor } from '../tensor';
 import { loadBenchModel } from './sample-cnn';
 import { storageAccounting, type StorageAccounting } from './storage';
 import { initTfWasm, tfForward, type Tf } from './tf-baseline';
-import { timePair, type PairTiming } from './timing';
+import { timePair, type PairTiming, type TimedRatio } from './timing';
 import { argmaxRows } from './util';
 import { mulberry32 } from '../rng';
 
-export interface BenchResult {
-  name: string;
-  ours_ms: number;
-  baseline_ms: number;
-  ratio: number;
-  ours_min_ms: number;
-  baseline_min_ms: number;
+export interface BenchResult extends TimedRatio {
   /** baseline_min_ms / ours_min_ms. */
   ratio_min: number;
   /** Goal from the project brief (ratio ≥ goal). */

@@ -22,7 +22,7 @@ import { inferShapes } from '../ops/index';
 import { sizeOf, tensor, type Tensor } from '../tensor';
 import { createOrtRunner, type OrtRunner } from './ort-baseline';
 import { initTfWasm, tfForward } from './tf-baseline';
-import { timeRounds, type Side } from './timing';
+import { timeRounds, type Side, type TimedRatio } from './timing';
 import { argmaxRows } from './util';
 import { mulberry32 } from '../rng';
 
@@ -36,13 +36,7 @@ export interface ModelBenchOptions {
   signal?: AbortSignal;
 }
 
-export interface ModelBenchResult {
-  name: string;
-  ours_ms: number;
-  baseline_ms: number;
-  ratio: number;
-  ours_min_ms: number;
-  baseline_min_ms: number;
+export interface ModelBenchResult extends TimedRatio {
   /** Medians of the process CPU time per call (robust to other processes holding the core) and their ratio. */
   ours_cpu_ms: number;
   baseline_cpu_ms: number;

@@ -72,3 +72,14 @@ export async function timeRounds(sides: Side[], reps: number, warmup = 1): Promi
   }
   return Object.fromEntries(sides.map((s, i) => [s.name, { median_ms: median(times[i]), min_ms: Math.min(...times[i]), cpu_ms: median(cpu[i]), runs: times[i].length }]));
 }
+
+/** Medians and minimums of one side-by-side timing: ours against a baseline. */
+export interface TimedRatio {
+  name: string;
+  ours_ms: number;
+  baseline_ms: number;
+  /** baseline_ms / ours_ms. */
+  ratio: number;
+  ours_min_ms: number;
+  baseline_min_ms: number;
+}

@@ -34,6 +34,18 @@ export async function recordEditorMessages(): Promise<vscode.Disposable> {
   });
 }
 
+/** Mocha hooks for an editor suite: record messages for the whole suite, close all editors after each test. */
+export function recordEditorMessagesDuringSuite(): void {
+  let subscription: vscode.Disposable | undefined;
+  suiteSetup(async () => {
+    subscription = await recordEditorMessages();
+  });
+  suiteTeardown(() => subscription?.dispose());
+  teardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+}
+
 export async function recorded(): Promise<Recorded> {
   return log;
 }

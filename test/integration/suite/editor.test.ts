@@ -10,17 +10,10 @@ import { serializeTnn } from '../../../src/core/format/index';
 import { summarizeTnn } from '../../../src/core/inspect/summary';
 import type { ModelView, ToWebviewMessage } from '../../../src/shared/messages';
 import { buildEditorModel } from '../../unit/cost/fixtures';
-import { recordEditorMessages, recorded, scratch, waitForPosted, writeAtomic } from './editor-messages';
+import { recordEditorMessagesDuringSuite, recorded, scratch, waitForPosted, writeAtomic } from './editor-messages';
 
 suite('Tritscope .tnn editor', () => {
-  let subscription: vscode.Disposable | undefined;
-  suiteSetup(async () => {
-    subscription = await recordEditorMessages();
-  });
-  suiteTeardown(() => subscription?.dispose());
-  teardown(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  });
+  recordEditorMessagesDuringSuite();
 
   test('opening a .tnn sends the model (after the webview ready handshake) with the inspect Δ and α', async () => {
     const model = buildEditorModel({ channels: [8, 16, 16], latent: true, seed: 11 });

@@ -11,19 +11,12 @@ import { serializeTnn } from '../../../src/core/format/index';
 import type { GraphOverlay, ToWebviewMessage } from '../../../src/shared/messages';
 import { buildEditorModel } from '../../unit/cost/fixtures';
 import { buildResNet50Topology } from '../../fixtures/resnet50-topology';
-import { recordEditorMessages, recorded, scratch, waitForPosted, writeAtomic } from './editor-messages';
+import { recordEditorMessagesDuringSuite, recorded, scratch, waitForPosted, writeAtomic } from './editor-messages';
 
 const isOverlay = (metric: string) => (m: ToWebviewMessage) => m.type === 'overlay' && m.overlay.metric === metric;
 
 suite('Tritscope .tnn editor: graph view (host side)', () => {
-  let subscription: vscode.Disposable | undefined;
-  suiteSetup(async () => {
-    subscription = await recordEditorMessages();
-  });
-  suiteTeardown(() => subscription?.dispose());
-  teardown(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  });
+  recordEditorMessagesDuringSuite();
 
   test('the model message carries each layer\'s inputs/outputs and the graph ends (ResNet-50 topology)', async () => {
     const file = path.join(scratch('graph-it'), 'r50.tnn');
