@@ -25,8 +25,19 @@ export function peekTnnBytes(input: Uint8Array, fileName: string): TnnHeader {
   return checkTnnHeader(sh, fileName, bytes.length, bytes);
 }
 
+export interface ParseOptions {
+  /**
+   * Float tensors are decoded when their `data` is first read, not at parse time: opening a model whose
+   * latent float weights are ~95 % of the file (ResNet-50: 100 of 107 MB) then costs the checksum and the
+   * trits, and a viewer decodes a latent only for its histogram. Everything is still validated here (the
+   * checksum covers every byte; a float payload's size is checked with the header and cannot fail to
+   * decode later). Until its last lazy tensor is decoded the model keeps the file's buffer alive.
+   */
+  lazyFloats?: boolean;
+}
+
 /** Parses and fully validates a `.tnn` file; throws TnnFormatError for any violation. */
-export function parseTnn(input: Uint8Array, fileName: string): TnnModel {
+export function parseTnn(input: Uint8Array, fileName: string, opts: ParseOptions = {}): TnnModel {
   const bytes = plainBytes(input);
   const header = peekTnnBytes(bytes, fileName);
   const data = bytes.subarray(header.dataStart);
@@ -34,13 +45,35 @@ export function parseTnn(input: Uint8Array, fileName: string): TnnModel {
   if (actual !== header.checksum)
     throw new TnnFormatError(fileName, '__metadata__.checksum', `data region hash ${actual} does not match the stored ${header.checksum} (file corrupted or modified)`, header.dataStart);
   const tensors = new Map<string, StoredTensor>();
-  for (const t of header.tensors) tensors.set(t.name, decodeTensor(t, data.subarray(t.begin, t.end), fileName));
+  for (const t of header.tensors) {
+    const payload = data.subarray(t.begin, t.end);
+    tensors.set(t.name, opts.lazyFloats && t.trits === undefined ? lazyFloatTensor(t, payload) : decodeTensor(t, payload, fileName));
+  }
   return {
     graph: header.graph,
     tensors,
     provenance: header.provenance,
     ...(header.layerStats ? { layerStats: header.layerStats } : {}),
   };
+}
+
+/**
+ * A float tensor whose `data` is decoded (a fresh copy, as decodeTensor makes) on first read. The accessor then
+ * replaces itself with a plain property, so loops that read `t.data[i]` cost what they cost on any tensor.
+ */
+function lazyFloatTensor(t: TnnTensorInfo, payload: Uint8Array): Tensor {
+  const tensor = { shape: [...t.shape] } as Tensor;
+  const settle = (data: Float32Array): Float32Array => {
+    Object.defineProperty(tensor, 'data', { value: data, writable: true, enumerable: true, configurable: true });
+    return data; // the payload (and with the last lazy tensor, the file's buffer) is no longer referenced
+  };
+  Object.defineProperty(tensor, 'data', {
+    enumerable: true,
+    configurable: true,
+    get: () => settle(decodeToFloat32(payload, t.dtype, payload.length / DTYPE_SIZES[t.dtype])),
+    set: (v: Float32Array) => settle(v),
+  });
+  return tensor;
 }
 
 /**

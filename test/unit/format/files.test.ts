@@ -114,3 +114,29 @@ test('writeTnnFile with a model that fails serialization writes nothing and keep
     await assert.rejects(writeTnnFile(path.join(dir, 'new.tnn'), bad), TnnFormatError);
     assert.deepEqual(await readdir(dir), ['m.tnn']);
   }));
+
+test('lazyFloats: float tensors decode on first read to the eager values, packed trits at parse; a bad file still fails at parse', () => {
+  const model = baseModel();
+  const bytes = serializeTnn(model);
+  const eager = parseTnn(bytes, 'm.tnn');
+  const lazy = parseTnn(bytes, 'm.tnn', { lazyFloats: true });
+  const floats = [...lazy.tensors].filter(([, t]) => !isPacked(t)).map(([n]) => n);
+  assert.ok(floats.length > 0, 'the fixture has float tensors');
+  for (const name of floats) {
+    const d = Object.getOwnPropertyDescriptor(lazy.tensors.get(name)!, 'data');
+    assert.equal(typeof d?.get, 'function', `${name}: not decoded at parse time`);
+  }
+  for (const [name, t] of lazy.tensors) if (isPacked(t)) assert.ok(t.bytes instanceof Uint8Array, `${name}: trits decoded at parse time`);
+  // The first read decodes and settles into a plain data property holding a copy (not a view of the file).
+  const first = lazy.tensors.get(floats[0])! as { data: Float32Array };
+  const data = first.data;
+  assert.equal(Object.getOwnPropertyDescriptor(first, 'data')?.value, data);
+  assert.notEqual(data.buffer, bytes.buffer);
+  assert.deepStrictEqual(lazy.tensors, eager.tensors);
+  // Writing a model that came in lazily gives the same file.
+  assert.deepEqual(serializeTnn(lazy, 'm.tnn'), bytes);
+  // Validation is not deferred: one flipped data byte fails the checksum at parse.
+  const broken = new Uint8Array(bytes);
+  broken[broken.length - 1] ^= 1;
+  assert.throws(() => parseTnn(broken, 'm.tnn', { lazyFloats: true }), (e: unknown) => e instanceof TnnFormatError && /checksum/.test(e.message));
+});
