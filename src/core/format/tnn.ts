@@ -27,11 +27,13 @@ export function peekTnnBytes(input: Uint8Array, fileName: string): TnnHeader {
 
 export interface ParseOptions {
   /**
-   * Float tensors are decoded when their `data` is first read, not at parse time: opening a model whose
-   * latent float weights are ~95 % of the file (ResNet-50: 100 of 107 MB) then costs the checksum and the
-   * trits, and a viewer decodes a latent only for its histogram. Everything is still validated here (the
-   * checksum covers every byte; a float payload's size is checked with the header and cannot fail to
-   * decode later). Until its last lazy tensor is decoded the model keeps the file's buffer alive.
+   * Float tensors are not copied out at parse time: opening a model whose latent float weights are
+   * ~95 % of the file (ResNet-50: 100 of 107 MB) then costs the checksum and the trits. An F32 payload
+   * at a 4-byte aligned offset (every file serializeTnn writes) becomes a Float32Array view of the
+   * file's bytes, no copy at all; any other float payload is decoded (a fresh copy, as decodeTensor
+   * makes) when its `data` is first read. Everything is still validated here (the checksum covers every
+   * byte; a float payload's size is checked with the header and cannot fail to decode later). The model
+   * keeps the file's buffer alive, and the caller must not reuse that buffer.
    */
   lazyFloats?: boolean;
 }
@@ -47,7 +49,7 @@ export function parseTnn(input: Uint8Array, fileName: string, opts: ParseOptions
   const tensors = new Map<string, StoredTensor>();
   for (const t of header.tensors) {
     const payload = data.subarray(t.begin, t.end);
-    tensors.set(t.name, opts.lazyFloats && t.trits === undefined ? lazyFloatTensor(t, payload) : decodeTensor(t, payload, fileName));
+    tensors.set(t.name, opts.lazyFloats && t.trits === undefined ? floatInPlace(t, payload) : decodeTensor(t, payload, fileName));
   }
   return {
     graph: header.graph,
@@ -55,6 +57,15 @@ export function parseTnn(input: Uint8Array, fileName: string, opts: ParseOptions
     provenance: header.provenance,
     ...(header.layerStats ? { layerStats: header.layerStats } : {}),
   };
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** lazyFloats: a view of an aligned F32 payload (the file stores little-endian floats), else lazyFloatTensor. */
+function floatInPlace(t: TnnTensorInfo, payload: Uint8Array): Tensor {
+  if (t.dtype === 'F32' && LITTLE_ENDIAN && payload.byteOffset % 4 === 0)
+    return { shape: [...t.shape], data: new Float32Array(payload.buffer, payload.byteOffset, payload.length / 4) };
+  return lazyFloatTensor(t, payload);
 }
 
 /**

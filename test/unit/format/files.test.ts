@@ -115,26 +115,38 @@ test('writeTnnFile with a model that fails serialization writes nothing and keep
     assert.deepEqual(await readdir(dir), ['m.tnn']);
   }));
 
-test('lazyFloats: float tensors decode on first read to the eager values, packed trits at parse; a bad file still fails at parse', () => {
+test('lazyFloats: aligned F32 tensors are views of the file bytes, others decode on first read; values, re-serialization and validation as eager', () => {
   const model = baseModel();
   const bytes = serializeTnn(model);
   const eager = parseTnn(bytes, 'm.tnn');
-  const lazy = parseTnn(bytes, 'm.tnn', { lazyFloats: true });
-  const floats = [...lazy.tensors].filter(([, t]) => !isPacked(t)).map(([n]) => n);
+  const floats = [...eager.tensors].filter(([, t]) => !isPacked(t)).map(([n]) => n);
   assert.ok(floats.length > 0, 'the fixture has float tensors');
+
+  // As written (4-byte aligned payloads): no copy, the data lies in the file's buffer.
+  const inPlace = parseTnn(bytes, 'm.tnn', { lazyFloats: true });
+  for (const name of floats) {
+    const t = inPlace.tensors.get(name) as { data: Float32Array };
+    assert.equal(t.data.buffer, bytes.buffer, `${name}: a view of the file's bytes`);
+  }
+  for (const [name, t] of inPlace.tensors) if (isPacked(t)) assert.notEqual(t.bytes.buffer, bytes.buffer, `${name}: trits copied`);
+  assert.deepStrictEqual(inPlace.tensors, eager.tensors);
+  assert.deepEqual(serializeTnn(inPlace, 'm.tnn'), bytes);
+
+  // The same file one byte into a buffer: payloads are misaligned, so they decode on first read, to a copy.
+  const shifted = new Uint8Array(bytes.length + 1);
+  shifted.set(bytes, 1);
+  const lazy = parseTnn(shifted.subarray(1), 'm.tnn', { lazyFloats: true });
   for (const name of floats) {
     const d = Object.getOwnPropertyDescriptor(lazy.tensors.get(name)!, 'data');
     assert.equal(typeof d?.get, 'function', `${name}: not decoded at parse time`);
   }
-  for (const [name, t] of lazy.tensors) if (isPacked(t)) assert.ok(t.bytes instanceof Uint8Array, `${name}: trits decoded at parse time`);
-  // The first read decodes and settles into a plain data property holding a copy (not a view of the file).
   const first = lazy.tensors.get(floats[0])! as { data: Float32Array };
   const data = first.data;
-  assert.equal(Object.getOwnPropertyDescriptor(first, 'data')?.value, data);
-  assert.notEqual(data.buffer, bytes.buffer);
+  assert.equal(Object.getOwnPropertyDescriptor(first, 'data')?.value, data, 'settled into a plain property');
+  assert.notEqual(data.buffer, shifted.buffer);
   assert.deepStrictEqual(lazy.tensors, eager.tensors);
-  // Writing a model that came in lazily gives the same file.
   assert.deepEqual(serializeTnn(lazy, 'm.tnn'), bytes);
+
   // Validation is not deferred: one flipped data byte fails the checksum at parse.
   const broken = new Uint8Array(bytes);
   broken[broken.length - 1] ^= 1;
