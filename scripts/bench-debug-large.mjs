@@ -1,6 +1,8 @@
 // The debugger on a ResNet-scale model (`node scripts/bench-debug.mjs --large [--trits N] [--size S]
-// [--no-float] [--model m.tnn] [--json]`). Generates test/fixtures/resnet-like.ts's model (~25 M trits,
-// 3×112×112 input) unless --model is given, then drives a TritscopeDebugSession over DAP as VS Code does:
+// [--no-float] [--model m.tnn | --resnet50 [--size S]] [--runs N] [--json]`). Generates
+// test/fixtures/resnet-like.ts's model (~25 M trits, 3×112×112 input) unless --model is given; with
+// --resnet50, torchvision's ResNet-50 made ternary (TWN) at S×S, default 224 (scripts/resnet50-fixture.mjs).
+// With --runs N it repeats the whole session N times and prints medians over the runs. It drives a TritscopeDebugSession over DAP as VS Code does:
 //   launch → first stop; F10 over every layer (next → stopped, then stackTrace + scopes + the Output
 //   scope's variables); stepBack at the result (cached states); a fresh `continue` to the end; a
 //   breakpoint on the layer with the largest output and the paged expansion of that tensor.
@@ -17,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
+import { resnet50Tnn } from './resnet50-fixture.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
@@ -75,6 +78,7 @@ async function bundle(work) {
 export { TritscopeDebugSession } from ${JSON.stringify(path.join(root, 'src/debug/session'))};
 export { WorkerEngineConnection } from ${JSON.stringify(path.join(root, 'src/debug/engineClient'))};
 export { downsampleView } from ${JSON.stringify(path.join(root, 'src/debug/tensorMath'))};
+export { peekTnnHeader } from ${JSON.stringify(path.join(root, 'src/core/format/index'))};
 `);
   await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: path.join(work, 'entry.mjs'), logLevel: 'warning', banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } });
   await esbuild.build({ entryPoints: [path.join(root, 'test/fixtures/resnet-like.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: path.join(work, 'gen.cjs'), logLevel: 'warning' });
@@ -125,12 +129,14 @@ async function renderTiming(lib, work) {
 export async function main(argv) {
   const arg = (k, d) => { const i = argv.indexOf(`--${k}`); return i >= 0 ? argv[i + 1] : d; };
   const json = argv.includes('--json');
+  const quiet = argv.includes('--json-quiet'); // a run of mainRuns: its report is returned, not printed
   const compareFloat = !argv.includes('--no-float');
-  const log = (...a) => { if (!json) console.log(...a); };
+  const log = (...a) => { if (!json && !argv.includes('--json-quiet')) console.log(...a); };
   const work = mkdtempSync(path.join(tmpdir(), 'tritscope-bench-debug-large-'));
   const lib = await bundle(work);
   let model = arg('model');
   const report = { date: new Date().toISOString(), compareFloat, input: 'random:0' };
+  if (!model && argv.includes('--resnet50')) model = await resnet50Tnn(Number(arg('size', '224')), log);
   if (!model) {
     model = path.join(work, 'resnet-like.tnn');
     const t0 = performance.now();
@@ -141,6 +147,9 @@ export async function main(argv) {
   }
   report.model = path.basename(model);
   report.fileBytes = statSync(model).size;
+  const header = await lib.peekTnnHeader(model);
+  const opOf = new Map(header.graph.layers.map((l) => [l.name, l.op]));
+  report.inputShape = header.graph.inputs[0]?.shape;
 
   const workerPath = path.join(root, 'dist/workers/inference.js');
   // In-memory streams, no socket: messages cost what they cost inline (no TCP, no Nagle delays).
@@ -156,7 +165,7 @@ export async function main(argv) {
   const layerEventBytes = [];
   dc.on('tritscope/layer', (e) => layerEventBytes.push(JSON.stringify(e).length));
   dc.connect(fromAdapter, toAdapter);
-  const timings = { stepMs: [], stepUiMs: [], stepBackMs: [] };
+  const timings = { stepMs: [], stepUiMs: [], stepBackMs: [], convStepMs: [], convStepUiMs: [] };
   const frames = [];
   try {
     // 1. launch → first stop (model read, engine compile in the worker).
@@ -192,6 +201,8 @@ export async function main(argv) {
       const c = performance.now();
       timings.stepMs.push(b - a);
       timings.stepUiMs.push(c - a);
+      // a stop shows the layer it just ran (its output in Variables)
+      if (opOf.get(frame.name) === 'conv2d') { timings.convStepMs.push(b - a); timings.convStepUiMs.push(c - a); }
       const count = tensor ? Number(/^\[([\d×]+)\]/.exec(tensor.value)?.[1].split('×').reduce((x, y) => x * y, 1)) : 0;
       frames.push({ name: frame.name, line: frame.line, count, ms: +(c - a).toFixed(1) });
       if (frame.name === 'result') break;
@@ -254,17 +265,22 @@ export async function main(argv) {
   report.step = stats(timings.stepMs);
   report.stepWithVariables = stats(timings.stepUiMs);
   report.stepBack = stats(timings.stepBackMs);
+  report.convStep = stats(timings.convStepMs);
+  report.convStepWithVariables = stats(timings.convStepUiMs);
   report.layerEventBytes = stats(layerEventBytes);
   report.perLayer = frames.slice(1).map(({ name, ms }) => ({ name, ms }));
   if (!argv.includes('--no-render')) report.activationViewRender = await renderTiming(lib, work).catch((e) => ({ error: e.message.split('\n')[0] }));
 
   rmSync(work, { recursive: true, force: true });
+  if (quiet) return report;
   if (json) { console.log(JSON.stringify(report, null, 2)); return report; }
   const f = (s) => `${String(s.median).padStart(9)} ${String(s.p95).padStart(9)} ${String(s.max).padStart(9)}`;
   console.log(`\nmodel ${report.model}: ${report.trits?.toLocaleString() ?? '?'} trits, ${report.layers} layers, ${(report.fileBytes / 2 ** 20).toFixed(1)} MiB; compareFloat ${compareFloat}`);
   console.log(`${'(ms)'.padEnd(34)} ${'median'.padStart(9)} ${'p95'.padStart(9)} ${'max'.padStart(9)}`);
   console.log(`${'F10: next → stopped'.padEnd(34)} ${f(report.step)}`);
   console.log(`${'F10 + stack/scopes/variables'.padEnd(34)} ${f(report.stepWithVariables)}`);
+  console.log(`${`F10 onto a conv (${report.convStep.n})`.padEnd(34)} ${f(report.convStep)}`);
+  console.log(`${'F10 onto a conv + variables'.padEnd(34)} ${f(report.convStepWithVariables)}`);
   console.log(`${'stepBack (+ variables)'.padEnd(34)} ${f(report.stepBack)}`);
   for (const [k, s] of Object.entries(report.eventLoopLatenessMs)) console.log(`${`adapter loop lateness: ${k}`.padEnd(34)} ${f(s)}   busy ${(100 * report.eventLoopUtilization[k]).toFixed(1)} %`);
   console.log(`launch → first stop ${report.launchToFirstStopMs} ms; continue → end ${report.continueToEndMs} ms`);
@@ -275,9 +291,53 @@ export async function main(argv) {
   const r = report.activationViewRender;
   if (r?.renderMs) console.log(`activation view of a 1×256×56×56 output: ${r.maps} maps of ${r.side}×${r.side}, ${r.jsonBytes} bytes; rendered in median ${r.renderMs.median} ms, max ${r.renderMs.max} ms (Chromium)`);
   else if (r) console.log(`activation view render: ${r.error}`);
-  const out = path.join(root, 'test-results', 'bench-debug-large-dap.json');
+  const out = path.join(root, 'test-results', argv.includes('--resnet50') ? 'bench-debug-resnet50-run.json' : 'bench-debug-large-dap.json');
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
   console.log(`(${path.relative(root, out)})`);
   return report;
+}
+
+/**
+ * `--runs N`: N sessions, each launched afresh (model read, engine compile, first stop), stepped over every
+ * layer and continued to the end; prints the median over runs of each headline number (each run's own
+ * numbers are medians over its steps). The activation-view render is timed in the first run only.
+ */
+export async function mainRuns(argv) {
+  const i = argv.indexOf('--runs');
+  const n = i >= 0 ? Number(argv[i + 1]) : 1;
+  if (!(n > 1)) return main(argv);
+  const rest = argv.filter((a, k) => k !== i && k !== i + 1 && a !== '--json');
+  const reports = [];
+  for (let r = 0; r < n; r++) {
+    console.log(`run ${r + 1}/${n}…`);
+    reports.push(await main([...rest, '--json-quiet', ...(r ? ['--no-render'] : [])]));
+  }
+  const med = (xs) => stats(xs.filter((x) => Number.isFinite(x))).median;
+  const first = reports[0];
+  const summary = {
+    date: new Date().toISOString(), model: first.model, inputShape: first.inputShape, layers: first.layers, fileBytes: first.fileBytes,
+    compareFloat: first.compareFloat, runs: n,
+    launchToFirstStopMs: med(reports.map((x) => x.launchToFirstStopMs)),
+    stepMedianMs: med(reports.map((x) => x.step.median)),
+    stepWithVariablesMedianMs: med(reports.map((x) => x.stepWithVariables.median)),
+    convStepMedianMs: med(reports.map((x) => x.convStep.median)),
+    convStepWithVariablesMedianMs: med(reports.map((x) => x.convStepWithVariables.median)),
+    convStepWithVariablesMaxMs: med(reports.map((x) => x.convStepWithVariables.max)),
+    slowestStepMs: med(reports.map((x) => x.slowestStep.ms)),
+    continueToEndMs: med(reports.map((x) => x.continueToEndMs)),
+    perRun: reports.map((x) => ({ launchToFirstStopMs: x.launchToFirstStopMs, convStep: x.convStepWithVariables, step: x.stepWithVariables, slowestStep: x.slowestStep, continueToEndMs: x.continueToEndMs })),
+    activationViewRender: first.activationViewRender,
+    result: first.result,
+  };
+  if (argv.includes('--json')) console.log(JSON.stringify(summary, null, 2));
+  else {
+    console.log(`\nmodel ${summary.model} (input ${summary.inputShape?.join('×')}), ${summary.layers} layers, compareFloat ${summary.compareFloat}: medians over ${n} runs (ms)`);
+    for (const k of ['launchToFirstStopMs', 'stepMedianMs', 'stepWithVariablesMedianMs', 'convStepMedianMs', 'convStepWithVariablesMedianMs', 'convStepWithVariablesMaxMs', 'slowestStepMs', 'continueToEndMs']) console.log(`  ${k.padEnd(32)} ${summary[k]}`);
+  }
+  const out = path.join(root, 'test-results', argv.includes('--resnet50') ? 'bench-debug-resnet50.json' : 'bench-debug-large-runs.json');
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(summary, null, 2) + '\n');
+  console.log(`(${path.relative(root, out)})`);
+  return summary;
 }

@@ -4,7 +4,8 @@
 // step. `node esbuild.mjs && node scripts/bench-debug.mjs [--model m.tnn] [--input spec] [--rounds N]`.
 // Without --model it uses samples/models/fashion-cnn.tnn, or, when that is
 // absent, a synthetic CNN of the same architecture (test/unit/debug/fashion-like-model.ts).
-// `--large [--json] [--no-float] [--trits N]`: the ResNet-scale run of scripts/bench-debug-large.mjs.
+// `--large [--json] [--no-float] [--trits N] [--resnet50 [--size S]] [--runs N]`: the ResNet-scale runs of
+// scripts/bench-debug-large.mjs (the synthetic 25 M-trit model, or torchvision ResNet-50).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,7 +16,7 @@ import { DebugClient } from '@vscode/debugadapter-testsupport';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const argv = process.argv.slice(2);
-if (argv.includes('--large')) await (await import('./bench-debug-large.mjs')).main(argv);
+if (argv.includes('--large')) await (await import('./bench-debug-large.mjs')).mainRuns(argv);
 else await smallModel();
 
 async function smallModel() {

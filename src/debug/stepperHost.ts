@@ -12,7 +12,8 @@ import type { Tensor } from '../core/tensor';
 import type {
   FinalSummary, LayerStepSummary, LayerView, EngineLoadOptions, ModelInfo, TensorRef, TensorSummary, EngineRequest, EngineResults,
 } from '../shared/engineProtocol';
-import { summarizeValues, summarizeTrits, topKAgreement, downsampleView } from './tensorMath';
+import { countPackedTrits } from '../core/format/index';
+import { summarizeValues, summarizeTrits, summarizeTritCounts, topKAgreement, downsampleView, type ValueSummary } from './tensorMath';
 
 /** How the host gets a model, an input and a Stepper (the real engine in the worker, stand-ins in tests). */
 export interface EngineLoader {
@@ -28,6 +29,11 @@ export class StepperHost {
   private stepper?: Stepper;
   private readonly weightCache = new Map<string, Int8Array | Float32Array>();
   private readonly summaryCache = new Map<number, LayerStepSummary>();
+  /**
+   * Value summaries by the array they describe: a layer's input is an earlier layer's output (the same
+   * array), and weights never change, so each 25 M-value pass is made once per session.
+   */
+  private valueSummaries = new WeakMap<object, ValueSummary>();
 
   constructor(private readonly loader: EngineLoader) {}
 
@@ -61,6 +67,7 @@ export class StepperHost {
     this.stepper = await this.loader.createStepper(model, input, { subSteps: options.subSteps, compareFloat: options.compareFloat });
     this.options = { ...options, input: spec };
     this.summaryCache.clear();
+    this.valueSummaries = new WeakMap();
     return { inputShape: [...input.shape] };
   }
 
@@ -96,11 +103,11 @@ export class StepperHost {
     }));
     const weights = Object.entries(layer.weights).map(([role, name]) => {
       const shape = model.tensors.get(name)?.shape ?? [];
-      return { ...this.summarize(name, [...shape], this.weightValues(name), ref('weight', name)), dtype: this.isPackedWeight(name) ? 'trits' as const : 'f32' as const, name: `${role} (${name})` };
+      return { ...this.weightSummary(name, shape, ref('weight', name)), dtype: this.isPackedWeight(name) ? 'trits' as const : 'f32' as const, name: `${role} (${name})` };
     });
     if (layer.weightQuant && !layer.weights.weight && model.tensors.has(layer.weightQuant.trits)) {
       const name = layer.weightQuant.trits;
-      weights.unshift({ ...this.summarize(name, [...model.tensors.get(name)!.shape], this.weightValues(name), ref('weight', name)), dtype: 'trits', name: `trits (${name})` });
+      weights.unshift({ ...this.weightSummary(name, model.tensors.get(name)!.shape, ref('weight', name)), dtype: 'trits', name: `trits (${name})` });
     }
     const float = s.float
       ? {
@@ -122,8 +129,24 @@ export class StepperHost {
   }
 
   private summarize(name: string, shape: number[], data: ArrayLike<number>, ref: TensorRef): TensorSummary {
-    // Unpacked trits are counted, not scanned as floats (25 M of them in a ResNet-scale model).
-    const values = data instanceof Int8Array ? summarizeTrits(data) : summarizeValues(data);
+    let values = this.valueSummaries.get(data);
+    if (!values) {
+      // Unpacked trits are counted, not scanned as floats (25 M of them in a ResNet-scale model).
+      values = data instanceof Int8Array ? summarizeTrits(data) : summarizeValues(data);
+      this.valueSummaries.set(data, values);
+    }
+    return { name, shape: [...shape], dtype: 'f32', ref, ...values };
+  }
+
+  /** A weight's summary; packed trits are counted from their bytes (unpacked only when Variables pages through them). */
+  private weightSummary(name: string, shape: readonly number[], ref: TensorRef): TensorSummary {
+    const t = this.model?.tensors.get(name);
+    if (!t || !isPacked(t)) return this.summarize(name, [...shape], this.weightValues(name), ref);
+    let values = this.valueSummaries.get(t.bytes);
+    if (!values) {
+      values = summarizeTritCounts(countPackedTrits(t.bytes, t.count));
+      this.valueSummaries.set(t.bytes, values);
+    }
     return { name, shape: [...shape], dtype: 'f32', ref, ...values };
   }
 

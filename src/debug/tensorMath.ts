@@ -4,18 +4,53 @@ import type { LayerView, ValueSummary } from '../shared/engineProtocol';
 
 export type { ValueSummary };
 
-/** Statistics plus trit counts when every value is −1, 0 or +1. */
+/**
+ * Statistics plus trit counts when every value is −1, 0 or +1, in one pass (the same sums, in the
+ * same order, as tensorStats: the numbers are identical to it).
+ */
 export function summarizeValues(data: ArrayLike<number>): ValueSummary {
-  const stats = tensorStats(data);
-  let neg = 0, pos = 0, ternary = data.length > 0;
-  for (let i = 0; i < data.length && ternary; i++) {
+  return data instanceof Float32Array ? summarizeF32(data) : summarizeAny(data);
+}
+
+// Two copies of one loop, so each stays monomorphic (a Float32Array on the hot path; arrays and other typed arrays otherwise).
+function summarizeF32(data: Float32Array): ValueSummary {
+  const n = data.length;
+  let min = Infinity, max = -Infinity, sum = 0, sq = 0, zeros = 0, neg = 0, pos = 0, other = 0;
+  for (let i = 0; i < n; i++) {
     const v = data[i];
-    if (v === 1) pos++;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sum += v;
+    sq += v * v;
+    if (v === 0) zeros++;
+    else if (v === 1) pos++;
     else if (v === -1) neg++;
-    else if (v !== 0) ternary = false;
+    else other++;
   }
-  const out: ValueSummary = { count: stats.count, min: stats.min, max: stats.max, mean: stats.mean, std: stats.std, zeros: stats.zeros };
-  if (ternary) out.trits = { neg, zero: stats.zeros, pos };
+  return finish(n, min, max, sum, sq, zeros, neg, pos, other);
+}
+
+function summarizeAny(data: ArrayLike<number>): ValueSummary {
+  const n = data.length;
+  let min = Infinity, max = -Infinity, sum = 0, sq = 0, zeros = 0, neg = 0, pos = 0, other = 0;
+  for (let i = 0; i < n; i++) {
+    const v = data[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sum += v;
+    sq += v * v;
+    if (v === 0) zeros++;
+    else if (v === 1) pos++;
+    else if (v === -1) neg++;
+    else other++;
+  }
+  return finish(n, min, max, sum, sq, zeros, neg, pos, other);
+}
+
+function finish(n: number, min: number, max: number, sum: number, sq: number, zeros: number, neg: number, pos: number, other: number): ValueSummary {
+  const mean = n ? sum / n : 0;
+  const out: ValueSummary = { count: n, min: n ? min : 0, max: n ? max : 0, mean, std: n ? Math.sqrt(Math.max(0, sq / n - mean * mean)) : 0, zeros };
+  if (n > 0 && other === 0) out.trits = { neg, zero: zeros, pos };
   return out;
 }
 
@@ -27,7 +62,13 @@ export function summarizeTrits(trits: Int8Array): ValueSummary {
     if (v > 0) pos++;
     else if (v < 0) neg++;
   }
-  const n = trits.length, zero = n - neg - pos;
+  return summarizeTritCounts({ neg, zero: trits.length - neg - pos, pos });
+}
+
+/** A trit tensor's summary from its counts alone (packed trits are counted without unpacking them). */
+export function summarizeTritCounts(c: { neg: number; zero: number; pos: number }): ValueSummary {
+  const { neg, zero, pos } = c;
+  const n = neg + zero + pos;
   if (!n) return { count: 0, min: 0, max: 0, mean: 0, std: 0, zeros: 0 };
   const mean = (pos - neg) / n;
   return {
@@ -38,18 +79,21 @@ export function summarizeTrits(trits: Int8Array): ValueSummary {
 
 /**
  * Indices of the k largest values (ties: lower index first), by selection into a sorted k-array:
- * O(n·k) instead of sorting all n indices, which cost ~100 ms per call on a 56×56×112 activation.
+ * O(n·k) at worst instead of sorting all n indices, which cost ~100 ms per call on a 56×56×112 activation.
+ * Indices arrive in increasing order, so once k are held a value enters only when it is strictly above
+ * the smallest held one (an equal value has a higher index): one float compare for almost every element.
  */
 function topIndices(data: ArrayLike<number>, k: number): Set<number> {
   const best: number[] = [];
-  const before = (i: number, j: number): boolean => data[i] > data[j] || (data[i] === data[j] && i < j);
+  let floor = -Infinity; // value of best[k - 1] once k are held
   for (let i = 0; i < data.length; i++) {
-    if (Number.isNaN(data[i])) continue;
-    if (best.length === k && !before(i, best[k - 1])) continue;
+    const v = data[i];
+    if (best.length === k ? !(v > floor) : v !== v) continue; // NaN never enters
     let p = best.length === k ? k - 1 : best.length;
-    while (p > 0 && before(i, best[p - 1])) { best[p] = best[p - 1]; p--; }
+    while (p > 0 && v > data[best[p - 1]]) { best[p] = best[p - 1]; p--; }
     best[p] = i;
     if (best.length > k) best.length = k;
+    if (best.length === k) floor = data[best[k - 1]];
   }
   return new Set(best);
 }

@@ -131,6 +131,7 @@ export const FromWebview = {
   RequestHistogram: 'requestHistogram',
   RunAction: 'runAction',
   Rendered: 'rendered',
+  ChartsRendered: 'chartsRendered',
   GraphRendered: 'graphRendered',
 } as const;
 
@@ -170,7 +171,10 @@ export type FromWebviewMessage =
   | { type: typeof FromWebview.SelectProfile; messageId: number; profileId: string }
   | { type: typeof FromWebview.RequestHistogram; messageId: number; layer: string }
   | { type: typeof FromWebview.RunAction; action: EditorAction }
-  | { type: typeof FromWebview.Rendered; rows: number; ms: number }
+  /** Header and table painted: `ms` since the webview's script started, `sinceModelMs` since the model message arrived. */
+  | { type: typeof FromWebview.Rendered; rows: number; ms: number; sinceModelMs?: number }
+  /** The per-layer charts drawn (after the table's first paint), timed as Rendered. */
+  | { type: typeof FromWebview.ChartsRendered; charts: number; ms: number; sinceModelMs: number }
   /** The graph tab painted: layout time (in the worker, or 'main' as fallback) and model-to-paint time. */
   | { type: typeof FromWebview.GraphRendered; nodes: number; edges: number; layoutMs: number; totalMs: number; layoutIn: 'worker' | 'main' };
 

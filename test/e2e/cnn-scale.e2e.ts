@@ -42,6 +42,8 @@ e2eTest('real CNNs at scale: ResNet-50 and EfficientNet-B0 in the viewer (table 
     timings[`${name}: open → table (ms)`] = Date.now() - t0;
     assert.equal((await view.locator('#model-name').innerText()).split(/\s/)[0], name, 'the file name, not torch_jit');
     assert.match(await view.locator('#row-count').innerText(), new RegExp(`\\b${layers.length}\\b`), 'the row count names every layer');
+    // The charts follow the table's first paint (webview/main.ts scheduleCharts).
+    await view.locator('#charts[data-drawn]').waitFor({ state: 'attached', timeout: 30_000 });
     for (const id of ['#chart-trits-canvas', '#chart-entropy-canvas', '#chart-cost-canvas']) assert.ok((await drawnPixels(view, id)) > 500, `${name}: ${id} drawn`);
     await wb.screenshot(`cnn-${name}-table`);
 

@@ -40,6 +40,8 @@ e2eTest('tnn editor: table matches inspect --json, charts draw, keyboard selecti
     assert.equal(cells[5], fmt(l.thresholds?.neg ?? null), `Δn of ${l.name}`);
     assert.equal(cells[6], l.scale ? `${fmt(l.scale.pos)} / ${fmt(l.scale.neg)}` : '–', `α of ${l.name}`);
   }
+  // The charts follow the table's first paint (webview/main.ts scheduleCharts).
+  await view.locator('#charts[data-drawn]').waitFor({ state: 'attached', timeout: 30_000 });
   for (const id of ['#chart-trits-canvas', '#chart-entropy-canvas', '#chart-cost-canvas'])
     assert.ok((await drawnPixels(view, id)) > 500, `${id} has drawn pixels`);
 

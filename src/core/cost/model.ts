@@ -36,7 +36,8 @@ function macKindOf(layer: Layer): MacKind {
 function countZeros(t: StoredTensor): number {
   if (isPacked(t)) return countPackedTrits(t.bytes, t.count).zero;
   let z = 0;
-  for (let i = 0; i < t.data.length; i++) if (t.data[i] === 0) z++;
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) if (d[i] === 0) z++;
   return z;
 }
 

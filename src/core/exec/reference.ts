@@ -13,6 +13,13 @@ import { checkInputShape, layerOutputShape, specOf } from '../ops/index';
 export type LayerCallback = (layer: Layer, output: Tensor, index: number) => void;
 
 /**
+ * Another implementation of some layers' float arithmetic (the engine's f64 GEMM for conv/dense,
+ * engine/float-reference.ts): the layer's output, or undefined to run the op's reference kernel.
+ * It must give the reference kernel's result bit for bit: ReferenceSteps stays the reference.
+ */
+export type FloatLayerKernel = (layer: Layer, xs: Tensor[], outShape: number[], w: (role: string) => Tensor | undefined) => Tensor | undefined;
+
+/**
  * Dequantized ternary weights (seed paper Eq. 6's ternary values times the
  * layer scales): trit k of the flattened weight → +scale.pos, 0 or −scale.neg.
  */
@@ -91,7 +98,7 @@ export class ReferenceSteps {
   private readonly values: Map<string, Tensor>;
   private readonly outputs: Tensor[] = [];
 
-  constructor(private readonly model: FloatModel | TnnModel, input: Tensor, private readonly onLayer?: LayerCallback) {
+  constructor(private readonly model: FloatModel | TnnModel, input: Tensor, private readonly onLayer?: LayerCallback, private readonly kernel?: FloatLayerKernel) {
     const gin = model.graph.inputs[0];
     if (!gin) throw new ExecutionError(`graph '${model.graph.name}' has no input`);
     checkInputShape(gin.name, gin.shape);
@@ -139,7 +146,7 @@ export class ReferenceSteps {
     if (layer.actQuant) xs = xs.map((x) => ternarizeActivation(x, layer.actQuant as ActQuant));
     const w = (role: string): Tensor | undefined => this.weights.get(layer, role);
     const outShape = layerOutputShape(layer, xs.map((x) => x.shape), (role) => w(role)?.shape);
-    const y = runFloatLayer(layer, xs, outShape, w);
+    const y = this.kernel?.(layer, xs, outShape, w) ?? runFloatLayer(layer, xs, outShape, w);
     for (const o of layer.outputs) this.values.set(o, y);
     this.outputs.push(y);
     this.onLayer?.(layer, y, index);

@@ -4,7 +4,7 @@ import type { StoredTensor, TnnModel } from '../graph/types';
 import { TnnFormatError } from '../errors';
 import { writeFileAtomic } from './atomic';
 import { HEADER_PREFIX_BYTES, parseHeaderJson, readHeaderLength } from './safetensors';
-import { decodeTensor, parseTnn, peekTnnBytes, serializeTnn } from './tnn';
+import { decodeTensor, parseTnn, peekTnnBytes, serializeTnn, type ParseOptions } from './tnn';
 import { checkTnnHeader, type TnnHeader } from './tnn-header';
 
 function readFailure(file: string, err: unknown): TnnFormatError {
@@ -12,14 +12,14 @@ function readFailure(file: string, err: unknown): TnnFormatError {
   return new TnnFormatError(file, 'file', `cannot be read: ${e.code ?? e.message}`);
 }
 
-export async function readTnnFile(file: string): Promise<TnnModel> {
+export async function readTnnFile(file: string, opts: ParseOptions = {}): Promise<TnnModel> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(file);
   } catch (err) {
     throw readFailure(file, err);
   }
-  return parseTnn(bytes, file);
+  return parseTnn(bytes, file, opts);
 }
 
 /** Serializes first (a bad model throws before anything touches the disk), then writes atomically. */

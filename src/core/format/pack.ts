@@ -102,13 +102,44 @@ export function findPackingViolation(bytes: Uint8Array, count: number): PackingV
   return null;
 }
 
-/** Counts of −1, 0, +1 in a packed tensor without materializing the trits. */
-export function countPackedTrits(bytes: Uint8Array, count: number): { neg: number; zero: number; pos: number } {
-  const c = [0, 0, 0];
-  for (let k = 0, j = 0; j < bytes.length && k < count; j++) {
-    if (bytes[j] >= PACKED_CODES) throw new RangeError(`countPackedTrits: byte ${j} is ${bytes[j]}, expected < 243`);
-    const base = bytes[j] * TRITS_PER_BYTE;
-    for (let i = 0; i < TRITS_PER_BYTE && k < count; i++, k++) c[DECODE[base + i] + 1]++;
+/** NEG_POS[code] = (number of −1 trits) | (number of +1 trits) << 4 among the five trits of byte code. */
+const NEG_POS: Uint8Array = (() => {
+  const table = new Uint8Array(PACKED_CODES);
+  for (let code = 0; code < PACKED_CODES; code++) {
+    let neg = 0, pos = 0;
+    for (let i = 0; i < TRITS_PER_BYTE; i++) {
+      const t = DECODE[code * TRITS_PER_BYTE + i];
+      if (t < 0) neg++;
+      else if (t > 0) pos++;
+    }
+    table[code] = neg | (pos << 4);
   }
-  return { neg: c[0], zero: c[1], pos: c[2] };
+  return table;
+})();
+
+/**
+ * Counts of −1, 0, +1 in a packed tensor without materializing the trits: one table read per byte
+ * of five trits (NEG_POS), the last partial byte trit by trit.
+ */
+export function countPackedTrits(bytes: Uint8Array, count: number): { neg: number; zero: number; pos: number } {
+  const full = Math.min(Math.floor(Math.max(0, count) / TRITS_PER_BYTE), bytes.length);
+  let neg = 0, pos = 0;
+  for (let j = 0; j < full; j++) {
+    const code = bytes[j];
+    if (code >= PACKED_CODES) throw new RangeError(`countPackedTrits: byte ${j} is ${code}, expected < 243`);
+    const np = NEG_POS[code];
+    neg += np & 15;
+    pos += np >>> 4;
+  }
+  let k = full * TRITS_PER_BYTE;
+  if (k < count && full < bytes.length) {
+    const code = bytes[full];
+    if (code >= PACKED_CODES) throw new RangeError(`countPackedTrits: byte ${full} is ${code}, expected < 243`);
+    for (let i = 0; i < TRITS_PER_BYTE && k < count; i++, k++) {
+      const t = DECODE[code * TRITS_PER_BYTE + i];
+      if (t < 0) neg++;
+      else if (t > 0) pos++;
+    }
+  }
+  return { neg, zero: k - neg - pos, pos };
 }

@@ -76,7 +76,7 @@ function layerParams(model: TnnModel, layer: Layer): { params: number; shape: nu
   for (const [role, name] of Object.entries(layer.weights)) {
     const t = model.tensors.get(name);
     if (!t) continue;
-    const n = isPacked(t) ? t.count : t.data.length;
+    const n = isPacked(t) ? t.count : sizeOf(t.shape); // the shape, not data.length: a lazily decoded tensor stays undecoded
     params += n;
     if (role === 'weight') shape = [...t.shape];
   }

@@ -34,6 +34,7 @@ export const tnnFormat: ModelFormat = {
     // The header alone decides (a converted multi-GB model is never read whole just to learn it has no graph).
     const header = await peekTnnHeader(file);
     if (isWeightsOnlyTnn(header)) return { kind: 'weights', listing: tnnWeightsListing(header), bytes };
-    return { kind: 'tnn', model: await readTnnFile(file), bytes };
+    // Float tensors decode on first use: the viewer needs a latent only for its histogram, the debugger one layer per step.
+    return { kind: 'tnn', model: await readTnnFile(file, { lazyFloats: true }), bytes };
   },
 };

@@ -124,7 +124,11 @@ export class TnnEditorProvider implements vscode.CustomReadonlyEditorProvider<Tn
   ) {}
 
   openCustomDocument(uri: vscode.Uri): TnnDocument {
-    return new TnnDocument(uri, this.context.extensionUri.fsPath);
+    const doc = new TnnDocument(uri, this.context.extensionUri.fsPath);
+    // Parse in the worker while the webview starts (its bundle loads and runs meanwhile): when it says
+    // `ready` the model is there or nearly. A failure is reported then, by sendModel's own load().
+    doc.load().catch(() => undefined);
+    return doc;
   }
 
   /** The document of the focused (or last focused) Tritscope editor. */
@@ -257,8 +261,11 @@ export class TnnEditorProvider implements vscode.CustomReadonlyEditorProvider<Tn
           await this.runAction(m.action, doc);
           break;
         case FromWebview.Rendered:
-          tritscopeLog().appendLine(`[editor] ${doc.uri.fsPath}: rendered ${m.rows} rows in ${m.ms.toFixed(0)} ms`);
+          tritscopeLog().appendLine(`[editor] ${doc.uri.fsPath}: rendered ${m.rows} rows in ${m.ms.toFixed(0)} ms${m.sinceModelMs !== undefined ? ` (${m.sinceModelMs.toFixed(0)} ms after the model arrived)` : ''}`);
           doc.weights?.start();
+          break;
+        case FromWebview.ChartsRendered:
+          tritscopeLog().appendLine(`[editor] ${doc.uri.fsPath}: ${m.charts} charts drawn at ${m.ms.toFixed(0)} ms (${m.sinceModelMs.toFixed(0)} ms after the model arrived)`);
           break;
         case FromWebview.GraphRendered:
           tritscopeLog().appendLine(`[editor] ${doc.uri.fsPath}: graph of ${m.nodes} nodes painted in ${m.totalMs.toFixed(0)} ms (layout ${m.layoutMs.toFixed(0)} ms in the ${m.layoutIn === 'worker' ? 'worker' : 'UI thread'})`);

@@ -64,8 +64,14 @@ for (const name of NETWORKS) {
     const packed = engine.run(x);
     const engineDiff = relToScale(packed.data, ref.data);
     assert.ok(engineDiff <= 1e-4, `${name}: packed engine differs from the reference by ${engineDiff}`);
-    const final = engine.steps(x, { compareFloat: true }).final();
+    const steps = engine.steps(x, { compareFloat: true });
+    const final = steps.final();
     assert.equal(final.predicted, topK(firstSampleRow(ref), 1)[0], 'the stepper predicts what the reference does');
+    // The debugger's float reference (latent weights; conv/dense on the engine's f64 GEMM) gives PyTorch's logits.
+    assert.equal(steps.floatKind, 'latent-float');
+    const floatLogits = steps.stateAt(back.graph.layers.length - 1).float!.output;
+    const floatDiff = relToScale(floatLogits.data, torch.data);
+    assert.ok(floatDiff <= 1e-4, `${name}: the stepper's float reference differs from PyTorch's logits by ${floatDiff} of their scale`);
     assert.equal(typeof final.agree, 'boolean');
     rows.push(`${name.padEnd(18)}| ${diff.toExponential(2).padStart(9)} | ${String(ternary.length).padStart(3)} / ${weightCount} | ${engineDiff.toExponential(2)}`);
   });

@@ -114,3 +114,41 @@ test('writeTnnFile with a model that fails serialization writes nothing and keep
     await assert.rejects(writeTnnFile(path.join(dir, 'new.tnn'), bad), TnnFormatError);
     assert.deepEqual(await readdir(dir), ['m.tnn']);
   }));
+
+test('lazyFloats: aligned F32 tensors are views of the file bytes, others decode on first read; values, re-serialization and validation as eager', () => {
+  const model = baseModel();
+  const bytes = serializeTnn(model);
+  const eager = parseTnn(bytes, 'm.tnn');
+  const floats = [...eager.tensors].filter(([, t]) => !isPacked(t)).map(([n]) => n);
+  assert.ok(floats.length > 0, 'the fixture has float tensors');
+
+  // As written (4-byte aligned payloads): no copy, the data lies in the file's buffer.
+  const inPlace = parseTnn(bytes, 'm.tnn', { lazyFloats: true });
+  for (const name of floats) {
+    const t = inPlace.tensors.get(name) as { data: Float32Array };
+    assert.equal(t.data.buffer, bytes.buffer, `${name}: a view of the file's bytes`);
+  }
+  for (const [name, t] of inPlace.tensors) if (isPacked(t)) assert.notEqual(t.bytes.buffer, bytes.buffer, `${name}: trits copied`);
+  assert.deepStrictEqual(inPlace.tensors, eager.tensors);
+  assert.deepEqual(serializeTnn(inPlace, 'm.tnn'), bytes);
+
+  // The same file one byte into a buffer: payloads are misaligned, so they decode on first read, to a copy.
+  const shifted = new Uint8Array(bytes.length + 1);
+  shifted.set(bytes, 1);
+  const lazy = parseTnn(shifted.subarray(1), 'm.tnn', { lazyFloats: true });
+  for (const name of floats) {
+    const d = Object.getOwnPropertyDescriptor(lazy.tensors.get(name)!, 'data');
+    assert.equal(typeof d?.get, 'function', `${name}: not decoded at parse time`);
+  }
+  const first = lazy.tensors.get(floats[0])! as { data: Float32Array };
+  const data = first.data;
+  assert.equal(Object.getOwnPropertyDescriptor(first, 'data')?.value, data, 'settled into a plain property');
+  assert.notEqual(data.buffer, shifted.buffer);
+  assert.deepStrictEqual(lazy.tensors, eager.tensors);
+  assert.deepEqual(serializeTnn(lazy, 'm.tnn'), bytes);
+
+  // Validation is not deferred: one flipped data byte fails the checksum at parse.
+  const broken = new Uint8Array(bytes);
+  broken[broken.length - 1] ^= 1;
+  assert.throws(() => parseTnn(broken, 'm.tnn', { lazyFloats: true }), (e: unknown) => e instanceof TnnFormatError && /checksum/.test(e.message));
+});
