@@ -30,5 +30,9 @@ runCli(process.argv.slice(2), {
   isTTY: Boolean(process.stdout.isTTY),
   signal: controller.signal,
 }).then((code) => {
-  process.exitCode = code;
+  // Exit explicitly once stdout and stderr are flushed. Left to end on its own, Node stops its signal
+  // handlers (back to the default action) and then spends ~100 ms tearing down a large heap: a SIGTERM
+  // in that window killed a run whose output was complete, and it exited 143 instead of 0
+  // (scripts/cancel-trials.mjs, 6 of 10 signals sent at the 'done' line). After process.exit the handlers stay.
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 });
