@@ -39,6 +39,23 @@ test('quantize and convert refuse an output that is a folder', async () => {
   assert.match(missing.stderr, /nope does not exist/);
 });
 
+test('assemble refuses a missing folder, a folder as output and an existing file before reading its inputs', async () => {
+  const { dir, onnx } = fixtureDir();
+  // The sidecar is garbage: reading it would fail with another message, so these errors prove the check ran first.
+  const sidecar = path.join(dir, 'side.safetensors');
+  writeFileSync(sidecar, 'not a sidecar');
+  const missing = await cli('assemble', onnx, sidecar, '-o', path.join(dir, 'nope', 'a.tnn'));
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /a\.tnn: the output folder .*nope does not exist/);
+  mkdirSync(path.join(dir, 'folder.tnn'));
+  const folder = await cli('assemble', onnx, sidecar, '-o', path.join(dir, 'folder.tnn'), '--force');
+  assert.match(folder.stderr, /folder\.tnn: is a folder/);
+  writeFileSync(path.join(dir, 'old.tnn'), 'old');
+  const existing = await cli('assemble', onnx, sidecar, '-o', path.join(dir, 'old.tnn'));
+  assert.match(existing.stderr, /old\.tnn: output exists; pass --force/);
+  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+});
+
 test('an output path under a regular file is refused as "not a folder"', async () => {
   const { dir, onnx } = fixtureDir();
   writeFileSync(path.join(dir, 'plain'), 'x');
