@@ -163,7 +163,8 @@ async function main() {
       report.vsixBytes = packageExtension().bytes;
     }
     const runnerVsix = packageRunnerExtension();
-    profile = freshProfile(`test-${runId}`, { 'search.useIgnoreFiles': false, 'files.exclude': {} });
+    // The tests open what they test: no sample opening by itself on the first start.
+    profile = freshProfile(`test-${runId}`, { 'search.useIgnoreFiles': false, 'files.exclude': {}, 'tritscope.openSampleOnFirstStart': false });
     installExtensions(profile, [extensionVsix, runnerVsix]);
     rmSync(runnerVsix, { force: true });
 

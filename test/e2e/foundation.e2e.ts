@@ -9,7 +9,7 @@ import path from 'node:path';
 import { e2eTest } from './helpers';
 import { writeTinyTnn } from '../fixtures/tiny-tnn';
 
-const SAMPLE_REL = 'models/fashion-cnn.tnn';
+const SAMPLE_REL = 'models/fashion-qat.tnn';
 const FIXTURE_REL = '.tritscope/e2e/tiny-e2e.tnn';
 
 e2eTest('workbench loads with the samples folder', async (wb) => {
@@ -50,7 +50,9 @@ e2eTest('Open Sample Model runs inside the activated extension', async (wb) => {
   const hasSample = existsSync(path.join(wb.ctx.workspaceDir, SAMPLE_REL));
   await wb.runCommand('Tritscope: Open Sample Model');
   if (hasSample) {
-    await wb.waitForTab('fashion-cnn.tnn');
+    await wb.waitForTab('fashion-qat.tnn');
+    // The post-training twin is offered beside it through Compare.
+    await wb.waitForNotification(/Compare with post-training|fashion-cnn\.tnn is the same CNN/);
     await wb.waitForWebview();
   } else {
     // No trained sample in this checkout: the command must say so (proves our handler ran).
