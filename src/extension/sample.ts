@@ -18,7 +18,7 @@ import { TritscopeError } from '../core/errors';
 export const SAMPLE_FILES = { qat: 'fashion-qat.tnn', postTraining: 'fashion-cnn.tnn' } as const;
 export const SAMPLE_WORKSPACE_DIRS = ['models', 'samples/models'];
 export const SAMPLE_SHIPPED_DIR = 'media/samples';
-const OPENED_ONCE_KEY = 'tritscope.sampleOpenedOnFirstStart';
+const OPENED_ONCE_MARKER = 'sample-opened-on-first-start';
 
 async function exists(uri: vscode.Uri): Promise<boolean> {
   try {
@@ -70,13 +70,19 @@ async function openSample(extensionUri: vscode.Uri): Promise<vscode.Uri> {
   return qat;
 }
 
-/** The first start in a folder holding the samples opens the QAT sample, once per profile. */
+/**
+ * The first start in a folder holding the samples opens the QAT sample, once per profile. The "once" is a marker
+ * file in the extension's global storage, written before the sample opens: globalState reaches disk only when VS Code
+ * flushes it, and `npm start`'s Ctrl+C stops code-server before that (it opened again on the next start).
+ */
 async function openOnFirstStart(context: vscode.ExtensionContext): Promise<void> {
-  if (context.globalState.get<boolean>(OPENED_ONCE_KEY)) return;
   if (!vscode.workspace.getConfiguration('tritscope').get<boolean>('openSampleOnFirstStart', true)) return;
+  const marker = vscode.Uri.joinPath(context.globalStorageUri, OPENED_ONCE_MARKER);
+  if (await exists(marker)) return;
   // Only where the samples are (npm start's samples/), and only when the user is not already looking at something.
   if (!(await workspaceSample(SAMPLE_FILES.qat)) || vscode.window.tabGroups.all.some((g) => g.tabs.length > 0)) return;
-  await context.globalState.update(OPENED_ONCE_KEY, true);
+  await vscode.workspace.fs.createDirectory(context.globalStorageUri);
+  await vscode.workspace.fs.writeFile(marker, new TextEncoder().encode(`${new Date().toISOString()}\n`));
   await openSample(context.extensionUri);
 }
 
