@@ -10,13 +10,16 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const build = spawnSync(process.execPath, ['esbuild.mjs', '--production'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-const sample = path.join(root, 'samples', 'models', 'fashion-cnn.tnn');
-const shipped = path.join(root, 'media', 'samples', 'fashion-cnn.tnn');
-if (existsSync(sample)) {
-  mkdirSync(path.dirname(shipped), { recursive: true });
-  copyFileSync(sample, shipped);
-  console.log(`[prepublish] shipping ${path.relative(root, sample)} as ${path.relative(root, shipped)}`);
-} else {
-  rmSync(shipped, { force: true });
-  console.warn('[prepublish] samples/models/fashion-cnn.tnn missing (npm run sample): the .vsix ships no sample model');
+// The QAT sample "Open Sample Model" opens, and the post-training one it offers through Compare.
+for (const name of ['fashion-qat.tnn', 'fashion-cnn.tnn']) {
+  const sample = path.join(root, 'samples', 'models', name);
+  const shipped = path.join(root, 'media', 'samples', name);
+  if (existsSync(sample)) {
+    mkdirSync(path.dirname(shipped), { recursive: true });
+    copyFileSync(sample, shipped);
+    console.log(`[prepublish] shipping ${path.relative(root, sample)} as ${path.relative(root, shipped)}`);
+  } else {
+    rmSync(shipped, { force: true });
+    console.warn(`[prepublish] samples/models/${name} missing (samples/models/README.md): the .vsix ships without it`);
+  }
 }

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { freshProfile, installExtensions, packageExtension, repoRoot, runChecked, startCodeServer, extensionVsix } from './codeserver.mjs';
 import { ensureCodeServer } from './ensure-code-server.mjs';
+import { ensureSystemPackages } from './system-packages.mjs';
 
 const argv = process.argv.slice(2);
 const portArg = argv.includes('--port') ? Number(argv[argv.indexOf('--port') + 1]) : undefined;
@@ -49,5 +50,8 @@ async function startBrowser() {
   console.log(`[tritscope] code-server exited (${server.proc.exitCode})`);
 }
 
-if (!forceCodeServer && onPath('code')) await startDesktop();
+const desktop = !forceCodeServer && onPath('code');
+// A fresh machine: the data set (and, for code-server, libkrb5-dev) installed first, or the one command to type.
+ensureSystemPackages(desktop ? 'start' : 'start-browser');
+if (desktop) await startDesktop();
 else await startBrowser();

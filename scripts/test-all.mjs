@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatTotalsLine, parseNodeTestCounts, parsePythonTestCounts } from './test-counts.mjs';
+import { ensureSystemPackages, packagesFor } from './system-packages.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
@@ -41,7 +42,7 @@ async function step(name, cmd, args) {
   return ok;
 }
 
-const TORCH_INSTALL = 'sudo apt-get install python3-torch python3-torchvision python3-numpy python3-onnx python3-pil';
+const TORCH_INSTALL = `sudo apt-get install ${packagesFor('test').filter((p) => p.name.startsWith('python3-')).map((p) => p.name).join(' ')}`;
 
 /** The first interpreter that imports torch and numpy: $TRITSCOPE_PYTHON, Debian's /usr/bin/python3, python3 on PATH. */
 function torchPython() {
@@ -70,6 +71,9 @@ async function pythonLevel(built) {
 
 async function main() {
   const t0 = Date.now();
+  // A fresh machine: the Debian packages are installed first (root or non-interactive sudo), or npm test stops here
+  // with the one command to type (scripts/system-packages.mjs).
+  ensureSystemPackages('test');
   const built = await step('build', process.execPath, ['esbuild.mjs']);
   await step('type-check', bin('tsc'), ['--noEmit', '-p', '.']);
   await step('lint', bin('eslint'), ['src', 'webview', 'test']);

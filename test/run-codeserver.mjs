@@ -22,9 +22,16 @@ const runIntegration = !flag('--no-integration');
 const runE2e = !flag('--no-e2e');
 
 const resultsDir = path.join(repoRoot, 'test-results');
-const workspaceDir = path.join(repoRoot, 'samples');
 // Per-run names: several people may run this at once in one shared work tree.
 const runId = `${process.pid}`;
+// The tests open a scratch copy of samples/: what they write (under its .tritscope/) never reaches the user's samples/.
+const scratchRoot = path.join(repoRoot, '.vscode-test', `workspace-${runId}`);
+const workspaceDir = path.join(scratchRoot, 'samples');
+
+function makeScratchWorkspace() {
+  rmSync(scratchRoot, { recursive: true, force: true });
+  cpSync(path.join(repoRoot, 'samples'), workspaceDir, { recursive: true, filter: (src) => path.basename(src) !== '.tritscope' });
+}
 const integrationReportFile = path.join(repoRoot, 'out', 'test', `integration-report-${runId}.json`);
 const INTEGRATION_TIMEOUT_MS = 10 * 60_000;
 const E2E_TEST_TIMEOUT_MS = 3 * 60_000;
@@ -144,6 +151,7 @@ async function main() {
   process.on('SIGTERM', onSignal);
   process.on('exit', cleanup);
   try {
+    makeScratchWorkspace();
     ensureCodeServer();
     const versions = codeServerVersion();
     report.codeServerVersion = versions.codeServer;
@@ -155,11 +163,12 @@ async function main() {
       report.vsixBytes = packageExtension().bytes;
     }
     const runnerVsix = packageRunnerExtension();
-    profile = freshProfile(`test-${runId}`, { 'search.useIgnoreFiles': false, 'files.exclude': {} });
+    // The tests open what they test: no sample opening by itself on the first start.
+    profile = freshProfile(`test-${runId}`, { 'search.useIgnoreFiles': false, 'files.exclude': {}, 'tritscope.openSampleOnFirstStart': false });
     installExtensions(profile, [extensionVsix, runnerVsix]);
     rmSync(runnerVsix, { force: true });
 
-    const env = runIntegration ? { TRITSCOPE_TEST_REPORT: integrationReportFile, ...(grep ? { TRITSCOPE_TEST_GREP: grep } : {}) } : {};
+    const env = runIntegration ? { TRITSCOPE_REPO_ROOT: repoRoot, TRITSCOPE_TEST_REPORT: integrationReportFile, ...(grep ? { TRITSCOPE_TEST_GREP: grep } : {}) } : {};
     server = await startCodeServer({ profile, folder: workspaceDir, env, logFile: path.join(resultsDir, 'code-server.log') });
     log(`code-server at ${server.url} (pid ${server.proc.pid})`);
 
@@ -206,6 +215,8 @@ async function main() {
   } else if (profile) {
     log(`profile kept for inspection (extension host logs): ${path.relative(repoRoot, profile.udDir)}/logs`);
   }
+  if (!failed) rmSync(scratchRoot, { recursive: true, force: true });
+  else log(`scratch workspace kept for inspection: ${path.relative(repoRoot, workspaceDir)}`);
   log(`VS Code ${report.vscodeVersion}: integration ${report.integration.passed}/${report.integration.passed + report.integration.failed}, e2e ${report.e2e.passed}/${report.e2e.passed + report.e2e.failed}, ${(report.durationMs / 1000).toFixed(0)} s → test-results/vscode-report.json`);
   process.exitCode = failed ? 1 : 0;
 }

@@ -2,7 +2,8 @@ import { parseArgs } from './args';
 import { commands } from './commands/index';
 import type { CliIO, Command } from './commands/types';
 import './commands/all';
-import { TritscopeError, UsageError } from '../core/errors';
+import { constants } from 'node:os';
+import { InterruptedError, TritscopeError, UsageError } from '../core/errors';
 import { terminalSafe } from '../core/text';
 import { TOOL_VERSION } from '../core/version';
 
@@ -14,6 +15,12 @@ function helpText(): string {
 function commandHelp(c: Command): string {
   const opts = c.options.map((o) => `  ${o.names.map((n) => (n.length === 1 ? `-${n}` : `--${n}`)).join(', ').padEnd(24)} ${o.description}`).join('\n');
   return `Usage: tritscope ${c.usage}\n\n${c.summary}\n\nOptions:\n${opts}\n  --debug                  print stack traces\n`;
+}
+
+/** 128 + the signal's number: 130 for SIGINT, 143 for SIGTERM (the shell's convention; the Python trainer exits the same way). */
+export function interruptExitCode(signal: unknown): number {
+  const n = typeof signal === 'string' ? constants.signals[signal as NodeJS.Signals] : undefined;
+  return 128 + (n ?? constants.signals.SIGINT);
 }
 
 /** Runs one CLI invocation and returns its exit code; never throws. */
@@ -35,6 +42,12 @@ export async function runCli(argv: string[], rawIo: CliIO): Promise<number> {
     return await cmd.run(parseArgs(rest, cmd.options, cmd.name), io);
   } catch (e) {
     const err = e as Error;
+    // Whatever a command threw once its signal fired is the interruption's doing (a read cut short, a cancelled loop).
+    if (rawIo.signal.aborted) {
+      const by = typeof rawIo.signal.reason === 'string' ? rawIo.signal.reason : 'a signal';
+      io.stderr(`tritscope: ${e instanceof InterruptedError ? err.message : `interrupted by ${by} (${err?.message ?? String(e)})`}; no output was written\n`);
+      return interruptExitCode(rawIo.signal.reason);
+    }
     if (e instanceof UsageError) { io.stderr(`tritscope: ${err.message}\n`); return 2; }
     if (e instanceof TritscopeError) { io.stderr(`tritscope: ${err.message}\n${debug ? `${err.stack}\n` : ''}`); return 1; }
     io.stderr(`tritscope: internal error: ${err?.message ?? String(e)}\n${debug ? `${err?.stack}\n` : '(run with --debug for the stack trace)\n'}`);

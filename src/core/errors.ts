@@ -33,3 +33,14 @@ export class ExecutionError extends TritscopeError {}
 
 /** Bad command-line usage (exit code 2 in the CLI). */
 export class UsageError extends TritscopeError {}
+
+/**
+ * Work stopped through its AbortSignal (SIGINT/SIGTERM in the CLI, Cancel in the
+ * extension) before its output was committed; nothing was written.
+ */
+export class InterruptedError extends TritscopeError {}
+
+/** Throws InterruptedError(`what`) once `signal` is aborted: the check before each commit point. */
+export function throwIfInterrupted(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted) throw new InterruptedError(`${what}: interrupted${typeof signal.reason === 'string' ? ` by ${signal.reason}` : ''}`);
+}

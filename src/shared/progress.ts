@@ -13,6 +13,13 @@
  *       1..epochs, step in 0..steps (steps within the epoch, or within the whole job when
  *       there are no epochs), loss ≥ 0, acc in [0, 1], etaSeconds ≥ 0, message free text.
  *   {"version":1,"type":"log","message":"…"}           a line of text for the user
+ *   {"version":1,"type":"log","message":"writing /abs/out.tnn.1f2e3d4c5b6a.tmp","temp":"/abs/out.tnn.1f2e3d4c5b6a.tmp"}
+ *       `temp` (added in version 1 without a bump: older readers show the message and ignore it):
+ *       a temp file the writer is about to create, printed before it exists. The writer removes it
+ *       itself on every exit it survives (renamed over the output, or deleted); a reader that had to
+ *       SIGKILL the writer removes the announced names that are still there, but only names of the form
+ *       `<output>.<anything>.tmp` in the output's folder (src/extension/quantize/jobTemps.ts).
+ *       docs/cancellation.md.
  *   {"version":1,"type":"done","output":"/abs/out.tnn","accuracy":0.88}
  *       the job's result file or folder; accuracy (top-1 in [0, 1]) optional; writers may add
  *       "backend" (string) and "epochSeconds" (array of numbers).
@@ -39,7 +46,7 @@ export type ProgressEvent =
       etaSeconds?: number;
       message?: string;
     }
-  | { version: typeof PROGRESS_VERSION; type: 'log'; message: string }
+  | { version: typeof PROGRESS_VERSION; type: 'log'; message: string; temp?: string }
   | { version: typeof PROGRESS_VERSION; type: 'done'; output: string; accuracy?: number; backend?: string; epochSeconds?: number[] }
   | { version: typeof PROGRESS_VERSION; type: 'error'; message: string };
 
@@ -64,7 +71,10 @@ export function parseProgressLine(line: string): ProgressEvent {
       const o = JSON.parse(t) as { version?: unknown; type?: unknown; message?: unknown; output?: unknown };
       if (o && o.version === PROGRESS_VERSION && typeof o.type === 'string' && TYPES.has(o.type)) {
         const textOk = o.type === 'progress' || (o.type === 'done' ? typeof o.output === 'string' : typeof o.message === 'string');
-        if (textOk) return o as ProgressEvent;
+        if (textOk) {
+          if (o.type === 'log' && 'temp' in o && typeof (o as { temp?: unknown }).temp !== 'string') delete (o as { temp?: unknown }).temp;
+          return o as ProgressEvent;
+        }
       }
     } catch {
       /* fall through: not JSON after all */

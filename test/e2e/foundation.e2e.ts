@@ -6,10 +6,10 @@
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { e2eTest } from './helpers';
+import { e2eTest, findWebview } from './helpers';
 import { writeTinyTnn } from '../fixtures/tiny-tnn';
 
-const SAMPLE_REL = 'models/fashion-cnn.tnn';
+const SAMPLE_REL = 'models/fashion-qat.tnn';
 const FIXTURE_REL = '.tritscope/e2e/tiny-e2e.tnn';
 
 e2eTest('workbench loads with the samples folder', async (wb) => {
@@ -50,13 +50,23 @@ e2eTest('Open Sample Model runs inside the activated extension', async (wb) => {
   const hasSample = existsSync(path.join(wb.ctx.workspaceDir, SAMPLE_REL));
   await wb.runCommand('Tritscope: Open Sample Model');
   if (hasSample) {
-    await wb.waitForTab('fashion-cnn.tnn');
+    await wb.waitForTab('fashion-qat.tnn');
     await wb.waitForWebview();
+    // The post-training twin is offered beside it through Compare.
+    await wb.waitForNotification(/fashion-cnn\.tnn is the same CNN ternarized after training/);
+    await wb.screenshot('04-open-sample');
+    const toast = wb.page.locator('.notifications-toasts .notification-toast').filter({ hasText: /fashion-cnn\.tnn is the same CNN/ }).first();
+    await toast.getByRole('button', { name: 'Compare with post-training' }).click();
+    await wb.waitForTab('fashion-qat.tnn ↔ fashion-cnn.tnn');
+    // The delta table lists the three ternary layers of both (conv2, conv3, dense1), QAT first.
+    const cmp = await findWebview(wb, '#compare-table tbody tr[data-layer="conv2"]');
+    assert.match(await cmp.locator('.compare-title').innerText(), /fashion-qat\.tnn ↔ fashion-cnn\.tnn/);
+    await wb.screenshot('04-open-sample-compare');
   } else {
     // No trained sample in this checkout: the command must say so (proves our handler ran).
     await wb.waitForNotification(/sample model not found/);
+    await wb.screenshot('04-open-sample');
   }
-  await wb.screenshot('04-open-sample');
   await wb.closeAllEditors();
 });
 

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { optFlag, optString, type ParsedArgs } from '../args';
 import { registerCommand } from './index';
 import type { CliIO } from './types';
-import { TritscopeError, UsageError } from '../../core/errors';
+import { throwIfInterrupted, TritscopeError, UsageError } from '../../core/errors';
+import { checkOutputPath } from '../../core/output-path';
 import { writeTnnFile } from '../../core/format/index';
 import { importModel } from '../../core/import/index';
 import { fileSize } from '../../core/model-formats/index';
@@ -46,16 +47,13 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
   if (sideBytes > MAX_SIDECAR_BYTES) throw new TritscopeError(`${sidecarFile}: sidecar is ${sideBytes} bytes, over the ${MAX_SIDECAR_BYTES}-byte limit`);
   const target = await canonical(out);
   for (const f of [modelFile, sidecarFile]) if (target === (await canonical(f))) throw new TritscopeError(`${out}: output would overwrite the input ${f}; choose another -o`);
-  if (!optFlag(args, 'force')) {
-    const exists = await fileSize(out, 'output').then(() => true, () => false);
-    if (exists) throw new TritscopeError(`${out}: output exists; pass --force to overwrite it`);
-  }
+  checkOutputPath(out, { force: optFlag(args, 'force') });
   if (!modelFile.toLowerCase().endsWith('.onnx')) throw new TritscopeError(`${modelFile}: assemble takes the float graph as ONNX (.onnx)`);
   const float = await importModel(modelFile);
   const side = parseQuantSidecar(await readFile(sidecarFile), sidecarFile);
-  io.signal.throwIfAborted?.();
+  throwIfInterrupted(io.signal, out);
   const { model, report } = applyExternalQuant(float, side, { modelFile });
-  await writeTnnFile(out, model);
+  await writeTnnFile(out, model, { signal: io.signal });
   io.stdout(optFlag(args, 'json') ? `${JSON.stringify({ output: out, ...report })}\n` : summary(out, report));
   return 0;
 }

@@ -10,6 +10,7 @@ import { optFlag, optString, type ParsedArgs } from '../args';
 import { registerCommand } from './index';
 import type { CliIO } from './types';
 import { TritscopeError, UsageError } from '../../core/errors';
+import { checkOutputPath } from '../../core/output-path';
 import { convertToWeightsTnn } from '../../core/weights/convert';
 import { detectFileFormat, loadModel } from '../../core/model-formats/index';
 import { defaultTnnName } from '../../core/weights/open';
@@ -30,6 +31,8 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
   if (format.id === 'tnn') throw new TritscopeError(`${file}: is already a .tnn file`);
   const out = optString(args, 'out') ?? defaultTnnName(file);
   if (path.resolve(out) === path.resolve(file)) throw new UsageError('convert: the output would overwrite the input model');
+  // A missing or read-only folder, or a folder as output: said before the model is read.
+  checkOutputPath(out, { force: true });
   if (!optFlag(args, 'force') && (await exists(out))) throw new UsageError(`convert: ${out} exists; pass --force to replace it`);
   const loaded = format.produces === 'weights' ? await loadModel(file, { what: 'model file' }) : null;
   if (loaded?.kind !== 'weights')

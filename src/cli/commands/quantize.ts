@@ -12,7 +12,9 @@ import { optFlag, optNumber, optString, type OptionSpec, type ParsedArgs } from 
 import { registerCommand } from './index';
 import type { CliIO } from './types';
 import { progressLine, type ProgressEventBody } from '../../shared/progress';
-import { TritscopeError, UsageError } from '../../core/errors';
+import { throwIfInterrupted, TritscopeError, UsageError } from '../../core/errors';
+import { checkOutputPath } from '../../core/output-path';
+import { announceTemps } from './announce-temps';
 import { loadDataset, openDataset, parsePreprocess } from '../../core/data/index';
 import { writeTnnFile } from '../../core/format/index';
 import type { FloatModel } from '../../core/graph/types';
@@ -72,15 +74,6 @@ async function canonical(file: string): Promise<string> {
   }
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await fileSize(file, 'output');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function run(args: ParsedArgs, io: CliIO): Promise<number> {
   if (args.positionals.length !== 1) throw new UsageError(`quantize: expected exactly one model file, got ${args.positionals.length}`);
   const modelFile = args.positionals[0];
@@ -102,15 +95,20 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
 
   const json = progressMode === 'json';
   const emit = (e: ProgressEventBody) => io.stdout(progressLine(e));
+  let stopAnnouncing: (() => void) | undefined;
   try {
     await fileSize(modelFile, 'model');
     const format = await detectFileFormat(modelFile);
     if (!format.uses.includes('quantize'))
       throw new TritscopeError(`${modelFile}: ${format.produces === 'tnn' ? 'is already a .tnn model' : `is a ${format.label} file`}; quantize takes a float model (${namesText('quantize')})`);
     if ((await canonical(outFile)) === (await canonical(modelFile))) throw new TritscopeError(`${outFile}: output would overwrite the input model; choose another -o`);
-    if (!optFlag(args, 'force') && (await exists(outFile))) throw new TritscopeError(`${outFile}: output exists; pass --force to overwrite it`);
+    // Missing, read-only or a folder: said now, not after the whole quantization.
+    checkOutputPath(outFile, { force: optFlag(args, 'force') });
+    // The extension removes these if it has to SIGKILL this process (docs/cancellation.md).
+    if (json) stopAnnouncing = announceTemps(io);
 
     const loaded = await loadModel(modelFile, { use: 'quantize' });
+    throwIfInterrupted(io.signal, modelFile);
     if (loaded.kind !== 'float') throw new TritscopeError(`${modelFile}: expected a float model`);
     const preprocessText = optString(args, 'preprocess');
     const preprocess = parsePreprocess(preprocessText);
@@ -140,7 +138,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
         onProgress: progress,
         signal: io.signal,
       });
-    await writeTnnFile(outFile, model);
+    await writeTnnFile(outFile, model, { signal: io.signal });
     const ternary = model.graph.layers.filter((l) => l.weightQuant).map((l) => l.name);
     const acc = model.provenance.ternaryAccuracy;
     if (json) emit({ type: 'done', output: outFile, ...(typeof acc === 'number' ? { accuracy: acc } : {}) });
@@ -155,6 +153,8 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
   } catch (e) {
     if (json) emit({ type: 'error', message: (e as Error).message });
     throw e;
+  } finally {
+    stopAnnouncing?.();
   }
 }
 

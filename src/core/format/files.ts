@@ -2,7 +2,7 @@
 import { open, readFile } from 'node:fs/promises';
 import type { StoredTensor, TnnModel } from '../graph/types';
 import { TnnFormatError } from '../errors';
-import { writeFileAtomic } from './atomic';
+import { writeFileAtomic, type AtomicWriteOptions } from './atomic';
 import { HEADER_PREFIX_BYTES, parseHeaderJson, readHeaderLength } from './safetensors';
 import { decodeTensor, parseTnn, peekTnnBytes, serializeTnn, type ParseOptions } from './tnn';
 import { checkTnnHeader, type TnnHeader } from './tnn-header';
@@ -23,9 +23,9 @@ export async function readTnnFile(file: string, opts: ParseOptions = {}): Promis
 }
 
 /** Serializes first (a bad model throws before anything touches the disk), then writes atomically. */
-export async function writeTnnFile(file: string, model: TnnModel): Promise<void> {
+export async function writeTnnFile(file: string, model: TnnModel, opts: AtomicWriteOptions = {}): Promise<void> {
   const bytes = serializeTnn(model, file);
-  await writeFileAtomic(file, bytes);
+  await writeFileAtomic(file, bytes, opts);
 }
 
 /**

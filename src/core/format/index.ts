@@ -5,7 +5,7 @@
 export { packTrits, unpackTrits, packedLength, countPackedTrits, TRITS_PER_BYTE, ZERO_BYTE } from './pack';
 export { serializeTnn, parseTnn, peekTnnBytes } from './tnn';
 export { readTnnFile, writeTnnFile, peekTnnHeader, readTnnTensor } from './files';
-export { writeFileAtomic, writeFileAtomicSync } from './atomic';
+export { writeFileAtomic, writeFileAtomicSync, type AtomicWriteOptions } from './atomic';
 export { computeChecksum, halfToFloat, decodeToFloat32 } from './decode';
 // The validating reader of untrusted JSON, for other files that carry Tritscope metadata (the PyTorch sidecar).
 export { Checker, describe, type Json } from './check';

@@ -16,7 +16,7 @@
  * layers before it already ternarized, so its statistics are those it will see.
  */
 import { runReference } from '../exec/reference';
-import { ExecutionError } from '../errors';
+import { ExecutionError, throwIfInterrupted } from '../errors';
 import type { ActQuant, Layer, TnnModel } from '../graph/types';
 import type { Tensor } from '../tensor';
 import { meanStd } from './common';
@@ -93,17 +93,26 @@ export interface CalibrateOptions {
   /** Fits an ActQuant to a layer's observed inputs (default fitActQuant). */
   fit?: (x: Float32Array, layer: Layer) => ActQuant;
   onLayer?: (layer: Layer, index: number, total: number) => void;
+  /** Checked before each layer (each costs a forward pass over the batch); the loop yields in between so a signal handler can run. */
+  signal?: AbortSignal;
 }
 
 /**
  * Sets `actQuant` on every layer of `model` that has a weightQuant, in graph
  * order, from the activations `input` produces. Mutates `model` (a model being built).
  */
-export function calibrateActivations(model: TnnModel, input: Tensor, opts: CalibrateOptions = {}): void {
+export async function calibrateActivations(model: TnnModel, input: Tensor, opts: CalibrateOptions = {}): Promise<void> {
   const fit = opts.fit ?? fitActQuant;
   const targets = model.graph.layers.filter((l) => l.weightQuant);
-  targets.forEach((layer, i) => {
+  for (const [i, layer] of targets.entries()) {
+    await yieldToEvents();
+    throwIfInterrupted(opts.signal, `calibration of '${model.graph.name}'`);
     layer.actQuant = fit(captureLayerInput(model, layer, input), layer);
     opts.onLayer?.(layer, i + 1, targets.length);
-  });
+  }
+}
+
+/** Lets pending events (a SIGINT handler, a worker message) run between synchronous chunks of work. */
+export function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

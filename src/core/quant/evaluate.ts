@@ -1,6 +1,6 @@
 /** Top-1 / top-5 accuracy of a model on a labelled sample set, batch by batch. */
 import { runReference } from '../exec/reference';
-import { DataError } from '../errors';
+import { DataError, throwIfInterrupted } from '../errors';
 import { readSamples, type Samples } from '../data/source';
 import type { FloatModel, TnnModel } from '../graph/types';
 import { tensor, type Tensor } from '../tensor';
@@ -56,7 +56,7 @@ export async function evaluateAccuracy(model: FloatModel | TnnModel, data: Label
   const run = opts.run ?? ((x: Tensor) => runReference(model, x));
   let top1 = 0, top5 = 0;
   for (let start = 0; start < n; start += batch) {
-    if (opts.signal?.aborted) throw new DataError(`${data.name}: evaluation cancelled`);
+    throwIfInterrupted(opts.signal, `${data.name}: evaluation`);
     const count = Math.min(batch, n - start);
     const samples = readSamples(data, start, count);
     const out = run(tensor([count, ...data.sampleShape], samples.images));

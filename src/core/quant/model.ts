@@ -10,8 +10,9 @@ import { loadDataset } from '../data/index';
 import { packTrits } from '../format/index';
 import type { AttrValue, FloatModel, Layer, LayerQuantStats, StoredTensor, TnnModel } from '../graph/types';
 import { OPS } from '../ops/index';
+import { throwIfInterrupted } from '../errors';
 import { TOOL_VERSION } from '../version';
-import { calibrateActivations, fitActQuant, fitActQuantL2 } from './calibrate';
+import { calibrateActivations, fitActQuant, fitActQuantL2, yieldToEvents } from './calibrate';
 import { QuantError } from './common';
 import { evaluateAccuracy, sampleBatch, checkSamplesFit, type LabeledSamples } from './evaluate';
 import { quantizerSpec, type KnownMethod } from './registry';
@@ -89,15 +90,17 @@ export async function quantizeModel(float: FloatModel, opts: QuantizeModelOption
   const steps = targets.length + (activations === 'ternary' ? 1 : 0) + (ds ? 2 : 0);
   let step = 0;
   const progress = (message: string) => opts.onProgress?.({ step: ++step, steps, message });
-  const checkAbort = () => {
-    if (opts.signal?.aborted) throw new QuantError(`quantization of '${graph.name}' cancelled`);
+  // Each layer's ternarization is synchronous: yield before it so that a SIGINT/SIGTERM handler can abort between layers.
+  const checkAbort = async () => {
+    await yieldToEvents();
+    throwIfInterrupted(opts.signal, `quantization of '${graph.name}'`);
   };
 
   // Every float tensor is carried over as is (shared, never written to).
   const tensors = new Map<string, StoredTensor>(float.tensors);
   const layerStats: Record<string, LayerQuantStats> = {};
   for (const layer of targets) {
-    checkAbort();
+    await checkAbort();
     const wName = layer.weights.weight;
     const w = float.tensors.get(wName);
     if (!w) throw new QuantError(`${float.source.file}: layer '${layer.name}': weight tensor '${wName}' is missing`);
@@ -114,11 +117,11 @@ export async function quantizeModel(float: FloatModel, opts: QuantizeModelOption
 
   const model: TnnModel = { graph, tensors, provenance: { toolVersion: TOOL_VERSION, date: '' }, layerStats };
   if (activations === 'ternary' && ds) {
-    checkAbort();
+    await checkAbort();
     // Calibrate on the last samples: accuracy is measured on the first ones, so
     // the two do not overlap unless the data set is smaller than both together.
     const n = Math.min(ds.n, opts.calibrationSamples ?? 256);
-    calibrateActivations(model, sampleBatch(ds, ds.n - n, n), { fit: opts.actThresholds === 'l2' ? fitActQuantL2 : fitActQuant });
+    await calibrateActivations(model, sampleBatch(ds, ds.n - n, n), { fit: opts.actThresholds === 'l2' ? fitActQuantL2 : fitActQuant, signal: opts.signal });
     progress(`calibrated input activations of ${targets.length} layers on ${n} samples`);
   }
 
@@ -155,6 +158,7 @@ export async function quantizeModel(float: FloatModel, opts: QuantizeModelOption
     model.provenance.ternaryAccuracy = ta.top1;
     model.provenance.evalSamples = fa.n;
   }
+  await checkAbort();
   return model;
 }
 

@@ -1,5 +1,5 @@
 /** Progress events of training loops; the CLI prints them as a bar or JSON lines. */
-import { TritscopeError } from '../errors';
+import { InterruptedError } from '../errors';
 
 export interface TrainProgress {
   type: 'progress';
@@ -16,7 +16,7 @@ export interface TrainProgress {
 export type ProgressSink = (p: TrainProgress) => void;
 
 /** Thrown when the caller's AbortSignal fires; outputs have been cleaned up by then. */
-export class TrainingCancelled extends TritscopeError {
+export class TrainingCancelled extends InterruptedError {
   constructor(what: string) {
     super(`${what}: cancelled`);
   }

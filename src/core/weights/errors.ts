@@ -1,5 +1,5 @@
 /** Errors of the weights-only readers (GGUF, Hugging Face checkpoints). */
-import { TritscopeError } from '../errors';
+import { InterruptedError, TritscopeError } from '../errors';
 
 /**
  * A GGUF or checkpoint file violates its format. The message is
@@ -17,7 +17,7 @@ export class WeightsFormatError extends TritscopeError {
 }
 
 /** Statistics were cancelled through their AbortSignal. */
-export class WeightsAbortError extends TritscopeError {
+export class WeightsAbortError extends InterruptedError {
   constructor(file: string) {
     super(`${file}: statistics cancelled`);
   }

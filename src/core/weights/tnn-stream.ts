@@ -4,13 +4,15 @@
  * every size known up front and a placeholder checksum of the final length; the
  * data region is hashed while it is written, then the real checksum is written
  * over the placeholder. The output goes to `<target>.<random>.tmp` in the same
- * folder, is validated with peekTnnHeader, fsynced and renamed; the temp file is
- * removed on every failure, cancel included.
+ * folder (a tracked name, src/core/temp-files.ts), is validated with
+ * peekTnnHeader, fsynced and renamed; the temp file is removed on every failure,
+ * cancel included. The last abort check and the rename are one synchronous step.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { closeSync, fsync, openSync, renameSync, write } from 'node:fs';
+import { promisify } from 'node:util';
 import { peekTnnHeader } from '../format/index';
+import { discardTemp, releaseTemp, trackTemp } from '../temp-files';
 import { HEADER_PREFIX_BYTES, METADATA_KEY, type Dtype } from '../format/index';
 import { WeightsAbortError } from './errors';
 
@@ -22,6 +24,9 @@ export interface PlannedTensor {
   byteLength: number;
 }
 
+const writeAsync = promisify(write);
+const fsyncAsync = promisify(fsync);
+
 const PLACEHOLDER = `sha256:${'0'.repeat(64)}`;
 const WRITE_BUFFER = 4 << 20;
 
@@ -30,8 +35,9 @@ export class TnnStreamWriter {
   private readonly hash = createHash('sha256');
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
+  private closed = false;
   private constructor(
-    private readonly handle: FileHandle,
+    private readonly fd: number,
     private readonly temp: string,
     private readonly checksumAt: number,
     private readonly dataStart: number,
@@ -56,11 +62,17 @@ export class TnnStreamWriter {
     new DataView(head.buffer).setUint32(4, 0, true);
     head.set(json, HEADER_PREFIX_BYTES);
     const checksumAt = HEADER_PREFIX_BYTES + indexOf(json, new TextEncoder().encode(PLACEHOLDER));
-    const temp = path.join(path.dirname(target), `${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-    const handle = await open(temp, 'wx');
-    const w = new TnnStreamWriter(handle, temp, checksumAt, head.length, offset);
+    const temp = trackTemp(target);
+    let fd: number;
     try {
-      await handle.write(head, 0, head.length, 0);
+      fd = openSync(temp, 'wx');
+    } catch (e) {
+      discardTemp(temp);
+      throw e;
+    }
+    const w = new TnnStreamWriter(fd, temp, checksumAt, head.length, offset);
+    try {
+      await writeAsync(fd, head, 0, head.length, 0);
     } catch (e) {
       await w.abandon();
       throw e;
@@ -79,7 +91,7 @@ export class TnnStreamWriter {
 
   private async flush(): Promise<void> {
     for (const part of this.pending) {
-      await this.handle.write(part, 0, part.length, this.position);
+      await writeAsync(this.fd, part, 0, part.length, this.position);
       this.position += part.length;
     }
     this.pending = [];
@@ -93,11 +105,13 @@ export class TnnStreamWriter {
       if (this.position !== this.dataStart + this.dataLength) throw new Error(`tnn writer: wrote ${this.position - this.dataStart} data bytes, planned ${this.dataLength}`);
       if (signal?.aborted) throw new WeightsAbortError(target);
       const sum = new TextEncoder().encode(`sha256:${this.hash.digest('hex')}`);
-      await this.handle.write(sum, 0, sum.length, this.checksumAt);
-      await this.handle.sync();
-      await this.handle.close();
+      await writeAsync(this.fd, sum, 0, sum.length, this.checksumAt);
+      await fsyncAsync(this.fd);
+      this.close();
       await peekTnnHeader(this.temp, target);
-      await rename(this.temp, target);
+      if (signal?.aborted) throw new WeightsAbortError(target);
+      renameSync(this.temp, target);
+      releaseTemp(this.temp);
     } catch (e) {
       await this.abandon();
       throw e;
@@ -106,8 +120,18 @@ export class TnnStreamWriter {
 
   /** Closes and removes the temp file (idempotent). */
   async abandon(): Promise<void> {
-    await this.handle.close().catch(() => undefined);
-    await rm(this.temp, { force: true }).catch(() => undefined);
+    this.close();
+    discardTemp(this.temp);
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* already closed by the OS on error */
+    }
   }
 }
 

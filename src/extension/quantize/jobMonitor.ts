@@ -9,9 +9,14 @@ import type { QuantizeJob } from './jobArgs';
 export interface JobOutcome {
   /** The job as it ran (model and output resolved to absolute paths). */
   job: QuantizeJob;
+  /** The child's exit status (128 + n when signal n ended it). */
   code: number;
   cancelled: boolean;
   ok: boolean;
+  /** The output file exists and was written by this run (a cancel that came too late keeps it). */
+  written?: boolean;
+  /** Temp files the child left (killed before its own cleanup) that the extension removed. */
+  removedTemps?: string[];
   error?: string;
   pid?: number;
   /** The `tritscope` arguments the child ran with. */

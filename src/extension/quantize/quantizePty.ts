@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { existsSync, statSync } from 'node:fs';
 import { ChildJob } from './childJob';
+import { describeExit } from './outcome';
 import { jobLabel, jobToArgs, lastErrorLine, type QuantizeJob } from './jobArgs';
 import { progressFraction, type ProgressEvent, type ProgressUpdate } from '../../shared/progress';
 import { jobMonitor } from './jobMonitor';
@@ -61,7 +62,8 @@ export class QuantizePty implements vscode.Pseudoterminal {
     if (!args) return;
     const cli = vscode.Uri.joinPath(this.extensionUri, 'dist', 'cli.js').fsPath;
     this.write(`\x1b[1m${jobLabel(this.def)}\x1b[0m\n`);
-    this.run(new ChildJob(cli, args, this.cwd), args, `tritscope ${args.join(' ')}`);
+    const maxOldSpaceMB = vscode.workspace.getConfiguration('tritscope').get<number>('quantize.maxHeapMB', 4096);
+    this.run(new ChildJob(cli, args, this.cwd, { maxOldSpaceMB }), args, `tritscope ${args.join(' ')}`);
   }
 
   /** The PyTorch backend: find a Python with torch (or say what is missing and offer TF.js), then run the trainer. */
@@ -82,7 +84,7 @@ export class QuantizePty implements vscode.Pseudoterminal {
       this.fail((e as Error).message);
       return;
     }
-    this.run(new ChildJob('', [], this.cwd, launch), launch.args, launch.display);
+    this.run(new ChildJob('', [], this.cwd, { launch }), launch.args, launch.display);
   }
 
   /** Runs `job` (the CLI or the PyTorch trainer) with the terminal, notification, chart and result handling. */
@@ -146,7 +148,7 @@ export class QuantizePty implements vscode.Pseudoterminal {
   private echoEvents(job: ChildJob, panel: TrainingPanel | undefined): () => RunReport {
     const report: RunReport = {};
     job.on('event', (e) => {
-      if (e.type === 'log') this.write(`${e.message}\n`);
+      if (e.type === 'log' && !e.temp) this.write(`${e.message}\n`);
       else if (e.type === 'progress') {
         this.write(`${describe(e)}\n`);
         panel?.post(e);
@@ -174,14 +176,16 @@ export class QuantizePty implements vscode.Pseudoterminal {
     const { code, cancelled } = r;
     const out = r.done?.output ?? this.def.output;
     if (this.def.backend === 'pytorch') await this.torchEpilogue(job, out, code === 0 && !cancelled && !r.error);
-    const ok = code === 0 && !cancelled && !r.error && existsSync(out);
     const who = this.def.backend === 'pytorch' ? 'the PyTorch trainer' : 'the tritscope CLI';
-    const failure = ok || cancelled ? undefined : (r.error ?? lastErrorLine(r.stderrTail) ?? `${who} exited with code ${code}`);
-    const checkpoint = cancelled && this.def.qat && existsSync(`${out}.ckpt`) ? `${out}.ckpt` : undefined;
-    if (cancelled) {
-      // A cancel that arrives while the finished model is being written loses the race; say so, keep the file.
-      const late = existsSync(out) && statSync(out).mtimeMs + 1000 >= job.startedAt;
-      this.write(late ? `\x1b[33mcancelled after ${out} was written; it is kept\x1b[0m\n` : '\x1b[33mcancelled: no output was written\x1b[0m\n');
+    // A child killed with SIGKILL could not remove its temp files: the ones it announced go now, before anything is judged.
+    const removedTemps = job.removeTemps(out);
+    const mtime = (() => { try { return statSync(out).mtimeMs; } catch { return undefined; } })();
+    const o = describeExit({ code, cancelled, startedAt: job.startedAt, cancelledAt: job.cancelledAt, output: out, outputMtimeMs: mtime, removedTemps,
+      error: r.error ?? (code !== 0 ? lastErrorLine(r.stderrTail) : undefined), who });
+    const { ok, failure } = o;
+    const checkpoint = (cancelled || o.interrupted) && this.def.qat && existsSync(`${out}.ckpt`) ? `${out}.ckpt` : undefined;
+    for (const line of o.lines) this.write(`\x1b[33m${line}\x1b[0m\n`);
+    if (cancelled || o.interrupted) {
       if (checkpoint) this.write(`checkpoint of the finished epochs kept at ${checkpoint}: run the same job with "resume": true to continue\n`);
     } else if (ok) {
       this.write(`\x1b[32mwrote ${out}${r.done?.accuracy !== undefined ? ` (top-1 ${(r.done.accuracy * 100).toFixed(2)}%)` : ''}\x1b[0m\n`);
@@ -191,9 +195,9 @@ export class QuantizePty implements vscode.Pseudoterminal {
     } else {
       void vscode.window.showErrorMessage(`Tritscope: quantization failed: ${failure}`);
     }
-    jobMonitor.finished({ job: this.def, code: cancelled ? 130 : code, cancelled, ok, error: failure, pid: job.pid, args, checkpoint });
-    panel?.finish(ok, cancelled);
-    this.closeEmitter.fire(cancelled ? 130 : code === 0 && !ok ? 1 : code);
+    jobMonitor.finished({ job: this.def, code, cancelled, ok, written: o.written, removedTemps, error: failure, pid: job.pid, args, checkpoint });
+    panel?.finish(ok, cancelled || o.interrupted);
+    this.closeEmitter.fire(code === 0 && !ok ? 1 : code);
   }
 
   /**

@@ -46,10 +46,11 @@ async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 
 
 /** Where "Open Sample Model" should find the sample, or undefined when there is none. */
 function expectedSample(): string | undefined {
+  // The QAT W+A sample (the post-training one is offered through Compare).
   const candidates = [
-    path.join(workspaceDir(), 'models', 'fashion-cnn.tnn'),
-    path.join(workspaceDir(), 'samples', 'models', 'fashion-cnn.tnn'),
-    path.join(extension().extensionPath, 'media', 'samples', 'fashion-cnn.tnn'),
+    path.join(workspaceDir(), 'models', 'fashion-qat.tnn'),
+    path.join(workspaceDir(), 'samples', 'models', 'fashion-qat.tnn'),
+    path.join(extension().extensionPath, 'media', 'samples', 'fashion-qat.tnn'),
   ];
   return candidates.find((c) => existsSync(c));
 }

@@ -18,6 +18,7 @@ import { quantizeModel } from '../../../src/core/quant/index';
 import type { TnnModel } from '../../../src/core/graph/types';
 import { buildListing, listingUriFor } from '../../../src/debug/listing';
 import { ensureNetworks, onnxFile, setRepoRoot } from '../../unit/cnn/networks';
+import { repoRoot } from './repo';
 
 type Message = { type: string; event?: string; body?: Record<string, unknown> };
 
@@ -48,7 +49,7 @@ suite('Tritscope debugger on a real CNN (ResNet-20 from PyTorch)', () => {
     await vscode.extensions.getExtension('tritscope.tritscope')!.activate();
     disposables.push(vscode.debug.registerDebugAdapterTrackerFactory('tritscope', recorder));
     const workspace = vscode.workspace.workspaceFolders![0].uri.fsPath;
-    setRepoRoot(path.dirname(workspace)); // the run opens samples/ of the repository
+    setRepoRoot(repoRoot()); // the run opens a scratch copy of samples/ (test/run-codeserver.mjs)
     ensureNetworks(['resnet20']);
     model = await quantizeModel(await importModel(onnxFile('resnet20')), { method: 'twn' });
     file = path.join(workspace, '.tritscope', 'test', 'resnet20.twn.tnn');

@@ -12,6 +12,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { writeResNetLike } from '../../fixtures/resnet-like';
 import { latencyStats, probeLatencies, type ProbeSamples } from './quantize-probes';
+import { repoRoot } from './repo';
 
 type Message = { type: string; event?: string; command?: string; body?: Record<string, unknown> };
 
@@ -167,7 +168,7 @@ suite('Tritscope debugger on a large model', () => {
       continuing: summary(continuing.samples),
       busy: summary(busy),
     };
-    const results = path.join(path.dirname(workspace()), 'test-results');
+    const results = path.join(repoRoot(), 'test-results');
     mkdirSync(results, { recursive: true });
     writeFileSync(path.join(results, 'bench-debug-large.json'), JSON.stringify(report, null, 2) + '\n');
 

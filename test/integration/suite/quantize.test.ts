@@ -14,6 +14,7 @@ import { parseTnn } from '../../../src/core/format/index';
 import type { ChildJob } from '../../../src/extension/quantize/childJob';
 import type { JobOutcome, JobMonitor } from '../../../src/extension/quantize/jobMonitor';
 import { latencyStats, probeLatencies, type LatencyStats } from './quantize-probes';
+import { repoRoot } from './repo';
 
 const workspace = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 const scratch = () => path.join(workspace(), '.tritscope', 'quantize-it');
@@ -23,7 +24,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let jobs: JobMonitor;
 
-const resultsDir = () => path.join(path.dirname(workspace()), 'test-results');
+const resultsDir = () => path.join(repoRoot(), 'test-results');
 function writeTimings(t: object): void {
   mkdirSync(resultsDir(), { recursive: true });
   writeFileSync(path.join(resultsDir(), 'quantize-timings.json'), JSON.stringify(t, null, 2) + '\n');

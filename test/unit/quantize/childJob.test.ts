@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ChildJob, childEnv } from '../../../src/extension/quantize/childJob';
@@ -71,4 +71,36 @@ test('ChildJob.cancel stops the child within a second and marks the run cancelle
 test("childEnv drops the extension host's IPC channel and forces plain Node without colors", () => {
   const env = childEnv({ PATH: '/bin', NODE_CHANNEL_FD: '3', NODE_CHANNEL_SERIALIZATION_MODE: 'json', FORCE_COLOR: '1' });
   assert.deepEqual(env, { PATH: '/bin', ELECTRON_RUN_AS_NODE: '1', FORCE_COLOR: '0' });
+});
+
+// A stand-in CLI stuck in synchronous work: it announces a temp file, creates it and ignores SIGTERM.
+const STUCK_CLI = `
+const out = process.argv[process.argv.indexOf('-o') + 1];
+const temp = out + '.0123456789ab.tmp';
+console.log(JSON.stringify({ version: 1, type: 'log', message: 'heap ' + process.execArgv.join(' ') }));
+console.log(JSON.stringify({ version: 1, type: 'log', message: 'writing ' + temp, temp }));
+require('fs').writeFileSync(temp, 'partial');
+process.on('SIGTERM', () => {});
+setInterval(() => {}, 1000);
+`;
+
+test('a child that ignores SIGTERM is killed after the grace period (exit 137) and its announced temp file is removed', async () => {
+  const { dir, out } = setup();
+  const cli = path.join(dir, 'stuck.js');
+  writeFileSync(cli, STUCK_CLI);
+  const job = new ChildJob(cli, ['quantize', 'm', '-o', out], dir, { maxOldSpaceMB: 1234 });
+  const { events, exit } = collect(job);
+  job.start();
+  await new Promise<void>((r) => job.on('event', (e) => { if (e.type === 'log' && e.temp) r(); }));
+  await new Promise((r) => setTimeout(r, 100));
+  job.cancel(200);
+  const r = await exit;
+  assert.equal(r.code, 137);
+  assert.equal(r.cancelled, true);
+  assert.ok(job.cancelledAt! >= job.startedAt);
+  assert.ok(events.some((e) => e.type === 'log' && e.message === 'heap --max-old-space-size=1234'), 'the heap limit reaches the child');
+  assert.deepEqual(job.announcedTemps, [`${out}.0123456789ab.tmp`]);
+  assert.ok(existsSync(`${out}.0123456789ab.tmp`), 'SIGKILL left it');
+  assert.deepEqual(job.removeTemps(out), [`${out}.0123456789ab.tmp`]);
+  assert.deepEqual(readdirSync(dir).sort(), ['cli.js', 'stuck.js']);
 });

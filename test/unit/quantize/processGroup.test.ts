@@ -49,7 +49,7 @@ test('ChildJob with a launch spec: cancel ends the whole group; exit is reported
   const dir = mkdtempSync(path.join(tmpdir(), 'tritscope-pg-'));
   const pidFile = path.join(dir, 'pids');
   const script = `echo '{"version":1,"type":"progress","step":1,"steps":9}'; ${TREE(pidFile)}`;
-  const job = new ChildJob('', [], dir, { command: '/bin/bash', args: ['-c', script], env: {}, display: 'tree', graceMs: 300 });
+  const job = new ChildJob('', [], dir, { launch: { command: '/bin/bash', args: ['-c', script], env: {}, display: 'tree', graceMs: 300 } });
   const events: ProgressEvent[] = [];
   job.on('event', (e) => events.push(e));
   const exited = new Promise<{ code: number; cancelled: boolean }>((r) => job.on('exit', (code, cancelled) => r({ code, cancelled })));
@@ -67,7 +67,7 @@ test('ChildJob with a launch spec: a leader that exits leaving a worker behind d
   const dir = mkdtempSync(path.join(tmpdir(), 'tritscope-pg-'));
   const pidFile = path.join(dir, 'pids');
   const job = new ChildJob('', [], dir, {
-    command: '/bin/bash', args: ['-c', `(echo $BASHPID >> '${pidFile}'; exec sleep 60) & sleep 0.2; exit 3`], env: {}, display: 'crash', graceMs: 300,
+    launch: { command: '/bin/bash', args: ['-c', `(echo $BASHPID >> '${pidFile}'; exec sleep 60) & sleep 0.2; exit 3`], env: {}, display: 'crash', graceMs: 300 },
   });
   const exited = new Promise<number>((r) => job.on('exit', (code) => r(code)));
   job.start();

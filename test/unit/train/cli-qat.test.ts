@@ -42,7 +42,7 @@ test('quantize --qat: usage errors name the option; --progress json reports an e
   rmSync(f.dir, { recursive: true, force: true });
 });
 
-test('quantize --qat honours the abort signal: exit 1, no output file', async () => {
+test('quantize --qat honours the abort signal: exit 130 (an interruption), no output file', async () => {
   const f = fixtureDir(64);
   const out = path.join(f.dir, 'cancel.tnn');
   const ac = new AbortController();
@@ -53,7 +53,7 @@ test('quantize --qat honours the abort signal: exit 1, no output file', async ()
     isTTY: false,
     signal: ac.signal,
   });
-  assert.equal(code, 1);
+  assert.equal(code, 130);
   assert.match(stdout, /"type":"error","message":"qat: cancelled"/);
   assert.ok(!existsSync(out));
   rmSync(f.dir, { recursive: true, force: true });

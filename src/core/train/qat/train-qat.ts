@@ -271,7 +271,7 @@ async function exportRun(run: QatRun, floatAccuracy: number, stages: QatResult['
   });
   // Class names from the data set, so `run` and the debugger can name the prediction.
   if (train.labelNames && !tnn.graph.labels) tnn.graph.labels = [...train.labelNames];
-  if (o.out) await writeTnnFile(o.out, tnn);
+  if (o.out) await writeTnnFile(o.out, tnn, { signal: o.signal });
   if (ckpt) removeCheckpoint(ckpt);
   return { accuracy, floatAccuracy, evalSamples: test.n, trainSamples: train.n, stages, seconds: (Date.now() - run.t0) / 1000, backend, tnn, output: o.out };
 }
