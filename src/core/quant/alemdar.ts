@@ -160,6 +160,7 @@ export function alemdar(w: Float32Array, opts: AlemdarOptions = {}): QuantResult
 
 export const alemdarQuantizer = defineQuantizer({
   id: 'alemdar',
+  pytorch: true,
   label: 'Alemdar greedy search (Eq. 6)',
   summary: 'greedy dichotomic search of Δp, Δn minimising ‖W − αT‖²',
   equations: 'Alemdar et al. 2017 (greedy/dichotomic search); seed paper Eq. 6',

@@ -134,6 +134,7 @@ export const GAMMA_OPTION: QuantOption = { key: 'gamma', type: 'number', default
 
 export const asymUniformQuantizer = defineQuantizer({
   id: 'asym-uniform',
+  pytorch: true,
   label: 'asym-uniform (Eq. 6, 9)',
   summary: 'seed paper: asymmetric thresholds, symmetric scale, uniform trits (0.43σ rule, learnable γ)',
   equations: 'seed paper Eq. 6–9 (bi-STE for QAT)',

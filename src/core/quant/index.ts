@@ -1,6 +1,6 @@
 /** Post-training ternary quantization: the quantizer registry, statistics, whole-model quantization. */
 export { applyThresholds, optimalScale, meanStd, QuantError, UNIFORM_Z, type QuantResult } from './common';
-export { QUANTIZERS, QUANTIZER_IDS, DEFAULT_METHOD, isKnownMethod, quantizerSpec, qatMethods, allQuantizerOptions, type KnownMethod } from './registry';
+export { QUANTIZERS, QUANTIZER_IDS, DEFAULT_METHOD, isKnownMethod, quantizerSpec, qatMethods, pytorchMethods, allQuantizerOptions, type KnownMethod } from './registry';
 export { optionFlag, optionProblem, resolveOptions, type QuantizerSpec, type QuantOption, type OptionValue, type OptionValues } from './spec';
 export { twn, type TwnOptions } from './twn';
 export { ttq, type TtqOptions } from './ttq';

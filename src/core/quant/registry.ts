@@ -45,6 +45,11 @@ export function quantizerSpec(id: string): QuantizerSpec {
 }
 
 /** Methods that can be trained (`--qat`). */
+/** The methods the PyTorch trainer (`python/tritscope_torch`) trains. */
+export function pytorchMethods(): KnownMethod[] {
+  return QUANTIZERS.filter((q) => (q as QuantizerSpec).pytorch).map((q) => q.id);
+}
+
 export function qatMethods(): KnownMethod[] {
   return QUANTIZERS.filter((q) => (q as QuantizerSpec).qat).map((q) => q.id);
 }

@@ -59,6 +59,8 @@ export interface QuantizerSpec<Id extends string = string> {
    * only that each keeps its weight's sign.
    */
   readonly sampled?: boolean;
+  /** `python/tritscope_torch` trains this method too (its own copy of the formulas, tested equal): the PyTorch backend offers it. */
+  readonly pytorch?: boolean;
 }
 
 /** Keeps the literal id type, so the registry can derive the union of known method names. */

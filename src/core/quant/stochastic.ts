@@ -57,6 +57,7 @@ export function stochastic(w: Float32Array, opts: StochasticOptions = {}): Quant
 
 export const stochasticQuantizer = defineQuantizer({
   id: 'stochastic',
+  pytorch: true,
   label: 'stochastic (Eq. 7)',
   summary: 'stochastic ternarization (seed paper Eq. 7), seeded by --seed',
   equations: 'seed paper Eq. 7 with the Eq. 9 thresholds',

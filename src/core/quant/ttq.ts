@@ -82,6 +82,7 @@ export class TtqQat implements QatWeightQuantizer {
 
 export const ttqQuantizer = defineQuantizer({
   id: 'ttq',
+  pytorch: true,
   label: 'TTQ (Eq. 4–5)',
   summary: 'Trained Ternary Quantization: Δ = 0.05·max|W|, separate αp / αn',
   equations: 'Zhu et al. 2017 (TTQ); seed paper Eq. 4–5',

@@ -72,6 +72,7 @@ export const TWN_FACTOR: QuantOption = { key: 'twnFactor', type: 'number', defau
 
 export const twnQuantizer = defineQuantizer({
   id: 'twn',
+  pytorch: true,
   label: 'TWN (Eq. 2–3)',
   summary: 'Ternary Weight Networks: Δ = 0.7·E|W|, α = mean |W| above Δ',
   equations: 'Li et al. 2016 (TWN); seed paper Eq. 2–3',

@@ -47,7 +47,7 @@ export async function runQuantizeFlow(state: vscode.Memento, source?: vscode.Uri
   const factory = picked === FACTORY_ITEM ? await pickFactorySource(last.factory) : undefined;
   if (picked === FACTORY_ITEM && !factory) return undefined;
   const src = factory ? { fsPath: factory.model } : (picked as vscode.Uri);
-  const torchTrains = (m: string) => (PYTORCH_METHODS as readonly string[]).includes(m);
+  const torchTrains = (m: string) => PYTORCH_METHODS.includes(m);
   const methods = methodPickItems().filter((m) => !factory || torchTrains(m.value));
   const method = await pick('Quantize to ternary (2/6): method', methods, last.method);
   if (!method) return undefined;

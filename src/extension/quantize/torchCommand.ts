@@ -7,6 +7,7 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isFactorySpec, JobError, type QuantizeJob } from './jobArgs';
+import { pytorchMethods } from '../../core/quant/index';
 
 export { isFactorySpec };
 
@@ -14,7 +15,8 @@ export const BACKENDS = ['tfjs', 'pytorch'] as const;
 export type Backend = (typeof BACKENDS)[number];
 
 /** QAT methods python/tritscope_torch/quantizers.py trains (QAT_METHODS there). */
-export const PYTORCH_METHODS = ['asym-uniform', 'twn', 'ttq', 'alemdar', 'stochastic'] as const;
+/** Declared by each quantizer's spec (`pytorch: true`). */
+export const PYTORCH_METHODS: readonly string[] = pytorchMethods();
 
 export interface TorchSettings {
   /** `tritscope.python`: the interpreter (resolved by detection when the setting is empty). */
@@ -58,7 +60,7 @@ export function resolveModelSpec(model: string, base: string): string {
 export function checkTorchJob(job: QuantizeJob): void {
   if (!job.qat) throw new JobError('tritscope task: "backend": "pytorch" trains (quantization-aware training, "qat": true); post-training quantization runs on the "tfjs" backend');
   if (!job.data) throw new JobError('quantization-aware training needs a data set ("data")');
-  if (!(PYTORCH_METHODS as readonly string[]).includes(job.method))
+  if (!PYTORCH_METHODS.includes(job.method))
     throw new JobError(`tritscope task: the PyTorch trainer trains ${PYTORCH_METHODS.join(', ')}; got "method": "${job.method}"`);
   if (path.basename(job.model) === 'model.json')
     throw new JobError(`${job.model}: the PyTorch trainer reads ONNX models or MODULE:FACTORY / file.py:FACTORY specs, not TF.js model.json; use the "tfjs" backend or export the model to ONNX`);

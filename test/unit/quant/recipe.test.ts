@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { QUANTIZER_IDS } from '../../../src/core/quant/index';
+import { pytorchMethods, QUANTIZER_IDS } from '../../../src/core/quant/index';
 
 const root = process.cwd();
 const read = (rel: string) => readFileSync(path.join(root, rel), 'utf8');
@@ -72,4 +72,11 @@ test('docs/architecture.md gives the recipe with the file to create and the line
   // The names it cites exist where it says.
   assert.match(read('src/core/quant/spec.ts'), /export function defineQuantizer/);
   assert.match(read('src/core/train/qat/strategy.ts'), /export interface QatWeightQuantizer/);
+});
+
+test('the specs flagged `pytorch` are exactly the methods python/tritscope_torch trains (QAT_METHODS)', () => {
+  const tuple = /^QAT_METHODS = \(([^)]*)\)/m.exec(read('python/tritscope_torch/quantizers.py'));
+  assert.ok(tuple, 'QAT_METHODS tuple in python/tritscope_torch/quantizers.py');
+  const python = [...tuple[1].matchAll(/"([^"]+)"/g)].map((m) => m[1]).sort();
+  assert.deepEqual([...pytorchMethods()].sort(), python);
 });
