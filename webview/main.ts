@@ -21,6 +21,8 @@ import { GraphView } from './graph/graphView';
 import { ViewTabs } from './viewTabs';
 import { isWeightsMessage } from '../src/shared/weightsView';
 import { WeightsViewer } from './weights/viewer';
+import { renderSensitivity, sensitivityChartConfig } from './sensitivity';
+import type { SensitivityView } from '../src/shared/sensitivityView';
 
 interface VsCodeApi {
   postMessage(m: FromWebviewMessage): void;
@@ -40,6 +42,7 @@ const saveState = () => vscode.setState(state);
 let model: ModelView | null = null;
 let diffWith: string | undefined;
 let profiles: ProfileView[] = [];
+let sensitivity: SensitivityView | null = null;
 let nextId = 1;
 const charts = new Map<string, Chart>();
 const root = document.getElementById('root')!;
@@ -185,6 +188,19 @@ function renderCharts(): void {
     charts.set('entropy', new Chart(ent.canvas, entropyChartConfig(model.layers, c) as never));
   }
   if (model.layers.some((r) => r.cost)) charts.set('cost', new Chart(cost.canvas, costChartConfig(model.layers, profiles.find((p) => p.id === state.profileId), c)));
+  const sens = document.getElementById('chart-sensitivity-canvas') as HTMLCanvasElement | null;
+  if (sens && sensitivity) charts.set('sensitivity', new Chart(sens, sensitivityChartConfig(sensitivity, c) as never));
+}
+
+function sensitivitySection(): HTMLElement {
+  return renderSensitivity(sensitivity,
+    (keepFloat) => post({ type: FromWebview.RequantizeWith, keepFloat }),
+    () => post({ type: FromWebview.RunAction, action: 'analyseSensitivity' }));
+}
+
+function showSensitivity(): void {
+  document.getElementById('sensitivity')?.replaceWith(sensitivitySection());
+  renderCharts();
 }
 
 function showDetails(): void {
@@ -205,6 +221,7 @@ function renderModel(): void {
     action('Export summary', 'exportSummary', 'Save the layer table as Markdown or CSV'),
     action('Open as JSON', 'openAsJson', 'The tritscope inspect --json object'),
     action('Compare…', 'compare', 'Per-layer deltas against another .tnn'),
+    action('Analyse Sensitivity…', 'analyseSensitivity', 'Per-layer sensitivity to ternarization and a keep-float proposal (runs in the background)'),
     el('label', { class: 'profile-label' }, 'Cost profile ', profileSelect()),
   );
   root.replaceChildren(
@@ -215,6 +232,7 @@ function renderModel(): void {
     profileNote(),
     tabs.element,
     el('section', { class: 'main-grid' }, el('div', { class: 'view-panels' }, tablePanel, graphPanel), el('aside', { id: 'details', class: 'details', 'aria-live': 'polite' })),
+    sensitivitySection(),
     el('section', { id: 'charts', class: 'charts' }),
   );
   table.setRows(model.layers, state);
@@ -276,6 +294,10 @@ window.addEventListener('message', (ev: MessageEvent<ToWebviewMessage>) => {
       break;
     case ToWebview.Overlay:
       graph.setOverlay(m.overlay);
+      break;
+    case ToWebview.Sensitivity:
+      sensitivity = m.view;
+      if (model) showSensitivity();
       break;
   }
 });

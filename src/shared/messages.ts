@@ -7,6 +7,7 @@
  */
 import type { ErrorView } from './rpc';
 import type { WeightsToWebviewMessage, WeightsViewState } from './weightsView';
+import type { SensitivityView } from './sensitivityView';
 
 /** Load failures reach the webview in the workers' error format. */
 export type { ErrorView };
@@ -123,6 +124,7 @@ export const ToWebview = {
   Histogram: 'histogram',
   Notice: 'notice',
   Overlay: 'overlay',
+  Sensitivity: 'sensitivity',
 } as const;
 
 export const FromWebview = {
@@ -132,9 +134,10 @@ export const FromWebview = {
   RunAction: 'runAction',
   Rendered: 'rendered',
   GraphRendered: 'graphRendered',
+  RequantizeWith: 'requantizeWith',
 } as const;
 
-export type EditorAction = 'stepThrough' | 'requantize' | 'exportSummary' | 'openAsJson' | 'reopenDefault' | 'compare';
+export type EditorAction = 'stepThrough' | 'requantize' | 'exportSummary' | 'openAsJson' | 'reopenDefault' | 'compare' | 'analyseSensitivity';
 
 export type ToWebviewMessage =
   | { type: typeof ToWebview.Loading; fileName: string }
@@ -162,6 +165,8 @@ export type ToWebviewMessage =
     }
   | { type: typeof ToWebview.Notice; text: string; level: 'info' | 'error' }
   | { type: typeof ToWebview.Overlay; overlay: GraphOverlay }
+  /** The model's sensitivity analysis (null: none found beside the model); src/shared/sensitivityView.ts. */
+  | { type: typeof ToWebview.Sensitivity; view: SensitivityView | null }
   /** Weights-only models (GGUF, safetensors checkpoints): ./weightsView.ts. */
   | WeightsToWebviewMessage;
 
@@ -172,7 +177,9 @@ export type FromWebviewMessage =
   | { type: typeof FromWebview.RunAction; action: EditorAction }
   | { type: typeof FromWebview.Rendered; rows: number; ms: number }
   /** The graph tab painted: layout time (in the worker, or 'main' as fallback) and model-to-paint time. */
-  | { type: typeof FromWebview.GraphRendered; nodes: number; edges: number; layoutMs: number; totalMs: number; layoutIn: 'worker' | 'main' };
+  | { type: typeof FromWebview.GraphRendered; nodes: number; edges: number; layoutMs: number; totalMs: number; layoutIn: 'worker' | 'main' }
+  /** "Re-quantize with this set": quantize the analysed float model keeping these layers float (checked by the host). */
+  | { type: typeof FromWebview.RequantizeWith; keepFloat: string[] };
 
 /** Webview state kept with getState/setState across hide/show. */
 export interface EditorViewState {
