@@ -5,8 +5,10 @@
  * measured on the sweep's samples (quantized from the same pieces `tritscope
  * quantize --keep-float` would write, run on the sweep's engine).
  *
- * Each predictor (./propose.ts) proposes its own set; every distinct set is
- * measured and the best measured is the proposal. Choosing among at most three
+ * Each predictor (./propose.ts) proposes its own set, at the budget and at the
+ * default rule's cost; every distinct set is measured and the best measured one
+ * that fits the budget is the proposal (the default rule itself is not a candidate,
+ * so the comparison with it stays a comparison). Choosing among at most three
  * sets on the sweep's samples is a mild selection on those samples (the note,
  * docs/sensitivity.md, says so).
  */
@@ -30,6 +32,7 @@ export async function adviseKeepFloat(s: SensitivitySession, budgetText: string,
   const t0 = performance.now();
   const r = s.result;
   const budget = parseBudget(budgetText, r);
+  const byMeasured = (x: KeepFloatPlan, y: KeepFloatPlan) => (better(x.measured, y.measured, objective) ? -1 : better(y.measured, x.measured, objective) ? 1 : 0);
   const measured = new Map<string, Score>();
   const measure = async (keep: string[]) => {
     const key = keep.join('\u0000');
@@ -55,13 +58,18 @@ export async function adviseKeepFloat(s: SensitivitySession, budgetText: string,
       seen.add(key);
       out.push(await plan(keep, predictor));
     }
-    return out.sort((x, y) => (better(x.measured, y.measured, objective) ? -1 : better(y.measured, x.measured, objective) ? 1 : 0));
+    return out.sort(byMeasured);
   };
-  const candidates = await candidatesFor(budget);
   const rule = defaultRuleSet(r.layers.map((l) => l.name));
   const ruleCost = costOf(r, new Set(rule))[budget.kind];
   const defaultPlan = await plan(rule);
-  const [atDefaultCost] = await candidatesFor({ kind: budget.kind, text: `${budget.kind} of first,last`, limit: ruleCost });
+  const atRule = await candidatesFor({ kind: budget.kind, text: `${budget.kind} of first,last`, limit: ruleCost });
+  // Sets ranked at the rule's (smaller) cost that also fit this budget are measured already: candidates too.
+  const mine = await candidatesFor(budget);
+  const seen = new Set(mine.map((p) => p.keepFloat.join('\u0000')));
+  const extra = atRule.filter((p) => fits(r, new Set(p.keepFloat), budget) && !seen.has(p.keepFloat.join('\u0000')));
+  const candidates = [...mine, ...extra].sort(byMeasured);
+  const atDefaultCost = atRule[0];
   return {
     budget: { kind: budget.kind, text: budget.text, limit: budget.limit },
     objective,

@@ -89,7 +89,7 @@ export interface Proposal {
   objective: Objective;
   /** The best measured of `candidates`. */
   proposal: KeepFloatPlan;
-  /** The sets each predictor ranks best within the budget, each measured. */
+  /** The sets each predictor ranks best within the budget (and those ranked at the default rule's cost that fit it), each measured. */
   candidates: KeepFloatPlan[];
   /** The seed paper's rule, first and last weight layers float, and whether it fits the budget. */
   defaultRule: KeepFloatPlan & { fits: boolean };
@@ -174,7 +174,7 @@ function checkProposal(c: Checker, v: unknown, field: string, names: Set<string>
   const d = c.object(o.defaultRule, `${field}.defaultRule`);
   if (typeof d.fits !== 'boolean') c.fail(`${field}.defaultRule.fits`, 'expected a boolean');
   const candidates = c.array(o.candidates, `${field}.candidates`);
-  if (candidates.length > PREDICTORS.length) c.fail(`${field}.candidates`, `more than ${PREDICTORS.length} candidates`);
+  if (candidates.length > 2 * PREDICTORS.length) c.fail(`${field}.candidates`, `more than ${2 * PREDICTORS.length} candidates`);
   return {
     budget: { kind, text: boundedName(c, b.text, `${field}.budget.text`), limit: c.finite(b.limit, `${field}.budget.limit`) },
     objective,
