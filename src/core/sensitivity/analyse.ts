@@ -101,19 +101,25 @@ export function layerCosts(p: SweepPieces, profile: TechProfile) {
   const names = new Set(p.candidates.map((l) => l.name));
   const f = modelCost(p.assemble(new Set()), profile);
   const t = modelCost(p.assemble(names), profile);
-  const per = new Map<string, Pick<LayerSensitivity, 'bits' | 'energyPj'>>();
-  let otherBits = 0, otherEnergyPj = 0, params = 0;
+  const per = new Map<string, Pick<LayerSensitivity, 'bits' | 'energyPj' | 'params'>>();
+  let otherBits = 0, otherEnergyPj = 0, otherParams = 0, params = 0;
+  const count = (x: { params: { ternary: number; float: number } }) => x.params.ternary + x.params.float;
   f.layers.forEach((fl, i) => {
-    params += fl.params.ternary + fl.params.float;
+    params += count(fl);
     if (names.has(fl.name)) {
       const tl = t.layers[i];
-      per.set(fl.name, { bits: { float: fl.weightBits.packed, ternary: tl.weightBits.packed }, energyPj: { float: fl.energyPj, ternary: tl.energyPj } });
+      per.set(fl.name, {
+        bits: { float: fl.weightBits.packed, ternary: tl.weightBits.packed },
+        energyPj: { float: fl.energyPj, ternary: tl.energyPj },
+        params: { float: count(fl), ternary: count(tl) },
+      });
     } else {
       otherBits += fl.weightBits.packed;
       otherEnergyPj += fl.energyPj;
+      otherParams += count(fl);
     }
   });
-  return { per, otherBits, otherEnergyPj, params };
+  return { per, otherBits, otherEnergyPj, otherParams, params };
 }
 
 export async function analyseSensitivity(file: string, o: AnalyseOptions): Promise<SensitivitySession> {
@@ -152,6 +158,7 @@ export async function analyseSensitivity(file: string, o: AnalyseOptions): Promi
     })),
     totals: {
       params: costs.params,
+      otherParams: costs.otherParams,
       weights: pieces.candidates.reduce((s, l) => s + pieces.pieces.get(l.name)!.packed.count, 0),
       otherBits: costs.otherBits,
       otherEnergyPj: costs.otherEnergyPj,

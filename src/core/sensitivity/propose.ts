@@ -15,7 +15,7 @@
  * is KL: with a few hundred samples, top-1 deltas of single layers are a handful of
  * samples and rank layers by noise; KL is continuous and moves with every sample.
  *
- * Selection: 0/1 knapsack over the layers (costs are additive per layer). Costs
+ * Selection: 0/1 knapsack over the layers (each budget is a linear constraint, see linearBudget). Costs
  * are rounded up to 1/4000 of the budget for the dynamic program, so its answer
  * always fits; a greedy by gain per cost is tried too and the better one kept.
  */
@@ -66,14 +66,15 @@ export function parseBudget(text: string, r: SensitivityResult): Budget {
 
 /** What keeping `keep` float costs, in each budget kind's unit. */
 export function costOf(r: SensitivityResult, keep: ReadonlySet<string>): Record<BudgetKind, number> {
-  let w = 0, bits = r.totals.otherBits, energy = r.totals.otherEnergyPj;
+  let w = 0, bits = r.totals.otherBits, energy = r.totals.otherEnergyPj, params = r.totals.otherParams;
   for (const l of r.layers) {
     const f = keep.has(l.name);
     if (f) w += l.weights;
     bits += f ? l.bits.float : l.bits.ternary;
     energy += f ? l.energyPj.float : l.energyPj.ternary;
+    params += f ? l.params.float : l.params.ternary;
   }
-  return { 'float-weights': r.totals.weights ? w / r.totals.weights : 0, bits: r.totals.params ? bits / r.totals.params : 0, energy };
+  return { 'float-weights': r.totals.weights ? w / r.totals.weights : 0, bits: params ? bits / params : 0, energy };
 }
 
 /**
@@ -113,11 +114,22 @@ function gain(r: SensitivityResult, l: LayerSensitivity, objective: Objective, p
   return objective === 'kl' ? g.kl : g.top1 + 1e-9 * g.kl;
 }
 
-/** Extra cost of layer l being float rather than ternary, in the budget kind's unit. */
-function extraCost(r: SensitivityResult, l: LayerSensitivity, kind: BudgetKind): number {
-  if (kind === 'float-weights') return r.totals.weights ? l.weights / r.totals.weights : 0;
-  if (kind === 'bits') return r.totals.params ? (l.bits.float - l.bits.ternary) / r.totals.params : 0;
-  return l.energyPj.float - l.energyPj.ternary;
+/**
+ * The budget as a linear constraint Σ_{i∈S} cost_i ≤ room over the layers kept float. Float weights and
+ * energy add up per layer. Bits per weight is a ratio whose denominator moves too (a ternary layer adds
+ * its scales): bits(S) / params(S) ≤ B ⟺ Σ_{i∈S} (Δbits_i − B·Δparams_i) ≤ B·params(∅) − bits(∅),
+ * with Δ = float − ternary, which is linear again.
+ */
+function linearBudget(r: SensitivityResult, budget: Budget): { cost: (l: LayerSensitivity) => number; room: number } {
+  if (budget.kind === 'float-weights') return { cost: (l) => (r.totals.weights ? l.weights / r.totals.weights : 0), room: budget.limit };
+  if (budget.kind === 'energy') return { cost: (l) => l.energyPj.float - l.energyPj.ternary, room: budget.limit - costOf(r, new Set()).energy };
+  const B = budget.limit;
+  let bits0 = r.totals.otherBits, params0 = r.totals.otherParams;
+  for (const l of r.layers) {
+    bits0 += l.bits.ternary;
+    params0 += l.params.ternary;
+  }
+  return { cost: (l) => l.bits.float - l.bits.ternary - B * (l.params.float - l.params.ternary), room: B * params0 - bits0 };
 }
 
 const RESOLUTION = 4000;
@@ -156,19 +168,20 @@ export function fits(r: SensitivityResult, keep: ReadonlySet<string>, budget: Bu
 /** The keep-float set maximizing the objective as `predictor` predicts it within `budget` (layer names in graph order). */
 export function proposeKeepFloat(r: SensitivityResult, budget: Budget, objective: Objective = 'kl', predictor: Predictor = 'all-but-this'): string[] {
   const floor = costOf(r, new Set())[budget.kind];
-  if (budget.limit < floor - 1e-9 * Math.max(1, Math.abs(floor))) {
+  const { cost, room } = linearBudget(r, budget);
+  if (room < -1e-9 * Math.max(1, Math.abs(budget.limit) * r.totals.params)) {
     const unit = budget.kind === 'bits' ? ' bits per weight' : budget.kind === 'energy' ? ' pJ per sample' : '';
     throw new BudgetError(`budget '${budget.text}' is below what the all-ternary model needs (${budget.kind === 'float-weights' ? '0' : floor.toPrecision(4)}${unit})`);
   }
   const free: number[] = [], items: number[] = [];
   r.layers.forEach((l, i) => {
     if (gain(r, l, objective, predictor) <= 0) return; // keeping it float is not predicted to help
-    (extraCost(r, l, budget.kind) <= 0 ? free : items).push(i);
+    (cost(l) <= 0 ? free : items).push(i);
   });
-  // Layers cheaper float than ternary (possible for energy under some profiles) are taken and give room back.
-  const cap = budget.limit - floor - free.reduce((s, i) => s + extraCost(r, r.layers[i], budget.kind), 0);
+  // Layers that cost nothing or give room back (energy under some profiles) are taken.
+  const cap = room - free.reduce((s, i) => s + cost(r.layers[i]), 0);
   const values = items.map((i) => gain(r, r.layers[i], objective, predictor));
-  const costs = items.map((i) => extraCost(r, r.layers[i], budget.kind));
+  const costs = items.map((i) => cost(r.layers[i]));
   const total = (sel: number[]) => sel.reduce((s, k) => s + values[k], 0);
   let chosen: number[] = [];
   if (cap > 0) {
@@ -178,8 +191,8 @@ export function proposeKeepFloat(r: SensitivityResult, budget: Budget, objective
   const keep = new Set([...free, ...chosen.map((k) => items[k])].map((i) => r.layers[i].name));
   // Never hand back a set over budget, whatever the rounding: drop the least valuable per cost until it fits.
   while (keep.size && !fits(r, keep, budget)) {
-    const ratio = (l: LayerSensitivity) => gain(r, l, objective, predictor) / extraCost(r, l, budget.kind);
-    const costly = r.layers.filter((l) => keep.has(l.name) && extraCost(r, l, budget.kind) > 0).sort((x, y) => ratio(x) - ratio(y));
+    const ratio = (l: LayerSensitivity) => gain(r, l, objective, predictor) / cost(l);
+    const costly = r.layers.filter((l) => keep.has(l.name) && cost(l) > 0).sort((x, y) => ratio(x) - ratio(y));
     if (!costly.length) break;
     keep.delete(costly[0].name);
   }

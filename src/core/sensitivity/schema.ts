@@ -50,11 +50,15 @@ export interface LayerSensitivity {
   /** Weight storage (cost model's packed encoding: 1.6 bits per trit, 32-bit floats) and energy per sample, float vs ternary. */
   bits: LayerCostPair;
   energyPj: LayerCostPair;
+  /** Parameters the cost model counts for the layer float vs ternary (a ternary layer adds its scales). */
+  params: LayerCostPair;
 }
 
 export interface SensitivityTotals {
-  /** Parameters of the whole model (every tensor), the denominator of bits per weight. */
+  /** Parameters of the all-float model (the cost model's count). */
   params: number;
+  /** Parameters outside the weight layers' choice; bits per weight = bits / (otherParams + Σ chosen layer params). */
+  otherParams: number;
   /** Elements of the weight layers' weight tensors, the denominator of the float-weights share. */
   weights: number;
   /** Bits and energy of everything that is not a weight layer's weight choice (biases, batchnorm, pooling, …). */
@@ -228,6 +232,7 @@ export function parseSensitivity(text: string, file: string): SensitivityResult 
       allButThis: checkScore(c, l.allButThis, `${f}.allButThis`, n, true),
       bits: checkPair(c, l.bits, `${f}.bits`),
       energyPj: checkPair(c, l.energyPj, `${f}.energyPj`),
+      params: checkPair(c, l.params, `${f}.params`),
     };
   });
   const names = new Set(layers.map((l) => l.name));
@@ -258,6 +263,7 @@ export function parseSensitivity(text: string, file: string): SensitivityResult 
     layers,
     totals: {
       params: c.nonNegInt(t.params, 'totals.params'),
+      otherParams: c.nonNegative(t.otherParams, 'totals.otherParams'),
       weights: c.nonNegInt(t.weights, 'totals.weights'),
       otherBits: c.nonNegative(t.otherBits, 'totals.otherBits'),
       otherEnergyPj: c.nonNegative(t.otherEnergyPj, 'totals.otherEnergyPj'),

@@ -26,7 +26,9 @@ function randomSweep(seed: number, n: number): SensitivityResult {
     return {
       name: `layer${i}`, op: i === n - 1 ? 'dense' : 'conv2d', index: 2 * i, weights,
       onlyThis: score(r, 0.5, 0.9, r() * 0.5), allButThis: score(r, 0.3, 0.8, 0.3 + r()),
-      bits: { float: 32 * weights, ternary: 1.6 * weights }, energyPj: { float: ef, ternary: i === 1 ? ef * 1.2 : ef * 0.3 * r() },
+      bits: { float: 32 * weights, ternary: 1.6 * weights + 64 }, energyPj: { float: ef, ternary: i === 1 ? ef * 1.2 : ef * 0.3 * r() },
+      // A ternary layer carries two scales more than its float weights.
+      params: { float: weights, ternary: weights + 2 },
     };
   });
   const weights = layers.reduce((s, l) => s + l.weights, 0);
@@ -38,7 +40,7 @@ function randomSweep(seed: number, n: number): SensitivityResult {
     engine: 'mixed', klFrom: 'logits',
     float: { top1: 0.9, top1Count: 450 }, allTernary: score(r, 0.2, 0.4, 1.4),
     layers,
-    totals: { params: weights + 1000, weights, otherBits: 32_000, otherEnergyPj: 5000, profile: { id: 'p', name: 'p' } },
+    totals: { params: weights + 1000, otherParams: 1000, weights, otherBits: 32_000, otherEnergyPj: 5000, profile: { id: 'p', name: 'p' } },
     timings: { loadMs: 1, quantizeMs: 1, sweepMs: 1, totalMs: 3, batch: 64, layerRuns: 10 },
     toolVersion: 't', date: '2026-01-01',
   };
@@ -68,10 +70,18 @@ test('proposals fit their budget for every kind and predictor, and match a brute
         checked++;
         if (keep.size) nonEmpty++;
         assert.ok(fits(r, keep, budget), `seed ${seed} ${text} ${predictor}: ${costOf(r, keep)[budget.kind]} over ${budget.limit}`);
-        // The knapsack rounds each cost up by at most 1/4000 of the room: anything within the room less that is reachable.
-        const room = budget.limit - floor;
-        const tight = { ...budget, limit: floor + room * (1 - names.length / 4000) };
-        const best = Math.min(...all.filter((s) => fits(r, new Set(s), tight)).map((s) => predict(r, new Set(s))[predictor].kl));
+        // The knapsack rounds each cost up by at most 1/4000 of the room: anything within the room less that
+        // is reachable. Bits per weight as a linear constraint: Σ (Δbits − B·Δparams) ≤ B·params(∅) − bits(∅).
+        const slack = 1 - names.length / 4000;
+        const tightFits = (s: string[]): boolean => {
+          if (budget.kind !== 'bits') return costOf(r, new Set(s))[budget.kind] <= floor + (budget.limit - floor) * slack;
+          const B = budget.limit;
+          const lin = (l: LayerSensitivity) => l.bits.float - l.bits.ternary - B * (l.params.float - l.params.ternary);
+          const params0 = r.totals.otherParams + r.layers.reduce((a, l) => a + l.params.ternary, 0);
+          const bits0 = r.totals.otherBits + r.layers.reduce((a, l) => a + l.bits.ternary, 0);
+          return r.layers.filter((l) => s.includes(l.name)).reduce((a, l) => a + lin(l), 0) <= (B * params0 - bits0) * slack;
+        };
+        const best = Math.min(...all.filter(tightFits).map((s) => predict(r, new Set(s))[predictor].kl));
         assert.ok(predict(r, keep)[predictor].kl <= best + 1e-12, `seed ${seed} ${text} ${predictor}: ${predict(r, keep)[predictor].kl} > brute force ${best}`);
       }
     }

@@ -9,6 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { builtinProfiles, findProfile, modelCost } from '../../../src/core/cost/index';
+import { readTnnFile } from '../../../src/core/format/index';
 import type { SensitivityResult } from '../../../src/core/sensitivity/index';
 import { cli } from '../cli/cli-helpers';
 
@@ -86,6 +88,11 @@ test('--propose: the proposal fits its budget and its measured accuracy is what 
     for (const plan of [p.proposal, p.defaultRule]) {
       const file = await quantized(plan.keepFloat.join(',') || 'none', `plan-${plan.keepFloat.length}-${budget.length}`);
       assert.equal(plan.measured.top1, await evalTop1(file, 'packed'), `${budget}: keep float ${plan.keepFloat.join(',')}`);
+      // The budget's units are the cost model's numbers for the file quantize writes.
+      const cost = modelCost(await readTnnFile(file), findProfile(builtinProfiles(), s.totals.profile.id)).totals;
+      const params = cost.params.ternary + cost.params.float;
+      assert.ok(Math.abs(plan.bitsPerWeight - cost.weightBits.packed / params) < 1e-9, `bits/weight ${plan.bitsPerWeight} vs ${cost.weightBits.packed / params}`);
+      assert.ok(Math.abs(plan.energyPj - cost.energyPj) < 1e-6 * cost.energyPj, `energy ${plan.energyPj} vs ${cost.energyPj}`);
     }
     assert.deepEqual(p.defaultRule.keepFloat, [s.layers[0].name, s.layers[s.layers.length - 1].name]);
   }
