@@ -94,7 +94,7 @@ async function run(args: ParsedArgs, io: CliIO): Promise<number> {
       });
     }
     let result = session.result;
-    const proposal = propose ? await adviseKeepFloat(session, budget, objective, io.signal) : undefined;
+    const proposal = propose ? await adviseKeepFloat(session, budget, objective, io.signal, (p) => onProgress({ ...p, stage: 'proposal' })) : undefined;
     if (proposal) result = withProposal(result, proposal);
     if (!optFlag(args, 'no-write')) await writeSensitivity(out, result);
     if (events) emit({ type: 'done', output: out, accuracy: result.allTernary.top1 });

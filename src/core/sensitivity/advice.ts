@@ -28,7 +28,13 @@ function better(a: Score, b: Score, objective: Objective): boolean {
   return a.kl !== b.kl ? a.kl < b.kl : a.top1Count > b.top1Count;
 }
 
-export async function adviseKeepFloat(s: SensitivitySession, budgetText: string, objective: Objective = 'kl', signal?: AbortSignal): Promise<Proposal> {
+/** At most this many distinct sets are measured: one per predictor at the budget and at the rule's cost, and the rule. */
+const MAX_MEASURED = 2 * PREDICTORS.length + 1;
+
+export async function adviseKeepFloat(
+  s: SensitivitySession, budgetText: string, objective: Objective = 'kl', signal?: AbortSignal,
+  onProgress?: (p: { done: number; total: number; message: string }) => void,
+): Promise<Proposal> {
   const t0 = performance.now();
   const r = s.result;
   const budget = parseBudget(budgetText, r);
@@ -36,7 +42,10 @@ export async function adviseKeepFloat(s: SensitivitySession, budgetText: string,
   const measured = new Map<string, Score>();
   const measure = async (keep: string[]) => {
     const key = keep.join('\u0000');
-    if (!measured.has(key)) measured.set(key, await measureKeepFloat(s.pieces, s.runner, s.reference, keep, s.batch, signal));
+    if (!measured.has(key)) {
+      measured.set(key, await measureKeepFloat(s.pieces, s.runner, s.reference, keep, s.batch, signal));
+      onProgress?.({ done: measured.size, total: MAX_MEASURED, message: `measured keep-float set ${measured.size} (${keep.length} layers float)` });
+    }
     return measured.get(key)!;
   };
   const plan = async (keep: string[], predictor?: KeepFloatPlan['predictor']): Promise<KeepFloatPlan> => {
