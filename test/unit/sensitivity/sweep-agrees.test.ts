@@ -97,3 +97,21 @@ test('--propose: the proposal fits its budget and its measured accuracy is what 
     assert.deepEqual(p.defaultRule.keepFloat, [s.layers[0].name, s.layers[s.layers.length - 1].name]);
   }
 });
+
+test('a .tnn is analysed through its latent float weights (= its float source), a QAT .tnn is refused with the reason', async () => {
+  const run = async (file: string) => {
+    const r = await cli('sensitivity', file, '--data', DATA, '--limit', '48', '--json', '--no-write');
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as SensitivityResult;
+  };
+  const tnn = await run('samples/models/fashion-cnn.tnn');
+  const source = await run('samples/models/fashion-cnn/model.json');
+  assert.equal(tnn.model.source, 'tnn-latent');
+  assert.equal(source.model.source, 'float');
+  assert.equal(tnn.method, source.method);
+  assert.deepEqual(tnn.layers.map((l) => [l.name, l.onlyThis.top1Count, l.allButThis.top1Count]), source.layers.map((l) => [l.name, l.onlyThis.top1Count, l.allButThis.top1Count]));
+  assert.equal(tnn.allTernary.top1Count, source.allTernary.top1Count);
+  const qat = await cli('sensitivity', 'samples/models/fashion-qat.tnn', '--data', DATA, '--limit', '8', '--no-write');
+  assert.equal(qat.code, 1);
+  assert.match(qat.stderr, /fashion-qat\.tnn: keeps no float original to analyse/);
+});
