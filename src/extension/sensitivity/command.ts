@@ -10,6 +10,17 @@ import path from 'node:path';
 import { ChildJob } from '../quantize/childJob';
 import { lastErrorLine } from '../quantize/jobArgs';
 import { sensitivityPath } from '../../core/sensitivity/index';
+import { builtinProfiles } from '../../core/cost/index';
+import { configuredProfiles } from '../editor/profiles';
+
+/** The configured cost profile (tritscope.costProfile / costProfilesFile) as a `--profile` value. */
+async function configuredProfileArg(): Promise<string> {
+  const { selectedId } = await configuredProfiles();
+  if (builtinProfiles().some((p) => p.id === selectedId)) return selectedId;
+  const file = vscode.workspace.getConfiguration('tritscope').get<string>('costProfilesFile', '').trim();
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  return `${file && !path.isAbsolute(file) && folder ? path.join(folder, file) : file}#${selectedId}`;
+}
 
 export interface SensitivityRequest {
   model: string;
@@ -18,6 +29,8 @@ export interface SensitivityRequest {
   /** Budget of a keep-float proposal (e.g. float-weights=5%); none: sweep only. */
   budget?: string;
   preprocess?: string;
+  /** Cost profile for energy (`--profile`): a built-in id or `profiles.json#id`; default: the configured one. */
+  profile?: string;
 }
 
 export interface SensitivityOutcome {
@@ -32,7 +45,8 @@ const STATE_KEY = 'tritscope.sensitivity.last';
 function isRequest(v: unknown): v is SensitivityRequest {
   const o = v as Partial<SensitivityRequest> | null;
   return typeof o === 'object' && o !== null && !(v instanceof vscode.Uri) && typeof o.model === 'string' && typeof o.data === 'string' &&
-    typeof o.limit === 'number' && Number.isInteger(o.limit) && o.limit > 0 && (o.budget === undefined || typeof o.budget === 'string');
+    typeof o.limit === 'number' && Number.isInteger(o.limit) && o.limit > 0 &&
+    [o.budget, o.profile, o.preprocess].every((x) => x === undefined || typeof x === 'string');
 }
 
 /** The questions: data set, samples, budget (remembered per workspace). */
@@ -69,6 +83,7 @@ async function ask(state: vscode.Memento, model: string): Promise<SensitivityReq
 export function sensitivityArgs(req: SensitivityRequest): string[] {
   const a = ['sensitivity', req.model, '--data', req.data, '--limit', String(req.limit), '--progress', 'json'];
   if (req.preprocess) a.push('--preprocess', req.preprocess);
+  if (req.profile) a.push('--profile', req.profile);
   if (req.budget) a.push('--propose', '--budget', req.budget);
   return a;
 }
@@ -124,6 +139,7 @@ export async function analyseSensitivityCommand(
     req = await ask(context.workspaceState, model);
   }
   if (!req) return undefined;
+  if (!req.profile) req = { ...req, profile: await configuredProfileArg() };
   const outcome = await runSensitivity(context.extensionUri, req);
   if (outcome.ok && outcome.file) {
     onResult(outcome.file);
