@@ -21,6 +21,8 @@ import { GraphView } from './graph/graphView';
 import { ViewTabs } from './viewTabs';
 import { isWeightsMessage } from '../src/shared/weightsView';
 import { WeightsViewer } from './weights/viewer';
+import { renderSensitivity, sensitivityChartConfig } from './sensitivity';
+import type { SensitivityView } from '../src/shared/sensitivityView';
 
 interface VsCodeApi {
   postMessage(m: FromWebviewMessage): void;
@@ -40,6 +42,7 @@ const saveState = () => vscode.setState(state);
 let model: ModelView | null = null;
 let diffWith: string | undefined;
 let profiles: ProfileView[] = [];
+let sensitivity: SensitivityView | null = null;
 let nextId = 1;
 const charts = new Map<string, Chart>();
 const root = document.getElementById('root')!;
@@ -212,6 +215,26 @@ function renderCharts(): void {
   }
   if (model.layers.some((r) => r.cost)) charts.set('cost', new Chart(cost.canvas, costChartConfig(model.layers, profiles.find((p) => p.id === state.profileId), c)));
   host.dataset.drawn = String(LAYER_CHARTS.filter((k) => charts.has(k)).length); // tests and benchmarks wait for this
+  renderSensitivityChart(c);
+}
+
+/** The sensitivity section's chart (its own canvas, redrawn when a sweep arrives or the theme changes). */
+function renderSensitivityChart(c = themeColors()): void {
+  charts.get('sensitivity')?.destroy();
+  charts.delete('sensitivity');
+  const sens = document.getElementById('chart-sensitivity-canvas') as HTMLCanvasElement | null;
+  if (sens && sensitivity) charts.set('sensitivity', new Chart(sens, sensitivityChartConfig(sensitivity, c) as never));
+}
+
+function sensitivitySection(): HTMLElement {
+  return renderSensitivity(sensitivity,
+    (keepFloat) => post({ type: FromWebview.RequantizeWith, keepFloat }),
+    () => post({ type: FromWebview.RunAction, action: 'analyseSensitivity' }));
+}
+
+function showSensitivity(): void {
+  document.getElementById('sensitivity')?.replaceWith(sensitivitySection());
+  renderSensitivityChart();
 }
 
 function showDetails(): void {
@@ -232,6 +255,7 @@ function renderModel(onCharts?: () => void): void {
     action('Export summary', 'exportSummary', 'Save the layer table as Markdown or CSV'),
     action('Open as JSON', 'openAsJson', 'The tritscope inspect --json object'),
     action('Compare…', 'compare', 'Per-layer deltas against another .tnn'),
+    action('Analyse Sensitivity…', 'analyseSensitivity', 'Per-layer sensitivity to ternarization and a keep-float proposal (runs in the background)'),
     el('label', { class: 'profile-label' }, 'Cost profile ', profileSelect()),
   );
   root.replaceChildren(
@@ -242,6 +266,7 @@ function renderModel(onCharts?: () => void): void {
     profileNote(),
     tabs.element,
     el('section', { class: 'main-grid' }, el('div', { class: 'view-panels' }, tablePanel, graphPanel), el('aside', { id: 'details', class: 'details', 'aria-live': 'polite' })),
+    sensitivitySection(),
     el('section', { id: 'charts', class: 'charts' }),
   );
   table.setRows(model.layers, state);
@@ -310,6 +335,10 @@ window.addEventListener('message', (ev: MessageEvent<ToWebviewMessage>) => {
       break;
     case ToWebview.Overlay:
       graph.setOverlay(m.overlay);
+      break;
+    case ToWebview.Sensitivity:
+      sensitivity = m.view;
+      if (model) showSensitivity();
       break;
   }
 });

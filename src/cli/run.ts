@@ -8,7 +8,8 @@ import { terminalSafe } from '../core/text';
 import { TOOL_VERSION } from '../core/version';
 
 function helpText(): string {
-  const rows = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n');
+  const width = Math.max(10, ...commands.map((c) => c.name.length));
+  const rows = commands.map((c) => `  ${c.name.padEnd(width)} ${c.summary}`).join('\n');
   return `tritscope ${TOOL_VERSION} — ternary neural network tools\n\nUsage: tritscope <command> [options]\n\nCommands:\n${rows}\n\nRun 'tritscope <command> --help' for a command's options.\n`;
 }
 

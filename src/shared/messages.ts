@@ -7,6 +7,7 @@
  */
 import type { ErrorView } from './rpc';
 import type { WeightsToWebviewMessage, WeightsViewState } from './weightsView';
+import type { SensitivityView } from './sensitivityView';
 
 /** Load failures reach the webview in the workers' error format. */
 export type { ErrorView };
@@ -123,6 +124,7 @@ export const ToWebview = {
   Histogram: 'histogram',
   Notice: 'notice',
   Overlay: 'overlay',
+  Sensitivity: 'sensitivity',
 } as const;
 
 export const FromWebview = {
@@ -133,9 +135,10 @@ export const FromWebview = {
   Rendered: 'rendered',
   ChartsRendered: 'chartsRendered',
   GraphRendered: 'graphRendered',
+  RequantizeWith: 'requantizeWith',
 } as const;
 
-export type EditorAction = 'stepThrough' | 'requantize' | 'exportSummary' | 'openAsJson' | 'reopenDefault' | 'compare';
+export type EditorAction = 'stepThrough' | 'requantize' | 'exportSummary' | 'openAsJson' | 'reopenDefault' | 'compare' | 'analyseSensitivity';
 
 export type ToWebviewMessage =
   | { type: typeof ToWebview.Loading; fileName: string }
@@ -163,6 +166,8 @@ export type ToWebviewMessage =
     }
   | { type: typeof ToWebview.Notice; text: string; level: 'info' | 'error' }
   | { type: typeof ToWebview.Overlay; overlay: GraphOverlay }
+  /** The model's sensitivity analysis (null: none found beside the model); src/shared/sensitivityView.ts. */
+  | { type: typeof ToWebview.Sensitivity; view: SensitivityView | null }
   /** Weights-only models (GGUF, safetensors checkpoints): ./weightsView.ts. */
   | WeightsToWebviewMessage;
 
@@ -176,7 +181,9 @@ export type FromWebviewMessage =
   /** The per-layer charts drawn (after the table's first paint), timed as Rendered. */
   | { type: typeof FromWebview.ChartsRendered; charts: number; ms: number; sinceModelMs: number }
   /** The graph tab painted: layout time (in the worker, or 'main' as fallback) and model-to-paint time. */
-  | { type: typeof FromWebview.GraphRendered; nodes: number; edges: number; layoutMs: number; totalMs: number; layoutIn: 'worker' | 'main' };
+  | { type: typeof FromWebview.GraphRendered; nodes: number; edges: number; layoutMs: number; totalMs: number; layoutIn: 'worker' | 'main' }
+  /** "Re-quantize with this set": quantize the analysed float model keeping these layers float (checked by the host). */
+  | { type: typeof FromWebview.RequantizeWith; keepFloat: string[] };
 
 /** Webview state kept with getState/setState across hide/show. */
 export interface EditorViewState {

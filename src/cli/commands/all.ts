@@ -8,3 +8,4 @@ import './run';
 import './bench';
 import './convert';
 import './assemble';
+import './sensitivity';

@@ -8,7 +8,8 @@ import { setInspectCostHook } from './inspect';
 import { addCost, builtinProfiles, findProfile, loadProfilesFile, type ModelCost, type TechProfile } from '../../core/cost';
 import { UsageError } from '../../core/errors';
 
-async function resolveProfile(spec: string): Promise<TechProfile> {
+/** A built-in profile id, a profiles file (its first profile) or `file.json#id`; `flag` names the option in errors. */
+export async function resolveProfile(spec: string, flag = 'inspect: --cost'): Promise<TechProfile> {
   const hash = spec.lastIndexOf('#');
   const [file, id] = hash > 0 ? [spec.slice(0, hash), spec.slice(hash + 1)] : [spec, undefined];
   if (/\.json$/i.test(file) || existsSync(file)) {
@@ -16,7 +17,7 @@ async function resolveProfile(spec: string): Promise<TechProfile> {
     return id ? findProfile(mine, id) : mine[0];
   }
   const all = builtinProfiles();
-  if (!all.some((p) => p.id === spec)) throw new UsageError(`inspect: --cost ${spec}: unknown profile; use one of ${all.map((p) => p.id).join(', ')} or a profiles .json file`);
+  if (!all.some((p) => p.id === spec)) throw new UsageError(`${flag} ${spec}: unknown profile; use one of ${all.map((p) => p.id).join(', ')} or a profiles .json file`);
   return findProfile(all, spec);
 }
 

@@ -36,8 +36,8 @@ export function checkSamplesFit(model: FloatModel | TnnModel, data: LabeledSampl
   }
 }
 
-/** Rank of the true label's score among the scores of one sample (0 = predicted). */
-function rankOfLabel(scores: Float32Array, offset: number, classes: number, label: number): number {
+/** Rank of the true label's score among the scores of one sample (0 = predicted; the sensitivity sweep counts top-1 by the same rule). */
+export function rankOfLabel(scores: Float32Array, offset: number, classes: number, label: number): number {
   const s = scores[offset + label];
   let rank = 0;
   for (let c = 0; c < classes; c++) {

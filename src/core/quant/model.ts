@@ -13,10 +13,10 @@ import { OPS } from '../ops/index';
 import { throwIfInterrupted } from '../errors';
 import { TOOL_VERSION } from '../version';
 import { calibrateActivations, fitActQuant, fitActQuantL2, yieldToEvents } from './calibrate';
-import { QuantError } from './common';
+import { QuantError, type QuantResult } from './common';
 import { evaluateAccuracy, sampleBatch, checkSamplesFit, type LabeledSamples } from './evaluate';
 import { quantizerSpec, type KnownMethod } from './registry';
-import { resolveOptions, type OptionValue } from './spec';
+import { resolveOptions, type OptionValue, type OptionValues, type QuantizerSpec } from './spec';
 import { quantStats } from './stats';
 
 export interface QuantizeProgress {
@@ -71,6 +71,15 @@ export function resolveKeepFloat(spec: string | string[] | undefined, layers: re
   return keep;
 }
 
+/**
+ * One layer's post-training ternarization, exactly as quantizeModel does it (same
+ * quantizer context, so stochastic methods draw the same trits): the sensitivity
+ * sweep quantizes each layer once through this and assembles models from the pieces.
+ */
+export function ternarizeLayer(spec: QuantizerSpec, options: OptionValues, layer: Layer, wName: string, w: Float32Array, seed: number): QuantResult {
+  return spec.ptq(w, options, { seed, name: `layer '${layer.name}' tensor '${wName}'` });
+}
+
 function cloneGraph<T>(g: T): T {
   return structuredClone(g);
 }
@@ -104,7 +113,7 @@ export async function quantizeModel(float: FloatModel, opts: QuantizeModelOption
     const wName = layer.weights.weight;
     const w = float.tensors.get(wName);
     if (!w) throw new QuantError(`${float.source.file}: layer '${layer.name}': weight tensor '${wName}' is missing`);
-    const { trits, quant } = spec.ptq(w.data, methodOptions, { seed: opts.seed ?? 0, name: `layer '${layer.name}' tensor '${wName}'` });
+    const { trits, quant } = ternarizeLayer(spec, methodOptions, layer, wName, w.data, opts.seed ?? 0);
     const tritsName = uniqueName(`${wName}.trits`, tensors);
     tensors.set(tritsName, { kind: 'trits', shape: [...w.shape], count: trits.length, bytes: packTrits(trits) });
     // Kept, the float weights stay under their own name as the latent tensor.

@@ -12,6 +12,7 @@ import { tableToCsv, tableToMarkdown } from './exportTable';
 import { InspectClient } from './inspectClient';
 import { configuredProfiles } from './profiles';
 import { configuredBandwidth, type TnnDocument, type TnnEditorProvider } from './provider';
+import { findSensitivity, requantizeWith } from '../sensitivity/found';
 
 export const JSON_SCHEME = 'tritscope-inspect';
 
@@ -85,11 +86,35 @@ export class EditorCommands {
     });
   }
 
+  /** The float model a .tnn was quantized from, when it is beside it (or at its recorded absolute path). */
+  private floatSourceOf(doc: TnnDocument): string | null {
+    const source = doc.view?.header.sourceFile;
+    const beside = source ? path.join(path.dirname(doc.uri.fsPath), path.basename(source)) : null;
+    return beside && existsSync(beside) ? beside : source && path.isAbsolute(source) && existsSync(source) ? source : null;
+  }
+
+  /** "Re-quantize with this set": the quantize task on the analysed float model with --keep-float. */
+  async requantizeWith(uri: unknown, keepFloat: unknown): Promise<unknown> {
+    return this.withDocument(uri, async (doc) => {
+      if (!Array.isArray(keepFloat) || !keepFloat.every((k) => typeof k === 'string')) throw new Error('re-quantize: expected a list of layer names');
+      const found = doc.sensitivity ?? (doc.view ? findSensitivity(doc.uri.fsPath, doc.view.header.sourceFile) : null);
+      if (!found) throw new Error(`${path.basename(doc.uri.fsPath)}: no sensitivity analysis beside it`);
+      const job = requantizeWith(found, keepFloat, this.floatSourceOf(doc));
+      let force = false;
+      if (existsSync(job.output)) {
+        const ok = await vscode.window.showWarningMessage(`${path.basename(job.output)} exists. Overwrite it?`, { modal: true }, 'Overwrite');
+        if (ok !== 'Overwrite') return undefined;
+        force = true;
+      }
+      return vscode.commands.executeCommand('tritscope.quantize', { ...job, force });
+    });
+  }
+
   async requantize(arg?: unknown): Promise<void> {
     await this.withDocument(arg, async (doc) => {
       const source = doc.view?.header.sourceFile;
-      const beside = source ? path.join(path.dirname(doc.uri.fsPath), path.basename(source)) : null;
-      let target = beside && existsSync(beside) ? vscode.Uri.file(beside) : source && path.isAbsolute(source) && existsSync(source) ? vscode.Uri.file(source) : null;
+      const found = this.floatSourceOf(doc);
+      let target = found ? vscode.Uri.file(found) : null;
       if (!target) {
         const picked = await vscode.window.showOpenDialog({
           canSelectMany: false,
@@ -153,6 +178,9 @@ export class EditorCommands {
         break;
       case 'compare':
         await this.compare(doc.uri, doc.diffPartner ?? undefined);
+        break;
+      case 'analyseSensitivity':
+        await vscode.commands.executeCommand('tritscope.analyseSensitivity', doc.uri);
         break;
     }
   }

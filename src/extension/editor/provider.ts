@@ -20,6 +20,7 @@ import { errorView, WorkerError } from '../../shared/rpc';
 import { configuredProfiles, profileView } from './profiles';
 import { WeightsToWebview } from '../../shared/weightsView';
 import { WeightsStatsStream } from './weightsStream';
+import { findSensitivity, sensitivityOverlay, sensitivityView, type FoundSensitivity } from '../sensitivity/found';
 
 export const VIEW_TYPE = 'tritscope.tnnEditor';
 /** GGUF files: their own view type, so the `.tnn` editor's title actions (step through, re-quantize, compare) stay off them. */
@@ -70,6 +71,8 @@ export class TnnDocument implements vscode.CustomDocument {
   profileId: string | null = null;
   /** The other model when this document is one side of a diff view (vscode.diff of two .tnn). */
   diffPartner: vscode.Uri | null = null;
+  /** `<model>.sensitivity.json` beside the model (or its float source), when there is one. */
+  sensitivity: FoundSensitivity | null = null;
   private loading: Promise<void> | null = null;
 
   constructor(readonly uri: vscode.Uri, extensionPath: string) {
@@ -199,6 +202,7 @@ export class TnnEditorProvider implements vscode.CustomReadonlyEditorProvider<Tn
         ...(doc.diffPartner ? { diffWith: doc.diffPartner.path.split('/').pop() } : {}),
       });
       for (const overlay of this.overlays.get(doc.uri.toString())?.values() ?? []) this.post(panel, doc, { type: ToWebview.Overlay, overlay });
+      this.sendSensitivity(doc, panel);
     } catch (err) {
       const error = err instanceof WorkerError ? err.view : errorView(err, doc.uri.fsPath);
       tritscopeLog().appendLine(`[editor] ${doc.uri.fsPath}: ${error.message}`);
@@ -267,6 +271,10 @@ export class TnnEditorProvider implements vscode.CustomReadonlyEditorProvider<Tn
         case FromWebview.ChartsRendered:
           tritscopeLog().appendLine(`[editor] ${doc.uri.fsPath}: ${m.charts} charts drawn at ${m.ms.toFixed(0)} ms (${m.sinceModelMs.toFixed(0)} ms after the model arrived)`);
           break;
+        case FromWebview.RequantizeWith:
+          if (!Array.isArray(m.keepFloat) || !m.keepFloat.every((k) => typeof k === 'string')) throw new Error('re-quantize: expected a list of layer names');
+          await vscode.commands.executeCommand('tritscope.requantizeWith', doc.uri, m.keepFloat);
+          break;
         case FromWebview.GraphRendered:
           tritscopeLog().appendLine(`[editor] ${doc.uri.fsPath}: graph of ${m.nodes} nodes painted in ${m.totalMs.toFixed(0)} ms (layout ${m.layoutMs.toFixed(0)} ms in the ${m.layoutIn === 'worker' ? 'worker' : 'UI thread'})`);
           break;
@@ -305,6 +313,27 @@ export class TnnEditorProvider implements vscode.CustomReadonlyEditorProvider<Tn
       for (const p of set) { this.post(p, doc, { type: ToWebview.Overlay, overlay: clean }); sent++; }
     }
     return sent;
+  }
+
+  /**
+   * The model's sensitivity analysis, read from beside it (hostile: checked by readSensitivity; a bad
+   * file becomes a notice, not a failed load): the chart and proposals, and the `sensitivity` overlay.
+   */
+  private sendSensitivity(doc: TnnDocument, panel: vscode.WebviewPanel): void {
+    try {
+      doc.sensitivity = doc.view ? findSensitivity(doc.uri.fsPath, doc.view.header.sourceFile) : null;
+    } catch (err) {
+      doc.sensitivity = null;
+      this.post(panel, doc, { type: ToWebview.Notice, text: `sensitivity analysis not shown: ${(err as Error).message}`, level: 'error' });
+    }
+    const found = doc.sensitivity;
+    this.post(panel, doc, { type: ToWebview.Sensitivity, view: found ? sensitivityView(found) : null });
+    if (found) this.post(panel, doc, { type: ToWebview.Overlay, overlay: sensitivityOverlay(found) });
+  }
+
+  /** A sensitivity file was written: every open viewer looks for its own again. */
+  refreshSensitivity(): void {
+    for (const [doc, set] of this.panels) if (doc.view) for (const p of set) this.sendSensitivity(doc, p);
   }
 
   /** Re-send the model to every open panel (settings changed). */

@@ -9,6 +9,7 @@ import { EditorCommands, JSON_SCHEME } from './commands';
 import { offerViewerForTernaryCheckpoints, openInViewer } from './openInViewer';
 import { TnnEditorProvider, VIEW_TYPES, type EditorMessageEvent } from './provider';
 import type { GraphOverlay } from '../../shared/messages';
+import { analyseSensitivityCommand } from '../sensitivity/command';
 
 const exchanged = new vscode.EventEmitter<EditorMessageEvent>();
 /** Messages between the model viewers and their webviews (the extension API's `editorMessages`). */
@@ -38,6 +39,9 @@ export function registerEditor(context: vscode.ExtensionContext): void {
   registerSafeCommand(context, 'tritscope.requantize', 're-quantizing the model', (uri) => c.requantize(uri));
   registerSafeCommand(context, 'tritscope.compare', 'comparing models', (a, b) => c.compare(a, b));
   registerSafeCommand(context, 'tritscope.openInViewer', 'opening the model in Tritscope', (uri) => openInViewer(uri));
+  registerSafeCommand(context, 'tritscope.analyseSensitivity', 'analysing layer sensitivity', (arg) =>
+    analyseSensitivityCommand(context, arg, () => provider.activeDocument()?.uri.fsPath, () => provider.refreshSensitivity()));
+  registerSafeCommand(context, 'tritscope.requantizeWith', 're-quantizing with a keep-float set', (uri, keep) => c.requantizeWith(uri, keep));
   offerViewerForTernaryCheckpoints(context);
   context.subscriptions.push(
     vscode.commands.registerCommand('tritscope.setGraphOverlay', (uri: unknown, overlay: unknown) => {
