@@ -10,8 +10,8 @@ export class TritscopeError extends Error {
   }
 }
 
-/** A `.tnn` file violates the format (docs/tnn-format.md). */
-export class TnnFormatError extends TritscopeError {
+/** A file violates its format: the message is `<file>: <field> (byte <offset>): <detail>`. */
+export abstract class FileFieldError extends TritscopeError {
   constructor(
     readonly file: string,
     readonly field: string,
@@ -21,6 +21,9 @@ export class TnnFormatError extends TritscopeError {
     super(`${file}: ${field}${offset !== undefined ? ` (byte ${offset})` : ''}: ${detail}`);
   }
 }
+
+/** A `.tnn` file violates the format (docs/tnn-format.md). */
+export class TnnFormatError extends FileFieldError {}
 
 /** A source model (ONNX, TF.js) cannot be imported. */
 export class ImportError extends TritscopeError {}

@@ -8,6 +8,7 @@
  * class with its own file and field in the message.
  */
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 export type Fail = (detail: string) => never;
@@ -129,4 +130,24 @@ export function readPart(file: string, maxBytes: number, fail: Fail, position: n
     }
     return out.subarray(0, done);
   });
+}
+
+/**
+ * Reads into `into` from byte `position` of an open file until it is full or the
+ * file ends; returns the bytes read (the caller judges a short read). Read
+ * failures are thrown as `fail(err)`, so each reader raises its own error class.
+ */
+export async function readAt(handle: FileHandle, into: Uint8Array, position: number, fail: (err: unknown) => Error): Promise<number> {
+  let done = 0;
+  while (done < into.length) {
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await handle.read(into, done, into.length - done, position + done));
+    } catch (err) {
+      throw fail(err);
+    }
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done;
 }

@@ -4,55 +4,8 @@ import type { LayerView, ValueSummary } from '../shared/engineProtocol';
 
 export type { ValueSummary };
 
-/**
- * Statistics plus trit counts when every value is −1, 0 or +1, in one pass (the same sums, in the
- * same order, as tensorStats: the numbers are identical to it).
- */
-export function summarizeValues(data: ArrayLike<number>): ValueSummary {
-  return data instanceof Float32Array ? summarizeF32(data) : summarizeAny(data);
-}
-
-// Two copies of one loop, so each stays monomorphic (a Float32Array on the hot path; arrays and other typed arrays otherwise).
-function summarizeF32(data: Float32Array): ValueSummary {
-  const n = data.length;
-  let min = Infinity, max = -Infinity, sum = 0, sq = 0, zeros = 0, neg = 0, pos = 0, other = 0;
-  for (let i = 0; i < n; i++) {
-    const v = data[i];
-    if (v < min) min = v;
-    if (v > max) max = v;
-    sum += v;
-    sq += v * v;
-    if (v === 0) zeros++;
-    else if (v === 1) pos++;
-    else if (v === -1) neg++;
-    else other++;
-  }
-  return finish(n, min, max, sum, sq, zeros, neg, pos, other);
-}
-
-function summarizeAny(data: ArrayLike<number>): ValueSummary {
-  const n = data.length;
-  let min = Infinity, max = -Infinity, sum = 0, sq = 0, zeros = 0, neg = 0, pos = 0, other = 0;
-  for (let i = 0; i < n; i++) {
-    const v = data[i];
-    if (v < min) min = v;
-    if (v > max) max = v;
-    sum += v;
-    sq += v * v;
-    if (v === 0) zeros++;
-    else if (v === 1) pos++;
-    else if (v === -1) neg++;
-    else other++;
-  }
-  return finish(n, min, max, sum, sq, zeros, neg, pos, other);
-}
-
-function finish(n: number, min: number, max: number, sum: number, sq: number, zeros: number, neg: number, pos: number, other: number): ValueSummary {
-  const mean = n ? sum / n : 0;
-  const out: ValueSummary = { count: n, min: n ? min : 0, max: n ? max : 0, mean, std: n ? Math.sqrt(Math.max(0, sq / n - mean * mean)) : 0, zeros };
-  if (n > 0 && other === 0) out.trits = { neg, zero: zeros, pos };
-  return out;
-}
+/** Statistics plus trit counts when every value is −1, 0 or +1, in one pass (core/tensor.ts). */
+export const summarizeValues = (data: ArrayLike<number>): ValueSummary => tensorStats(data);
 
 /** The same summary for unpacked trits, from their counts (one counting pass, no float scan). */
 export function summarizeTrits(trits: Int8Array): ValueSummary {

@@ -1,13 +1,8 @@
 /** Messages between the extension host and the live training chart webview. */
-export interface TrainingPoint {
-  stage?: number;
-  epoch?: number;
-  epochs?: number;
-  step?: number;
-  steps?: number;
-  loss?: number;
-  acc?: number;
-}
+import type { ProgressEvent } from './progress';
+
+/** The chart's fields of a progress event. */
+export type TrainingPoint = Pick<Extract<ProgressEvent, { type: 'progress' }>, 'stage' | 'epoch' | 'epochs' | 'step' | 'steps' | 'loss' | 'acc'>;
 
 export type ToTrainingView =
   | { type: 'init'; title: string }

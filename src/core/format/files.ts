@@ -2,6 +2,7 @@
 import { open, readFile } from 'node:fs/promises';
 import type { StoredTensor, TnnModel } from '../graph/types';
 import { TnnFormatError } from '../errors';
+import { readAt } from '../fs-guard';
 import { writeFileAtomic, type AtomicWriteOptions } from './atomic';
 import { HEADER_PREFIX_BYTES, parseHeaderJson, readHeaderLength } from './safetensors';
 import { decodeTensor, parseTnn, peekTnnBytes, serializeTnn, type ParseOptions } from './tnn';
@@ -81,15 +82,6 @@ export async function readTnnTensor(header: TnnHeader, name: string, path: strin
 }
 
 async function readFully(handle: import('node:fs/promises').FileHandle, into: Uint8Array, position: number, file: string): Promise<void> {
-  let done = 0;
-  while (done < into.length) {
-    let bytesRead: number;
-    try {
-      ({ bytesRead } = await handle.read(into, done, into.length - done, position + done));
-    } catch (err) {
-      throw readFailure(file, err);
-    }
-    if (bytesRead === 0) return; // short file: readHeaderLength reports it against the real size
-    done += bytesRead;
-  }
+  // A short file is left to readHeaderLength, which reports it against the real size.
+  await readAt(handle, into, position, (err) => readFailure(file, err));
 }

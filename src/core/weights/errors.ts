@@ -1,20 +1,8 @@
 /** Errors of the weights-only readers (GGUF, Hugging Face checkpoints). */
-import { InterruptedError, TritscopeError } from '../errors';
+import { FileFieldError, InterruptedError } from '../errors';
 
-/**
- * A GGUF or checkpoint file violates its format. The message is
- * `<file>: <field> (byte <offset>): <detail>`, the same shape as TnnFormatError.
- */
-export class WeightsFormatError extends TritscopeError {
-  constructor(
-    readonly file: string,
-    readonly field: string,
-    readonly detail: string,
-    readonly offset?: number,
-  ) {
-    super(`${file}: ${field}${offset !== undefined ? ` (byte ${offset})` : ''}: ${detail}`);
-  }
-}
+/** A GGUF or checkpoint file violates its format (`<file>: <field> (byte <offset>): <detail>`, as TnnFormatError). */
+export class WeightsFormatError extends FileFieldError {}
 
 /** Statistics were cancelled through their AbortSignal. */
 export class WeightsAbortError extends InterruptedError {

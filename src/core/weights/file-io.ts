@@ -1,6 +1,7 @@
 /** Bounded reads of a model file: a prefix, or a range into a caller's buffer. Nothing is read beyond what is asked. */
 import { open, type FileHandle } from 'node:fs/promises';
 import { WeightsFormatError } from './errors';
+import { readAt } from '../fs-guard';
 
 export interface ReadableModelFile {
   readonly file: string;
@@ -34,17 +35,8 @@ export async function openForRead(file: string): Promise<ReadableModelFile> {
     throw err instanceof WeightsFormatError ? err : failure(file, err);
   }
   const readInto = async (into: Uint8Array, position: number): Promise<void> => {
-    let done = 0;
-    while (done < into.length) {
-      let bytesRead: number;
-      try {
-        ({ bytesRead } = await handle.read(into, done, into.length - done, position + done));
-      } catch (err) {
-        throw failure(file, err);
-      }
-      if (bytesRead === 0) throw new WeightsFormatError(file, 'file', `ended at ${position + done} while reading ${into.length} bytes from ${position} (changed since it was opened?)`, position + done);
-      done += bytesRead;
-    }
+    const done = await readAt(handle, into, position, (err) => failure(file, err));
+    if (done < into.length) throw new WeightsFormatError(file, 'file', `ended at ${position + done} while reading ${into.length} bytes from ${position} (changed since it was opened?)`, position + done);
   };
   return {
     file,

@@ -12,17 +12,10 @@ import path from 'node:path';
 import { serializeTnn } from '../../../src/core/format/index';
 import type { SensitivityOutcome } from '../../../src/extension/sensitivity/command';
 import { buildEditorModel } from '../../unit/cost/fixtures';
-import { recordEditorMessages, recorded, scratch, waitForPosted, writeAtomic } from './editor-messages';
+import { recordEditorMessagesDuringSuite, recorded, scratch, waitForPosted, writeAtomic } from './editor-messages';
 
 suite('Tritscope layer sensitivity (host side)', () => {
-  let subscription: vscode.Disposable | undefined;
-  suiteSetup(async () => {
-    subscription = await recordEditorMessages();
-  });
-  suiteTeardown(() => subscription?.dispose());
-  teardown(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  });
+  recordEditorMessagesDuringSuite();
 
   test('analyseSensitivity writes the file and the open viewer shows it (view + overlay)', async function () {
     this.timeout(120_000);
