@@ -61,3 +61,13 @@ export async function waitForPosted(uri: vscode.Uri, pred: (m: ToWebviewMessage)
     await new Promise((res) => setTimeout(res, 250));
   }
 }
+
+/**
+ * Leaves the workbench as a suite found it: task terminals waiting for "press any key" would take later
+ * suites' keystrokes, and error notifications would sit in the e2e screenshots taken after the suite.
+ */
+export async function clearWorkbench(): Promise<void> {
+  for (const t of vscode.window.terminals) t.dispose();
+  await vscode.commands.executeCommand('workbench.action.closePanel');
+  await vscode.commands.executeCommand('notifications.clearAll');
+}

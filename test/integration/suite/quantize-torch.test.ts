@@ -9,6 +9,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { clearWorkbench } from './editor-messages';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -82,9 +83,7 @@ suite('Tritscope quantize: PyTorch backend', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
   suiteTeardown(async () => {
-    for (const t of vscode.window.terminals) t.dispose();
-    await vscode.commands.executeCommand('workbench.action.closePanel');
-    await vscode.commands.executeCommand('notifications.clearAll');
+    await clearWorkbench();
     assert.equal(sha(sourceModel()), sourceHash, 'the source model was modified');
   });
 

@@ -7,6 +7,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { clearWorkbench } from './editor-messages';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -92,11 +93,7 @@ suite('Tritscope quantize', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
   suiteTeardown(async () => {
-    // Leave the workbench as we found it: task terminals waiting for "press any key" would take later suites' keystrokes.
-    for (const t of vscode.window.terminals) t.dispose();
-    await vscode.commands.executeCommand('workbench.action.closePanel');
-    // The failure tests' error notifications would otherwise sit in the e2e screenshots taken after this suite.
-    await vscode.commands.executeCommand('notifications.clearAll');
+    await clearWorkbench();
     assert.equal(sha(sourceModel()), sourceHash, 'the source model was modified');
   });
 
