@@ -39,3 +39,14 @@ const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => HTML[c]);
 }
+
+/**
+ * A plain-text table: each column padded to its widest cell (in code points), the columns in
+ * `rightAligned` padded on the left. Widths are found by loops, not `Math.max(...cells)`, which
+ * overflows the stack on the row counts a hostile file can declare.
+ */
+export function alignColumns(rows: string[][], rightAligned: Set<number>): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((cell, c) => (widths[c] = Math.max(widths[c] ?? 0, [...cell].length)));
+  return rows.map((r) => r.map((cell, c) => (rightAligned.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd()).join('\n');
+}

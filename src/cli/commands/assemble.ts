@@ -30,7 +30,7 @@ async function canonical(file: string): Promise<string> {
 
 function summary(out: string, r: AssembleReport): string {
   const d = r.rederived;
-  const worst = Math.max(...Object.values(d.maxRelDiff));
+  const worst = Object.values(d.maxRelDiff).reduce((a, b) => Math.max(a, b), -Infinity);
   return `wrote ${out}: ${r.ternaryWeights} ternary weight layers, ${r.ternaryActivations} ternary inputs, ${r.rprelu} RPReLU; ` +
     `${r.tritsChecked} trits checked against their thresholds` +
     (d.layers ? `; ${d.layers} post-training layers re-derived by Tritscope (max relative difference ${worst.toExponential(2)}, ${d.tritMismatches} trit mismatches)` : '') + '\n';

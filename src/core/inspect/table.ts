@@ -1,5 +1,5 @@
 /** `tritscope inspect` without --json: the summary as an aligned text table. */
-import { printable } from '../text';
+import { alignColumns, printable } from '../text';
 import type { InspectSummary, LayerSummary } from './summary';
 
 const num = (v: number | null | undefined, digits = 4): string => (v === null || v === undefined ? '-' : Number.isInteger(v) ? String(v) : v.toPrecision(digits));
@@ -29,12 +29,6 @@ function row(l: LayerSummary): string[] {
   ];
 }
 
-/** Pads each column to its widest cell; numbers right-aligned. */
-function align(rows: string[][], rightAligned: Set<number>): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => [...r[c]].length)));
-  return rows.map((r) => r.map((cell, c) => (rightAligned.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd()).join('\n');
-}
-
 export function formatSummaryTable(s: InspectSummary): string {
   const p = s.provenance;
   const head: string[] = [`format tnn v${s.version}`];
@@ -44,7 +38,7 @@ export function formatSummaryTable(s: InspectSummary): string {
   if (typeof p.floatAccuracy === 'number' || typeof p.ternaryAccuracy === 'number') head.push(`accuracy float ${pct(p.floatAccuracy)} → ternary ${pct(p.ternaryAccuracy)}`);
   head.push(`tool ${p.toolVersion}, ${p.date}`);
   const header = ['layer', 'op', 'weights', 'shape', 'params', 'Δn / Δp', 'α', '−1 0 +1', 'H bits', 'rel.err', 'act quant'];
-  const table = align([header, ...s.layers.map(row)], new Set([4, 8, 9]));
+  const table = alignColumns([header, ...s.layers.map(row)], new Set([4, 8, 9]));
   const t = s.totals;
   const ratio = t.weightBytes ? (t.fp32Bytes / t.weightBytes).toFixed(1) : '-';
   const latent = t.latentBytes ? `, of which ${bytes(t.latentBytes)} latent float weights` : '';

@@ -1,4 +1,5 @@
 /** `tritscope inspect <weights-only model>` without --json: facts, the tensor table by block, totals and the token cost bound. */
+import { alignColumns } from '../text';
 import type { WeightsInspectSummary, WeightsLayerSummary } from './summary';
 
 const num = (v: number | null | undefined, digits = 4): string => (v === null || v === undefined || Number.isNaN(v) ? '-' : Number.isInteger(v) ? String(v) : v.toPrecision(digits));
@@ -27,11 +28,6 @@ function row(l: WeightsLayerSummary): string[] {
   ];
 }
 
-function align(rows: string[][], right: Set<number>): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => [...r[c]].length)));
-  return rows.map((r) => r.map((cell, c) => (right.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd()).join('\n');
-}
-
 export function formatWeightsTable(s: WeightsInspectSummary): string {
   const m = s.model;
   const head = [
@@ -40,12 +36,14 @@ export function formatWeightsTable(s: WeightsInspectSummary): string {
     `context ${m.contextLength ?? '-'}, vocabulary ${m.vocabularySize ?? '-'}; types ${m.byType.map((t) => `${t.dtype} ${t.bitsPerWeight.toFixed(4)} b/w`).join(', ')}`,
   ];
   const header = ['blk', 'tensor', 'type', 'shape', 'params', '−1 0 +1', 'H bits', 'scale min/mean/max', 'bits/w'];
-  const table = align([header, ...s.layers.map(row)], new Set([0, 4, 6, 8]));
+  const table = alignColumns([header, ...s.layers.map(row)], new Set([0, 4, 6, 8]));
   const t = s.totals;
   const c = s.cost;
   const foot = [
     `totals: ${t.trits} trits (−1 ${t.tritCounts.neg}, 0 ${t.tritCounts.zero}, +1 ${t.tritCounts.pos}) at ${t.bitsPerTrit.toFixed(4)} bits; all tensors ${t.bitsPerWeight.toFixed(4)} bits/weight; ${humanBytes(t.weightBytes)} vs float32 ${humanBytes(t.fp32Bytes)}`,
-    `per generated token: ${humanBytes(c.bytesPerToken)} read (matmul ${humanBytes(c.matmulBytes)}${c.tiedEmbedding ? ', tied embedding as output' : ''}) → ≤ ${c.tokensPerSecond.toFixed(1)} tokens/s at ${c.bandwidthGBs} GB/s`,
+    c.bytesPerToken > 0
+      ? `per generated token: ${humanBytes(c.bytesPerToken)} read (matmul ${humanBytes(c.matmulBytes)}${c.tiedEmbedding ? ', tied embedding as output' : ''}) → ≤ ${c.tokensPerSecond.toFixed(1)} tokens/s at ${c.bandwidthGBs} GB/s`
+      : 'per generated token: no matrix weights to read (no bandwidth bound)',
     ...s.notes.map((n) => `note: ${n}`),
   ];
   return `${head.join('\n')}\n\n${table}\n\n${foot.join('\n')}\n`;

@@ -19,6 +19,7 @@ import { mulberry32 } from '../../../src/core/rng';
 import { cleanupRunner, runAll, summarize, type HostileCase } from './harness/cli-runner';
 import { arrayCases } from './gen/arrays';
 import { cifarCases, folderCases, imageCases } from './gen/images';
+import { weightsCases } from './gen/weights';
 import { tinyNpy, tinyOnnxBytes, tinyTnnBytes, writeBaseModels } from './gen/models';
 import { onnxCases } from './gen/onnx';
 import { tfjsCases } from './gen/tfjs';
@@ -49,6 +50,7 @@ const READERS: [string, (ctx: Context) => HostileCase[] | Promise<HostileCase[]>
   ['PNG/JPEG', (c) => imageCases(sub(c, 'images'), c.models.cifar)],
   ['image folders', (c) => folderCases(sub(c, 'folders'), c.models.cifar, path.join(c.root, 'outside', 'secret.png'))],
   ['CIFAR', (c) => cifarCases(sub(c, 'cifar'), c.models.cifar, c.secret)],
+  ['GGUF + safetensors', (c) => weightsCases(sub(c, 'weights'))],
 ];
 
 function sub(c: Context, name: string): string {
