@@ -70,7 +70,8 @@ export async function waitForTerminalText(wb: Workbench, re: RegExp, timeoutMs =
   const t0 = Date.now();
   for (;;) {
     const t = await terminalText(wb);
-    if (re.test(t)) return t;
+    // Long lines (a command with the scratch workspace's paths) wrap over several terminal rows.
+    if (re.test(t) || re.test(t.replace(/\n/g, ''))) return t;
     if (Date.now() - t0 > timeoutMs) throw new Error(`terminal never showed ${re}; it shows:\n${t.slice(-1500)}`);
     await wb.page.waitForTimeout(500);
   }

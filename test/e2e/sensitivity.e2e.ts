@@ -44,8 +44,10 @@ e2eTest('sensitivity: Analyse Sensitivity from the viewer → chart, proposal, g
   await answer(wb, '(2/3)', '128');
   await answer(wb, '(3/3)', 'float-weights=5%');
   await view.locator('#chart-sensitivity-canvas').waitFor({ timeout: 120_000 });
-  assert.ok(existsSync(`${onnx}.sensitivity.json`), 'the result is written beside the analysed model');
-  const stored = JSON.parse(readFileSync(`${onnx}.sensitivity.json`, 'utf8'));
+  // The viewed .tnn is analysed through its latent float weights: its own sensitivity file.
+  const result = path.join(dir, 'cnn.tnn.sensitivity.json');
+  assert.ok(existsSync(result), 'the result is written beside the analysed model');
+  const stored = JSON.parse(readFileSync(result, 'utf8'));
   assert.equal(stored.data.n, 128);
   assert.equal(stored.layers.length, 5);
   assert.ok(await drawnPixels(view, '#chart-sensitivity-canvas') > 1000, 'the chart drew');
