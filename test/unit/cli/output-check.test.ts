@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cli, fixtureDir } from './cli-helpers';
 import { smallModel } from '../gguf/fixtures';
@@ -72,7 +72,11 @@ test('a read-only output folder is refused up front (as an unprivileged user: ro
   chmodSync(dir, 0o755);
   const asRoot = process.getuid?.() === 0;
   // root bypasses permission bits, so run the CLI as nobody (setpriv, util-linux); otherwise the mode suffices.
-  const argv = [path.resolve('dist/cli.js'), 'quantize', onnx, '-o', path.join(ro, 'q.tnn')];
+  // nobody may not be able to read the checkout (a clone under a mode-700 temp folder): it runs a copy of the
+  // bundle from the fixture folder (the output check runs before anything else the bundle would load).
+  const bundle = asRoot ? path.join(dir, 'cli.js') : path.resolve('dist/cli.js');
+  if (asRoot) copyFileSync(path.resolve('dist/cli.js'), bundle);
+  const argv = [bundle, 'quantize', onnx, '-o', path.join(ro, 'q.tnn')];
   const r = asRoot
     ? spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, ...argv], { encoding: 'utf8', cwd: dir })
     : spawnSync(process.execPath, argv, { encoding: 'utf8', cwd: dir });
