@@ -129,7 +129,8 @@ export class Workbench {
   }
 
   /** Opens a workspace file with Quick Open (Ctrl+P), as a user would; it opens in its default editor. */
-  async openFile(relPath: string): Promise<void> {
+  /** Opens a workspace file through quick open; `clickedAt` gets the time of the click that opens it (quick open's search excluded). */
+  async openFile(relPath: string, clickedAt?: (ms: number) => void): Promise<void> {
     const abs = path.join(this.ctx.workspaceDir, relPath);
     if (!existsSync(abs)) throw new Error(`openFile: ${abs} does not exist`);
     await this.closeQuickInput();
@@ -140,6 +141,7 @@ export class Workbench {
     await row.waitFor({ state: 'visible', timeout: 30_000 });
     // Click the matching row: Enter would open the *first* result, which fuzzy matching may rank
     // above the exact name (a sibling such as fashion-cnn.qat.tnn for "models/fashion-cnn.tnn").
+    clickedAt?.(Date.now());
     await row.click();
     await this.waitForTab(name);
   }
