@@ -12,10 +12,12 @@ import path from 'node:path';
 import { serializeTnn } from '../../../src/core/format/index';
 import type { SensitivityOutcome } from '../../../src/extension/sensitivity/command';
 import { buildEditorModel } from '../../unit/cost/fixtures';
-import { recordEditorMessagesDuringSuite, recorded, scratch, waitForPosted, writeAtomic } from './editor-messages';
+import { clearWorkbench, recordEditorMessagesDuringSuite, recorded, scratch, waitForPosted, writeAtomic } from './editor-messages';
 
 suite('Tritscope layer sensitivity (host side)', () => {
   recordEditorMessagesDuringSuite();
+  // The re-quantize task's terminal and the result notifications would otherwise sit in later e2e screenshots.
+  suiteTeardown(clearWorkbench);
 
   test('analyseSensitivity writes the file and the open viewer shows it (view + overlay)', async function () {
     this.timeout(120_000);
