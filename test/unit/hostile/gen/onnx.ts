@@ -2,7 +2,7 @@
  * Hostile ONNX files: absurd dims, data shorter than the dims claim, absurd
  * graph inputs, hostile attributes, broken protobuf, random bytes.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { aInts, aTensor, f32, modelBytes, node, vi, type Obj } from '../../import/onnx-proto-builder';
 import type { HostileCase } from '../harness/cli-runner';
@@ -44,10 +44,13 @@ const MUTATIONS: { name: string; awaits?: string; edit: Parameters<typeof graph>
 export function onnxCases(dir: string, base: Uint8Array, rand: () => number, scale: number): HostileCase[] {
   const cases: HostileCase[] = [];
   const add = (name: string, bytes: Uint8Array, expect: HostileCase['expect'], awaits?: string): void => {
-    const f = path.join(dir, `onnx-${cases.length}.onnx`);
+    // One folder per case: cases run two at a time, and each checks that its folder is unchanged afterwards.
+    const caseDir = path.join(dir, String(cases.length));
+    mkdirSync(caseDir, { recursive: true });
+    const f = path.join(caseDir, `onnx-${cases.length}.onnx`);
     writeFileSync(f, bytes);
     cases.push({
-      reader: 'onnx', name, inputs: [f], dir, expect, ...(awaits ? { awaits } : {}),
+      reader: 'onnx', name, inputs: [f], dir: caseDir, expect, ...(awaits ? { awaits } : {}),
       commands: [['quantize', f, '-o', '{out}', '--method', 'twn'], ['run', f, '--input', 'random:1', '--engine', 'reference']],
     });
   };

@@ -4,7 +4,7 @@
  * weights) re-stamped with valid checksums so they reach the semantic checks,
  * and JSON amplification headers.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { joinFile, restamp, splitFile } from '../../format/helpers';
 import type { HostileCase } from '../harness/cli-runner';
@@ -94,9 +94,12 @@ function slots(v: unknown, out: [Record<string, unknown> | unknown[], string | n
 function collector(dir: string, reader: string) {
   const cases: HostileCase[] = [];
   const add = (name: string, bytes: Uint8Array, expect: HostileCase['expect'], awaits?: string): void => {
-    const f = path.join(dir, `${reader}-${cases.length}.tnn`);
+    // One folder per case: cases run two at a time, and each checks that its folder is unchanged afterwards.
+    const caseDir = path.join(dir, String(cases.length));
+    mkdirSync(caseDir, { recursive: true });
+    const f = path.join(caseDir, `${reader}-${cases.length}.tnn`);
     writeFileSync(f, bytes);
-    cases.push({ reader, name, inputs: [f], dir, commands: commands(f, reader === 'tnn-graph' && expect === 'reject'), expect, ...(awaits ? { awaits } : {}) });
+    cases.push({ reader, name, inputs: [f], dir: caseDir, commands: commands(f, reader === 'tnn-graph' && expect === 'reject'), expect, ...(awaits ? { awaits } : {}) });
   };
   return { cases, add };
 }
