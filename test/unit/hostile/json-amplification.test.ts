@@ -15,21 +15,13 @@ import { InspectClient } from '../../../src/extension/editor/inspectClient';
 import { WorkerError } from '../../../src/shared/rpc';
 import { WorkerEngineConnection } from '../../../src/debug/engineClient';
 import { baseModel, editFile } from '../format/helpers';
+import { rawHeader } from './gen/tnn';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tritscope-json-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function rejected(bytes: Uint8Array, pattern: RegExp): void {
   assert.throws(() => parseTnn(bytes, 'amp.tnn'), (e: unknown) => e instanceof TnnFormatError && e.message.startsWith('amp.tnn: ') && pattern.test(e.message));
-}
-
-/** A raw header text followed by no data (the scan must refuse it before any structural check). */
-function rawHeader(text: string): Uint8Array {
-  const body = Buffer.from(text);
-  const out = Buffer.alloc(8 + body.length);
-  out.writeUInt32LE(body.length, 0);
-  body.copy(out, 8);
-  return out;
 }
 
 test('the scan counts depth, values and top-level entries, and ignores brackets inside strings', () => {

@@ -148,7 +148,8 @@ export function tnnGraphCases(dir: string, base: Uint8Array, rand: () => number,
   return cases;
 }
 
-function rawHeader(text: string): Buffer {
+/** A `.tnn` whose header is the raw `text` (length prefix, no data): JSON the scan must refuse before parsing. */
+export function rawHeader(text: string): Buffer {
   const body = Buffer.from(text);
   const out = Buffer.alloc(8 + body.length);
   out.writeUInt32LE(body.length, 0);
